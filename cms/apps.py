@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmsConfig(AppConfig):
+    """Public pages (Wagtail), disclosures and open data.  Reads the business
+    apps through their selectors and domain signals; nothing imports ``cms``."""
+
+    name = "cms"
+    verbose_name = _("Public site")
+    default_auto_field = "django.db.models.BigAutoField"

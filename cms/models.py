@@ -1,0 +1,78 @@
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class Section(models.TextChoices):
+    """The public sections of the site.  Later features attach their lists to
+    the section page with the matching key."""
+
+    CATALOGUE = "catalogue", _("Service catalogue")
+    NEEDS = "needs", _("Community needs")
+    PROJECTS = "projects", _("Purchase projects")
+    RESULTS = "results", _("Results")
+    ORGANIZATIONS = "organizations", _("Organizations")
+    DISCLOSURE = "disclosure", _("Disclosure")
+
+
+SECTION_SUMMARIES = {
+    Section.CATALOGUE: _("What the district may buy: every service item with its standard and reference price."),
+    Section.NEEDS: _("What communities and residents have asked for, and the answer to each request."),
+    Section.PROJECTS: _("Open calls for bids, with their budgets, entry standards and deadlines."),
+    Section.RESULTS: _("Bid openings, scores, rankings and awards."),
+    Section.ORGANIZATIONS: _("Social organizations registered on the platform and their credentials."),
+    Section.DISCLOSURE: _("Signed contracts, milestone evaluations and every payment made."),
+}
+
+
+class BilingualIntroMixin(models.Model):
+    intro = RichTextField(_("introduction (Chinese)"), blank=True)
+    intro_en = RichTextField(_("introduction (English)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def localized_intro(self):
+        if (get_language() or "").startswith("en") and self.intro_en:
+            return self.intro_en
+        return self.intro
+
+
+class HomePage(BilingualIntroMixin, Page):
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.SectionPage"]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = [
+            {"page": page, "label": page.section_label, "summary": SECTION_SUMMARIES.get(page.section, "")}
+            for page in SectionPage.objects.child_of(self).live().order_by("path")
+        ]
+        return context
+
+
+class SectionPage(BilingualIntroMixin, Page):
+    section = models.CharField(_("section"), max_length=20, choices=Section.choices, unique=True)
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    content_panels = Page.content_panels + [
+        FieldPanel("section"),
+        FieldPanel("intro"),
+        FieldPanel("intro_en"),
+    ]
+
+    class Meta:
+        verbose_name = _("section page")
+
+    @property
+    def section_label(self):
+        return Section(self.section).label

@@ -1,0 +1,1 @@
+# Contracts, milestones and payments arrive with their issues.

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cms.setup import ensure_site
+from marketplace import demo
+from marketplace.models import Community, District, User
+from marketplace.roles import role_label, sync_roles
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo district (communities, one account per role, public pages). "
+        "Idempotent: running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DJANGO_DEBUG off (the demo accounts have published passwords).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "seed_demo creates accounts whose passwords are published in the README; "
+                "it refuses to run with DJANGO_DEBUG off. Pass --allow-production to insist."
+            )
+        with transaction.atomic():
+            sync_roles()
+            ensure_site()
+            created = self._places() + self._accounts()
+        self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
+        self.stdout.write(self.accounts_table())
+
+    def _places(self):
+        code, name = demo.DISTRICT
+        district, created = District.objects.get_or_create(code=code, defaults={"name": name})
+        count = int(created)
+        for c_code, street, c_name in demo.COMMUNITIES:
+            _obj, made = Community.objects.get_or_create(
+                code=c_code, defaults={"district": district, "street": street, "name": c_name}
+            )
+            count += int(made)
+        return count
+
+    def _accounts(self):
+        count = 0
+        for username, full_name, roles, community_code, superuser in demo.ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(
+                username=username,
+                full_name=full_name,
+                email=f"{username}@demo.platform.localhost",
+                is_superuser=superuser,
+                is_staff=superuser,
+                community=Community.objects.filter(code=community_code).first() if community_code else None,
+            )
+            user.set_password(demo.DEMO_PASSWORD)
+            user.save()
+            user.groups.set(Group.objects.filter(name__in=roles))
+            count += 1
+        return count
+
+    @staticmethod
+    def accounts_table():
+        lines = ["", f"Demo accounts (password for all: {demo.DEMO_PASSWORD})"]
+        for username, full_name, roles, _community, _su in demo.ACCOUNTS:
+            labels = ", ".join(str(role_label(r)) for r in roles)
+            lines.append(f"  {username:<10} {full_name:<14} {labels}")
+        return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""Roles are Django groups with permissions.  This module is the one place
+that says which role holds which permission; a migration creates the groups
+and ``post_migrate`` keeps them in step as later migrations add permissions.
+
+Code checks permissions (``user.has_perm("marketplace.evaluate")``), never
+group names, so a user may hold several roles.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str  # the group's name; stable, never translated
+    label: str
+    permissions: tuple[str, ...]  # "app_label.codename"
+    cms_editor: bool = False  # gets page, image and document rights in Wagtail
+
+
+ADMIN_ACCESS = "wagtailadmin.access_admin"
+
+ROLES = (
+    Role(
+        "organization_member",
+        _("Organization member"),
+        ("marketplace.act_for_organization",),
+    ),
+    Role(
+        "community_worker",
+        _("Community worker"),
+        ("marketplace.file_community_need",),
+    ),
+    Role(
+        "procurement_officer",
+        _("Procurement officer"),
+        (
+            ADMIN_ACCESS,
+            "marketplace.manage_procurement",
+            "marketplace.view_auditevent",
+            "marketplace.view_community",
+            "marketplace.view_district",
+        ),
+    ),
+    Role(
+        "evaluator",
+        _("Evaluator"),
+        ("marketplace.evaluate",),
+    ),
+    Role(
+        "finance_officer",
+        _("Finance officer"),
+        ("marketplace.approve_payment", "marketplace.view_auditevent"),
+    ),
+    Role(
+        "editor",
+        _("Editor"),
+        (ADMIN_ACCESS,),
+        cms_editor=True,
+    ),
+    Role(
+        "platform_admin",
+        _("Platform administrator"),
+        (
+            ADMIN_ACCESS,
+            "marketplace.manage_platform",
+            "marketplace.add_user",
+            "marketplace.change_user",
+            "marketplace.view_user",
+            "auth.view_group",
+            "marketplace.add_district",
+            "marketplace.change_district",
+            "marketplace.view_district",
+            "marketplace.add_community",
+            "marketplace.change_community",
+            "marketplace.view_community",
+            "marketplace.view_auditevent",
+        ),
+        cms_editor=True,
+    ),
+)
+
+ROLES_BY_KEY = {role.key: role for role in ROLES}
+
+# Wagtail page rights an editor holds on the whole tree, and collection rights
+# for images and documents.
+PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+COLLECTION_PERMISSIONS = (
+    ("wagtailimages", "image", ("add", "change", "choose")),
+    ("wagtaildocs", "document", ("add", "change", "choose")),
+)
+
+
+def role_label(key):
+    role = ROLES_BY_KEY.get(key)
+    return role.label if role else key
+
+
+def sync_roles(apps=None, using="default"):
+    """Create every role group and give it exactly its permissions (those that
+    exist yet).  Works with historical models inside a migration."""
+    if apps is None:
+        from django.apps import apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    for role in ROLES:
+        group, _created = Group.objects.using(using).get_or_create(name=role.key)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+        if role.cms_editor:
+            _grant_cms_rights(apps, group, using)
+
+
+def _grant_cms_rights(apps, group, using):
+    try:
+        Page = apps.get_model("wagtailcore", "Page")
+        GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+        Collection = apps.get_model("wagtailcore", "Collection")
+        GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    except LookupError:
+        return
+    Permission = apps.get_model("auth", "Permission")
+    root = Page.objects.using(using).filter(depth=1).first()
+    if root is not None:
+        for codename in PAGE_PERMISSIONS:
+            perm = (
+                Permission.objects.using(using).filter(content_type__app_label="wagtailcore", codename=codename).first()
+            )
+            if perm is not None:
+                GroupPagePermission.objects.using(using).get_or_create(group=group, page=root, permission=perm)
+    collection = Collection.objects.using(using).filter(depth=1).first()
+    if collection is None:
+        return
+    for app_label, model, actions in COLLECTION_PERMISSIONS:
+        for action in actions:
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=f"{action}_{model}")
+                .first()
+            )
+            if perm is not None:
+                GroupCollectionPermission.objects.using(using).get_or_create(
+                    group=group, collection=collection, permission=perm
+                )
+
+
+def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs):
+    """After every ``migrate``: make sure every app's permissions exist (this
+    receiver may run before auth's own for some apps), then sync the roles."""
+    if app_config is None or app_config.label != "marketplace":
+        return
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for config in global_apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
+    sync_roles(using=using)

@@ -1,0 +1,106 @@
+"""Writing and verifying the audit log.  Services call ``record_event``;
+django-fsm transitions reach it through the ``post_transition`` receiver in
+``marketplace.signals``."""
+
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from marketplace.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
+
+
+def _object_type(obj):
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def _normalise(details):
+    # Store exactly what will be hashed (dates, Decimals, UUIDs as strings).
+    return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
+
+
+def record_event(
+    action,
+    *,
+    actor=None,
+    obj=None,
+    object_type="",
+    object_id="",
+    from_state="",
+    to_state="",
+    reason="",
+    details=None,
+):
+    """Append one event to the chain and return it.
+
+    Runs in the caller's transaction (or its own): the chain head is locked,
+    so concurrent writers queue instead of forking the chain, and the event
+    disappears with the caller's work if that is rolled back.
+    """
+    if obj is not None:
+        object_type = object_type or _object_type(obj)
+        object_id = object_id or ("" if obj.pk is None else str(obj.pk))
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            created_at=timezone.now(),
+            actor=actor,
+            actor_label=(actor.get_username() if actor else ""),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            from_state=from_state or "",
+            to_state=to_state or "",
+            reason=reason or "",
+            details=_normalise(details),
+            prev_hash=head.last_hash,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        head.last_hash = event.hash
+        head.last_event_id = event.pk
+        head.event_count += 1
+        head.save(update_fields=["last_hash", "last_event_id", "event_count"])
+    return event
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_event_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(batch_size=2000):
+    """Walk the chain from the first event; report the first broken link."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    last = None
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+        if event.prev_hash != expected_prev:
+            return ChainReport(
+                False,
+                checked,
+                event.pk,
+                "previous-hash mismatch: an event before it was removed, inserted or altered",
+            )
+        if event.compute_hash() != event.hash:
+            return ChainReport(False, checked, event.pk, "content does not match its hash: the row was altered")
+        expected_prev = event.hash
+        checked += 1
+        last = event
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_hash = head.last_hash if head else GENESIS_HASH
+    if head_hash != expected_prev:
+        return ChainReport(
+            False,
+            checked,
+            head.last_event_id if head else None,
+            "the newest events were removed: the chain head does not match the last event",
+        )
+    return ChainReport(True, checked, None, "" if last else "empty log")

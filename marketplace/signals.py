@@ -1,0 +1,25 @@
+"""Receivers: every django-fsm transition in the project writes an audit event."""
+
+from django.dispatch import receiver
+from django_fsm.signals import post_transition
+
+from marketplace.services.audit import record_event
+
+
+@receiver(post_transition, dispatch_uid="marketplace.audit_transition")
+def audit_transition(sender, instance, name, source, target, **kwargs):
+    """Services call transitions as ``obj.verb(by=user, reason="…")``; the
+    actor and reason come from those keyword arguments."""
+    method_kwargs = kwargs.get("method_kwargs") or {}
+    details = {"field": kwargs["field"].name} if kwargs.get("field") is not None else {}
+    if kwargs.get("exception") is not None:
+        details["exception"] = repr(kwargs["exception"])
+    record_event(
+        f"{instance._meta.model_name}.{name}",
+        actor=method_kwargs.get("by"),
+        obj=instance,
+        from_state=str(source),
+        to_state=str(target),
+        reason=method_kwargs.get("reason", ""),
+        details=details,
+    )

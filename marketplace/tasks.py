@@ -1,0 +1,33 @@
+import logging
+import os
+import socket
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import mail_admins
+
+from marketplace.services.audit import verify_chain
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="marketplace.tasks.ping")
+def ping(value):
+    """A round trip check: the worker answers with the value doubled and who it is."""
+    return {"echo": value, "doubled": value * 2, "pid": os.getpid(), "host": socket.gethostname()}
+
+
+@shared_task(name="marketplace.tasks.verify_audit_chain")
+def verify_audit_chain():
+    """Nightly (see CELERY_BEAT_SCHEDULE): verify the audit log, alert on a break."""
+    report = verify_chain()
+    if report.ok:
+        logger.info("Audit chain intact: %s events checked", report.checked)
+    else:
+        logger.error("Audit chain broken at event %s: %s", report.broken_event_id, report.problem)
+        if settings.ADMINS:
+            mail_admins(
+                "Audit chain broken",
+                f"Event {report.broken_event_id}: {report.problem} ({report.checked} events intact before it).",
+            )
+    return {"ok": report.ok, "checked": report.checked, "broken_event_id": report.broken_event_id}

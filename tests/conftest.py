@@ -1,0 +1,37 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from cms.setup import ensure_site
+from marketplace.models import Community, District, User
+from marketplace.roles import sync_roles
+
+
+@pytest.fixture
+def site(db):
+    return ensure_site()
+
+
+@pytest.fixture
+def district(db):
+    return District.objects.create(code="T01", name="测试区")
+
+
+@pytest.fixture
+def community(district):
+    return Community.objects.create(district=district, street="东城街道", code="T01-01", name="和平社区")
+
+
+@pytest.fixture
+def make_user(db):
+    sync_roles()
+    counter = {"n": 0}
+
+    def make(*roles, username=None, password="pw-test-2026", **fields):
+        counter["n"] += 1
+        username = username or f"user{counter['n']}"
+        fields.setdefault("email", f"{username}@example.test")
+        user = User.objects.create_user(username=username, password=password, **fields)
+        user.groups.set(Group.objects.filter(name__in=roles))
+        return user
+
+    return make

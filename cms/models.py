@@ -1,7 +1,9 @@
 from django.db import models
+from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
@@ -60,7 +62,11 @@ class HomePage(BilingualIntroMixin, Page):
         return context
 
 
-class SectionPage(BilingualIntroMixin, Page):
+class SectionPage(RoutablePageMixin, BilingualIntroMixin, Page):
+    """One public section.  Editors write its introduction; its records come
+    from the data through the section's views (``cms.sections``), never
+    retyped into the CMS."""
+
     section = models.CharField(_("section"), max_length=20, choices=Section.choices, unique=True)
     parent_page_types = ["cms.HomePage"]
     subpage_types = []
@@ -76,3 +82,25 @@ class SectionPage(BilingualIntroMixin, Page):
     @property
     def section_label(self):
         return Section(self.section).label
+
+    def _dispatch(self, request, name, **kwargs):
+        from cms import sections
+
+        view = sections.view_for(self.section, name)
+        if view is None:
+            if name == "index":
+                return self.render(request)
+            raise Http404
+        return view(request, self, **kwargs)
+
+    @path("")
+    def index_route(self, request):
+        return self._dispatch(request, "index")
+
+    @re_path(r"^download\.(?P<fmt>xlsx|pdf)$")
+    def download_route(self, request, fmt):
+        return self._dispatch(request, "download", fmt=fmt)
+
+    @re_path(r"^(?P<key>[\w.\-]+)/$")
+    def detail_route(self, request, key):
+        return self._dispatch(request, "detail", key=key)

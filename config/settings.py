@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -121,6 +122,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits, sessions stay in the database) ---------------------
+# One process in development: local memory.  Production: CACHE_URL=redis://…
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Users ----------------------------------------------------------------
 AUTH_USER_MODEL = "marketplace.User"

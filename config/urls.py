@@ -4,10 +4,10 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from marketplace import views as marketplace_views
+from marketplace.views import accounts as account_views
 
 urlpatterns = [
-    path("healthz", marketplace_views.healthz, name="healthz"),
+    path("healthz", account_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("marketplace.urls")),
     path("admin/", include(wagtailadmin_urls)),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from marketplace import views
+from marketplace.views import accounts as views
 
 urlpatterns = [
     path("", views.account, name="account"),

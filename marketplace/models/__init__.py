@@ -1,5 +1,20 @@
 from .audit import AuditChainHead, AuditEvent
+from .catalogue import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
+from .needs import CommunityFund, Need, ResidentReport
 from .places import Community, District
 from .users import User
 
-__all__ = ["AuditChainHead", "AuditEvent", "Community", "District", "User"]
+__all__ = [
+    "AuditChainHead",
+    "AuditEvent",
+    "CatalogueImport",
+    "CatalogueItem",
+    "CatalogueVersion",
+    "Community",
+    "CommunityFund",
+    "District",
+    "Need",
+    "ResidentReport",
+    "ServiceCategory",
+    "User",
+]

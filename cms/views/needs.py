@@ -1,0 +1,1 @@
+"""Public demand list (/needs/): being built; see the needs issue."""

@@ -27,9 +27,10 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Compiled translations are build output, not committed.
-%.mo: %.po
-	msgfmt --check-format -o $@ $<
+# Compiled translations are build output, not committed (compiled with polib,
+# so no system gettext is needed).
+%.mo: %.po $(STAMP)
+	$(BIN)/python -c "import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
 
 messages: $(MO)
 

@@ -97,10 +97,10 @@ class SectionPage(RoutablePageMixin, BilingualIntroMixin, Page):
     def index_route(self, request):
         return self._dispatch(request, "index")
 
-    @re_path(r"^download\.(?P<fmt>xlsx|pdf)$")
+    @re_path(r"^download/(?P<fmt>xlsx|pdf)/$")
     def download_route(self, request, fmt):
         return self._dispatch(request, "download", fmt=fmt)
 
-    @re_path(r"^(?P<key>[\w.\-]+)/$")
+    @re_path(r"^(?P<key>[\w\-]+)/$")
     def detail_route(self, request, key):
         return self._dispatch(request, "detail", key=key)

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "marketplace.apps_users.PlatformUsersAppConfig",  # wagtail.users, closed against escalation
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -5,11 +5,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from marketplace.views import accounts as account_views
+from marketplace.views import needs as need_views
 
 urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("marketplace.urls")),
+    path("work/", include("marketplace.urls_work")),
+    path("needs/report/", need_views.resident_report, name="resident_report"),
+    path("needs/report/thanks/", need_views.resident_report_thanks, name="resident_report_thanks"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -1,5 +1,6 @@
 """Receivers: every django-fsm transition in the project writes an audit event."""
 
+from django.db import connection
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
@@ -10,6 +11,9 @@ from marketplace.services.audit import record_event
 def audit_transition(sender, instance, name, source, target, **kwargs):
     """Services call transitions as ``obj.verb(by=user, reason="…")``; the
     actor and reason come from those keyword arguments."""
+    if not connection.in_atomic_block:
+        # The event would commit even if the caller's save() then failed.
+        raise RuntimeError("Run FSM transitions inside a service's transaction.atomic().")
     method_kwargs = kwargs.get("method_kwargs") or {}
     details = {"field": kwargs["field"].name} if kwargs.get("field") is not None else {}
     if kwargs.get("exception") is not None:

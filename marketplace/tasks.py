@@ -31,3 +31,12 @@ def verify_audit_chain():
                 f"Event {report.broken_event_id}: {report.problem} ({report.checked} events intact before it).",
             )
     return {"ok": report.ok, "checked": report.checked, "broken_event_id": report.broken_event_id}
+
+
+@shared_task(name="marketplace.tasks.run_catalogue_import")
+def run_catalogue_import(job_id):
+    """Check (and, if every row is valid, import) an uploaded catalogue file."""
+    from marketplace.services.catalogue_io import run_import
+
+    job = run_import(job_id)
+    return {"job": job.pk}

@@ -5,6 +5,8 @@ from cms.setup import ensure_site
 from marketplace.models import Community, District, User
 from marketplace.roles import sync_roles
 
+pytest_plugins = ["tests.catalogue_fixtures"]
+
 
 @pytest.fixture
 def site(db):
@@ -35,3 +37,6 @@ def make_user(db):
         return user
 
     return make
+
+
+pytest_plugins += ["tests.needs_fixtures"]  # demand-list fixtures

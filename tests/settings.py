@@ -4,6 +4,8 @@ environment, so CI runs the suite on PostgreSQL and Redis."""
 
 import os
 
+# The suite sees the bare environment, never a developer's .env (make run writes one).
+os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 
 from config.settings import *  # noqa: E402,F403

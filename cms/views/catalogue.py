@@ -1,1 +1,80 @@
-"""Public catalogue (/catalogue/)."""
+"""Public catalogue (/catalogue/): browse the published version by category,
+search, item pages and downloads.  Items come from the data; the CMS page
+adds only its introduction."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.cache import cache_control
+
+from marketplace.models import ServiceCategory
+from marketplace.selectors import catalogue as selectors
+
+PER_PAGE = 20
+
+
+def index(request, page):
+    version = selectors.current_version()
+    query = request.GET.get("q", "").strip()[:50]
+    category = None
+    category_code = request.GET.get("category", "")
+    if category_code:
+        category = ServiceCategory.objects.filter(code=category_code).select_related("parent").first()
+    kept = {k: v for k, v in (("q", query), ("category", category.code if category else "")) if v}
+    context = {
+        "page": page,
+        "version": version,
+        "query": query,
+        "category": category,
+        "pagination_query": urlencode(kept) + "&" if kept else "",
+    }
+    if version is not None:
+        items = selectors.public_items(version, query=query, category=category)
+        paginator = Paginator(items, PER_PAGE)
+        context.update(
+            {
+                "tree": selectors.category_tree(version),
+                "items_page": paginator.get_page(request.GET.get("page")),
+                "result_count": paginator.count,
+            }
+        )
+    return render(request, "cms/catalogue/index.html", context)
+
+
+def detail(request, page, key):
+    version = selectors.current_version()
+    item = selectors.item_by_code(version, key) if version else None
+    if item is None:
+        raise Http404
+    return render(
+        request,
+        "cms/catalogue/detail.html",
+        {"page": page, "version": version, "item": item, "history": selectors.item_history(item)},
+    )
+
+
+@cache_control(public=True, max_age=300)
+def download(request, page, fmt):
+    from marketplace.services import catalogue_io
+
+    version = selectors.current_version()
+    if version is None:
+        raise Http404
+    filename = f"catalogue-{version.year}-{version.pk}.{fmt}"
+    # A published version never changes, so its files can be kept.
+    if fmt == "xlsx":
+        body = cache.get_or_set(f"catalogue-xlsx-{version.pk}", lambda: catalogue_io.export_xlsx(version), 3600)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = cache.get_or_set(
+            f"catalogue-pdf-{version.pk}",
+            lambda: catalogue_io.export_pdf(version, district_name=settings.PLATFORM_DISTRICT_NAME),
+            3600,
+        )
+        content_type = "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -8,11 +8,13 @@ with a reason, and they stay in the history."""
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from marketplace.money import format_cny
 
 
 class CatalogueLockedError(Exception):
@@ -56,7 +58,7 @@ class ServiceCategory(models.Model):
             raise ValidationError({"parent": _("Categories have two levels: a minor category's parent must be major.")})
 
 
-class CatalogueVersion(models.Model):
+class CatalogueVersion(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -126,7 +128,15 @@ class CatalogueItem(models.Model):
     version = models.ForeignKey(
         CatalogueVersion, on_delete=models.PROTECT, related_name="items", verbose_name=_("catalogue version")
     )
-    code = models.CharField(_("code"), max_length=30)
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9\-]*$", _("A code has letters, digits and hyphens only (at most 30).")
+            )
+        ],
+    )
     name = models.CharField(_("name"), max_length=200)
     category = models.ForeignKey(
         ServiceCategory, on_delete=models.PROTECT, related_name="items", verbose_name=_("category")
@@ -192,11 +202,23 @@ class CatalogueItem(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def save(self, *args, **kwargs):
+        if not self._version_is_draft():
+            raise CatalogueLockedError("Items of a published catalogue version cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not self._version_is_draft():
+            raise CatalogueLockedError("Items of a published catalogue version cannot be deleted.")
+        if self.previous_id:
+            raise CatalogueLockedError("A published item is never deleted; retire it with a reason.")
+        return super().delete(*args, **kwargs)
+
     @property
     def price_display(self):
         if self.price_max is not None and self.price_max != self.price_min:
-            return f"{self.price_min:,.2f}–{self.price_max:,.2f}"
-        return f"{self.price_min:,.2f}"
+            return f"{format_cny(self.price_min)}–{format_cny(self.price_max)}"
+        return format_cny(self.price_min)
 
     @property
     def eligible_tracks_display(self):
@@ -225,18 +247,6 @@ class CatalogueItem(models.Model):
     def _version_is_draft(self):
         state = CatalogueVersion.objects.filter(pk=self.version_id).values_list("state", flat=True).first()
         return state == CatalogueVersion.State.DRAFT
-
-    def save(self, *args, **kwargs):
-        if not self._version_is_draft():
-            raise CatalogueLockedError("Items of a published catalogue version cannot change.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if not self._version_is_draft():
-            raise CatalogueLockedError("Items of a published catalogue version cannot be deleted.")
-        if self.previous_id:
-            raise CatalogueLockedError("A published item is never deleted; retire it with a reason.")
-        return super().delete(*args, **kwargs)
 
 
 class CatalogueImport(models.Model):

@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 DEFAULT_COMMUNITY_FUND = Decimal("200000.00")
 
@@ -41,7 +41,7 @@ class CommunityFund(models.Model):
         return f"{self.community} {self.year}: {self.amount}"
 
 
-class ResidentReport(models.Model):
+class ResidentReport(FSMModelMixin, models.Model):
     """A need reported by a resident without an account.  The name and phone
     are personal data: only the community's workers see them."""
 
@@ -82,7 +82,7 @@ class ResidentReport(models.Model):
         pass
 
 
-class Need(models.Model):
+class Need(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         ASSESSED = "assessed", _("Assessed")

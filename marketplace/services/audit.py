@@ -16,8 +16,23 @@ def _object_type(obj):
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
+def _refuse_floats(value):
+    if isinstance(value, float):
+        raise TypeError(
+            "audit details take Decimal or str for numbers, never float (the hash must survive the database)"
+        )
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _refuse_floats(item)
+
+
 def _normalise(details):
     # Store exactly what will be hashed (dates, Decimals, UUIDs as strings).
+    # Floats are refused: PostgreSQL's jsonb may rewrite them, breaking the hash.
+    _refuse_floats(details or {})
     return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
 
 
@@ -38,6 +53,10 @@ def record_event(
     Runs in the caller's transaction (or its own): the chain head is locked,
     so concurrent writers queue instead of forking the chain, and the event
     disappears with the caller's work if that is rolled back.
+
+    Lock order: a service takes its row locks (``select_for_update``) first
+    and writes audit events after them, so the chain head is always the last
+    lock taken and two services cannot deadlock on it.
     """
     if obj is not None:
         object_type = object_type or _object_type(obj)
@@ -77,11 +96,19 @@ class ChainReport:
 
 
 def verify_chain(batch_size=2000):
-    """Walk the chain from the first event; report the first broken link."""
+    """Walk the chain from the first event; report the first broken link.
+
+    The head is read first and only events up to it are walked, so events
+    appended while the check runs are not mistaken for a broken tail (they
+    are checked the next time)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
     expected_prev = GENESIS_HASH
     checked = 0
     last = None
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+    events = AuditEvent.objects.order_by("id")
+    if head is not None and head.last_event_id is not None:
+        events = events.filter(id__lte=head.last_event_id)
+    for event in events.iterator(chunk_size=batch_size):
         if event.prev_hash != expected_prev:
             return ChainReport(
                 False,
@@ -94,7 +121,6 @@ def verify_chain(batch_size=2000):
         expected_prev = event.hash
         checked += 1
         last = event
-    head = AuditChainHead.objects.filter(pk=1).first()
     head_hash = head.last_hash if head else GENESIS_HASH
     if head_hash != expected_prev:
         return ChainReport(

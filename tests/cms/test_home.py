@@ -55,7 +55,8 @@ def test_section_pages_exist_with_their_slugs(client, site):
         assert url == f"/{key}/"
         response = client.get(url)
         assert response.status_code == 200
-        assert "本栏目暂无公开信息" in response.content.decode()
+        if key in ("results", "organizations", "disclosure"):  # filled by later features
+            assert "本栏目暂无公开信息" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -85,17 +86,17 @@ def test_static_assets_are_local(client, site):
 
 
 @pytest.mark.django_db
-def test_home_query_count_does_not_grow_with_pages(client, site, django_assert_max_num_queries):
-    client.get("/")  # warm the site-root cache
+def test_navigation_costs_the_same_queries_whatever_the_number_of_sections(client, site):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as before:
-        client.get("/")
-    # Ten more (non-section) pages in the tree must not add queries.
-    from wagtail.models import Page
-
-    for i in range(10):
-        site.add_child(instance=Page(title=f"p{i}", slug=f"p{i}"))
-    with django_assert_max_num_queries(len(before.captured_queries)):
-        client.get("/")
+    client.get("/")  # warm the site-root cache
+    with CaptureQueriesContext(connection) as all_six:
+        assert client.get("/").status_code == 200
+    for page in SectionPage.objects.all()[:4]:
+        page.unpublish()
+    client.get("/")
+    with CaptureQueriesContext(connection) as two:
+        html = client.get("/").content.decode()
+    assert html.count('class="card"') == 2
+    assert len(two.captured_queries) == len(all_six.captured_queries)

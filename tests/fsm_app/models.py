@@ -2,10 +2,10 @@
 before the business aggregates exist."""
 
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 
-class Gadget(models.Model):
+class Gadget(FSMModelMixin, models.Model):
     state = FSMField(default="draft", protected=True)
     name = models.CharField(max_length=50, default="gadget")
 

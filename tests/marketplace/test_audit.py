@@ -153,3 +153,52 @@ def test_concurrent_writers_keep_one_chain():
     assert errors == []
     report = verify_chain()
     assert report.ok and report.checked == 40
+
+
+@pytest.mark.django_db
+def test_floats_are_refused_in_details():
+    with pytest.raises(TypeError, match="float"):
+        record_event("test.money", details={"amount": 12.5})
+    with pytest.raises(TypeError):
+        record_event("test.money", details={"rows": [{"amount": 1e16}]})
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_base_manager_refuses_changes_too():
+    record_event("test.one")
+    with pytest.raises(AuditLogAppendOnlyError):
+        AuditEvent._base_manager.all().delete()
+    with pytest.raises(AuditLogAppendOnlyError):
+        AuditEvent._base_manager.all().update(reason="x")
+
+
+@pytest.mark.django_db
+def test_events_appended_after_the_head_was_read_are_not_a_broken_tail(monkeypatch):
+    from marketplace.services import audit as audit_service
+
+    record_event("test.one")
+    real_filter = AuditChainHead.objects.filter
+
+    def head_then_append(*args, **kwargs):
+        head = real_filter(*args, **kwargs).first()
+        record_event("test.meanwhile")  # another service commits while the check runs
+        return [head] if head else []
+
+    class HeadQuery:
+        def first(self):
+            return head_then_append(pk=1)[0]
+
+    monkeypatch.setattr(audit_service.AuditChainHead.objects, "filter", lambda *a, **k: HeadQuery())
+    report = verify_chain()
+    assert report.ok and report.checked == 1
+    monkeypatch.undo()
+    assert verify_chain().checked == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transition_outside_a_transaction_is_refused():
+    gadget = Gadget.objects.create()
+    with pytest.raises(RuntimeError, match="transaction"):
+        gadget.submit()
+    assert not AuditEvent.objects.filter(action="gadget.submit").exists()

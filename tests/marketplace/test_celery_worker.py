@@ -53,6 +53,8 @@ def test_task_round_trip_through_a_real_worker(redis_url, tmp_path):
         "CELERY_RESULT_BACKEND": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
+    log_path = tmp_path / "worker.log"
+    log = log_path.open("w")
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -73,9 +75,8 @@ def test_task_round_trip_through_a_real_worker(redis_url, tmp_path):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,  # a file, not a pipe: a chatty worker cannot block on a full pipe
         stderr=subprocess.STDOUT,
-        text=True,
     )
     client = Celery(broker=redis_url, backend=redis_url)
     try:
@@ -84,11 +85,13 @@ def test_task_round_trip_through_a_real_worker(redis_url, tmp_path):
     finally:
         worker.terminate()
         try:
-            output, _ = worker.communicate(timeout=30)
+            worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
-            output, _ = worker.communicate()
+            worker.wait()
         client.close()
+        log.close()
+    output = log_path.read_text()
     assert answer["echo"] == 21
     assert answer["doubled"] == 42
     assert answer["pid"] == worker.pid  # computed in the worker process, not here

@@ -37,6 +37,36 @@ def test_each_role_holds_exactly_its_permissions(role):
     assert _perm_names(Group.objects.get(name=role.key)) == set(role.permissions)
 
 
+EXPECTED_SMALL_ROLES = {
+    "organization_member": {"marketplace.act_for_organization"},
+    "community_worker": {"marketplace.file_community_need"},
+    "evaluator": {"marketplace.evaluate"},
+    "finance_officer": {"marketplace.approve_payment", "marketplace.view_auditevent"},
+    "editor": {ADMIN_ACCESS},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key,expected", EXPECTED_SMALL_ROLES.items())
+def test_roles_hold_what_the_design_gives_them(key, expected):
+    # Written out here, independently of marketplace.roles, so a slip there shows.
+    assert _perm_names(Group.objects.get(name=key)) == expected
+
+
+@pytest.mark.django_db
+def test_officer_and_admin_split_catalogue_and_user_management():
+    officer = _perm_names(Group.objects.get(name="procurement_officer"))
+    admin = _perm_names(Group.objects.get(name="platform_admin"))
+    assert {
+        "marketplace.manage_procurement",
+        "marketplace.add_catalogueitem",
+        "marketplace.change_catalogueversion",
+    } <= officer
+    assert not {p for p in officer if p.endswith("_user") or "approve_payment" in p}
+    assert {"marketplace.add_user", "marketplace.change_user", "marketplace.manage_platform"} <= admin
+    assert "marketplace.approve_payment" not in admin and "marketplace.manage_procurement" not in admin
+
+
 @pytest.mark.django_db
 def test_intended_separation_between_roles(make_user):
     finance = make_user("finance_officer")

@@ -51,13 +51,14 @@ def test_runplatform_starts_three_processes_and_stops_them_on_sigterm(tmp_path):
         capture_output=True,
         timeout=300,
     )
+    log_path = tmp_path / "runplatform.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runplatform", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,  # a file, not a pipe: three chatty children cannot block on a full pipe
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         health = None
@@ -75,10 +76,12 @@ def test_runplatform_starts_three_processes_and_stops_them_on_sigterm(tmp_path):
         ]
         assert len(children) == 3
         proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=60)
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+        log.close()
+    output = log_path.read_text()
     assert proc.returncode == 0, output[-3000:]
     assert "All stopped." in output
     assert "The platform is running at" in output

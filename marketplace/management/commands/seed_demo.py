@@ -5,6 +5,8 @@ from django.db import transaction
 
 from cms.setup import ensure_site
 from marketplace import demo
+from marketplace.demo_catalogue import seed_catalogue
+from marketplace.demo_needs import seed_needs
 from marketplace.models import Community, District, User
 from marketplace.roles import role_label, sync_roles
 
@@ -32,6 +34,8 @@ class Command(BaseCommand):
             sync_roles()
             ensure_site()
             created = self._places() + self._accounts()
+            created += seed_catalogue(User.objects.get(username="officer"))
+            created += seed_needs(District.objects.get(code=demo.DISTRICT[0]))
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 

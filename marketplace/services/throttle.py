@@ -1,0 +1,48 @@
+"""Counting attempts per key in a time window, in Django's cache (shared by
+all web processes when CACHE_URL points at Redis)."""
+
+import hashlib
+
+from django.core.cache import cache
+
+
+class Throttle:
+    def __init__(self, name, *, limit, window_seconds):
+        self.name = name
+        self.limit = limit
+        self.window = window_seconds
+
+    def _key(self, key):
+        digest = hashlib.sha256(str(key).encode("utf-8")).hexdigest()[:32]
+        return f"throttle:{self.name}:{digest}"
+
+    def count(self, key):
+        return cache.get(self._key(key), 0)
+
+    def blocked(self, key):
+        return self.count(key) >= self.limit
+
+    def hit(self, key):
+        """Count one attempt; the window starts at the first one."""
+        cache_key = self._key(key)
+        if cache.add(cache_key, 1, self.window):
+            return 1
+        try:
+            return cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, self.window)
+            return 1
+
+    def reset(self, key):
+        cache.delete(self._key(key))
+
+
+def client_ip(request):
+    """The client's address; behind a trusted TLS proxy, the proxy's X-Forwarded-For."""
+    from django.conf import settings
+
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,208 @@
+"""The catalogue in the Wagtail admin: a "Service catalogue" menu with the
+versions (custom views), the items and the categories (model viewsets), and
+the community funds."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import include, path, reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem as AdminMenuItem
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import MenuItem
+
+from marketplace import admin_views
+from marketplace.models import CatalogueItem, CatalogueVersion, CommunityFund, ServiceCategory
+from marketplace.models.catalogue import CatalogueLockedError
+
+catalogue_admin_urls = (
+    [
+        path("", admin_views.VersionListView.as_view(), name="versions"),
+        path("new/", admin_views.VersionCreateView.as_view(), name="version_create"),
+        path("<int:pk>/", admin_views.VersionDetailView.as_view(), name="version"),
+        path("<int:pk>/publish/", admin_views.VersionPublishView.as_view(), name="publish"),
+        path("<int:pk>/import/", admin_views.VersionImportView.as_view(), name="version_import"),
+        path("<int:pk>/export.<str:fmt>", admin_views.export_version, name="export"),
+        path("imports/<int:pk>/", admin_views.ImportStatusView.as_view(), name="import"),
+        path("items/<int:pk>/retire/", admin_views.ItemRetireView.as_view(), name="retire"),
+    ],
+    "catalogue_admin",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_catalogue_urls():
+    return [path("catalogue/", include(catalogue_admin_urls))]
+
+
+def _editable(item):
+    return item.version.state == CatalogueVersion.State.DRAFT
+
+
+class ItemIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("version", "category__parent")
+
+    def get_edit_url(self, instance):
+        return super().get_edit_url(instance) if _editable(instance) else None
+
+    def get_delete_url(self, instance):
+        if _editable(instance) and instance.previous_id is None:
+            return super().get_delete_url(instance)
+        return None
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if _editable(instance) and instance.active and self.request.user.has_perm("marketplace.manage_procurement"):
+            buttons.append(
+                MenuItem(
+                    gettext_lazy("Retire"),
+                    url=reverse("catalogue_admin:retire", args=[instance.pk]),
+                    icon_name="cross",
+                    priority=25,
+                )
+            )
+        return buttons
+
+
+class LockedItemMixin:
+    """A published version's items cannot be edited or deleted: say so and go back."""
+
+    def dispatch(self, request, *args, **kwargs):
+        item = self.get_object()
+        locked = not _editable(item)
+        if not locked and getattr(self, "refuse_published_items", False) and item.previous_id:
+            messages.error(request, _("A published item is never deleted; retire it with a reason."))
+            return redirect(reverse("catalogue_items:index") + f"?version={item.version_id}")
+        if locked:
+            messages.error(request, _("This catalogue version is published and cannot change; copy it to a new draft."))
+            return redirect(reverse("catalogue_items:index") + f"?version={item.version_id}")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ItemEditView(LockedItemMixin, generic.EditView):
+    pass
+
+
+class ItemDeleteView(LockedItemMixin, generic.DeleteView):
+    refuse_published_items = True
+
+    def delete_action(self):
+        try:
+            return super().delete_action()
+        except CatalogueLockedError:
+            messages.error(self.request, _("A published item is never deleted; retire it with a reason."))
+
+
+class CatalogueItemViewSet(ModelViewSet):
+    model = CatalogueItem
+    icon = "doc-full"
+    menu_label = gettext_lazy("Catalogue items")
+    url_prefix = "catalogue-items"
+    name = "catalogue_items"
+    index_view_class = ItemIndexView
+    edit_view_class = ItemEditView
+    delete_view_class = ItemDeleteView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "department",
+        Column("price_display", label=gettext_lazy("Reference price")),
+        "unit",
+        "version",
+        BooleanColumn("active", label=gettext_lazy("Active")),
+    ]
+    list_filter = {
+        "version": ["exact"],
+        "category": ["exact"],
+        "department": ["icontains"],
+        "kind": ["exact"],
+        "active": ["exact"],
+    }
+    search_fields = ["code", "name", "content", "department"]
+    form_fields = [
+        "version",
+        "code",
+        "name",
+        "category",
+        "department",
+        "kind",
+        "content",
+        "quantity",
+        "quality",
+        "outputs",
+        "unit",
+        "price_min",
+        "price_max",
+        "eligible_filed",
+        "eligible_registered",
+    ]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        field = super().formfield_for_dbfield(db_field, **kwargs)
+        if db_field.name == "version":
+            field.queryset = CatalogueVersion.objects.filter(state=CatalogueVersion.State.DRAFT)
+        elif db_field.name == "category":
+            field.queryset = ServiceCategory.objects.filter(parent__isnull=False).select_related("parent")
+        return field
+
+
+class ServiceCategoryViewSet(ModelViewSet):
+    model = ServiceCategory
+    icon = "folder-open-inverse"
+    menu_label = gettext_lazy("Service categories")
+    url_prefix = "service-categories"
+    name = "service_categories"
+    list_display = ["code", "name", "parent", "sort_order"]
+    list_filter = ["parent"]
+    search_fields = ["code", "name"]
+    form_fields = ["code", "name", "parent", "sort_order"]
+    copy_view_enabled = False
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        field = super().formfield_for_dbfield(db_field, **kwargs)
+        if db_field.name == "parent":
+            field.queryset = ServiceCategory.objects.filter(parent__isnull=True)
+        return field
+
+
+class CommunityFundViewSet(ModelViewSet):
+    model = CommunityFund
+    icon = "form"
+    menu_label = gettext_lazy("Community funds")
+    url_prefix = "community-funds"
+    name = "community_funds"
+    list_display = ["community", "year", "amount"]
+    list_filter = ["year", "community"]
+    form_fields = ["community", "year", "amount"]
+    copy_view_enabled = False
+
+
+class CatalogueVersionsMenuItem(AdminMenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("marketplace.view_catalogueversion")
+
+
+class CatalogueGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Service catalogue")
+    menu_icon = "list-ul"
+    menu_order = 150
+    items = (CatalogueItemViewSet, ServiceCategoryViewSet, CommunityFundViewSet)
+
+    def get_submenu_items(self):
+        versions = CatalogueVersionsMenuItem(
+            gettext_lazy("Catalogue versions"), reverse_lazy("catalogue_admin:versions"), icon_name="list-ul", order=0
+        )
+        return [versions, *super().get_submenu_items()]
+
+
+@hooks.register("register_admin_viewset")
+def register_catalogue_viewsets():
+    return CatalogueGroup()

@@ -40,3 +40,10 @@ def run_catalogue_import(job_id):
 
     job = run_import(job_id)
     return {"job": job.pk}
+
+
+@shared_task(name="marketplace.tasks.deliver_notification")
+def deliver_notification(*, recipients, subject, body):
+    from marketplace.services.notifications import deliver
+
+    return deliver(recipients=recipients, subject=subject, body=body)

@@ -127,23 +127,7 @@ class CatalogueItemViewSet(ModelViewSet):
         "active": ["exact"],
     }
     search_fields = ["code", "name", "content", "department"]
-    form_fields = [
-        "version",
-        "code",
-        "name",
-        "category",
-        "department",
-        "kind",
-        "content",
-        "quantity",
-        "quality",
-        "outputs",
-        "unit",
-        "price_min",
-        "price_max",
-        "eligible_filed",
-        "eligible_registered",
-    ]
+    form_fields = ["version", *CatalogueItem.CONTENT_FIELDS]
 
     def formfield_for_dbfield(self, db_field, **kwargs):
         field = super().formfield_for_dbfield(db_field, **kwargs)

@@ -125,6 +125,26 @@ class CatalogueItem(models.Model):
         PROJECT = "project", _("per project")
         YEAR = "year", _("per year")
 
+    # What an item says (its identity within a version aside): the fields
+    # that forms edit, that copying forward carries, and that files hold.
+    CONTENT_FIELDS = (
+        "code",
+        "name",
+        "category",
+        "department",
+        "kind",
+        "content",
+        "quantity",
+        "quality",
+        "outputs",
+        "unit",
+        "price_min",
+        "price_max",
+        "eligible_filed",
+        "eligible_registered",
+    )
+    EXIT_FIELDS = ("active", "retired_reason", "retired_at")
+
     version = models.ForeignKey(
         CatalogueVersion, on_delete=models.PROTECT, related_name="items", verbose_name=_("catalogue version")
     )

@@ -20,23 +20,8 @@ def _require_officer(user):
 
 
 ITEM_COPY_FIELDS = [
-    "code",
-    "name",
-    "category_id",
-    "department",
-    "kind",
-    "content",
-    "quantity",
-    "quality",
-    "outputs",
-    "unit",
-    "price_min",
-    "price_max",
-    "eligible_filed",
-    "eligible_registered",
-    "active",
-    "retired_reason",
-    "retired_at",
+    "category_id" if field == "category" else field
+    for field in CatalogueItem.CONTENT_FIELDS + CatalogueItem.EXIT_FIELDS
 ]
 
 

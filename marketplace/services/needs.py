@@ -12,18 +12,16 @@ rule raises ``NeedError`` with a message for the user and changes nothing.
 """
 
 from decimal import Decimal
-from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from marketplace.models import CatalogueItem, CatalogueVersion, Community, Need, ResidentReport, User
+from marketplace.money import format_cny
 from marketplace.selectors import needs as need_selectors
+from marketplace.services import notifications
 from marketplace.services.audit import record_event
 
 FILE_PERMISSION = "marketplace.file_community_need"
@@ -76,14 +74,6 @@ def _text(value):
 
 
 # --- notifications (after commit) -----------------------------------------------
-
-
-def _mail_on_commit(subject, body, recipients):
-    recipients = sorted({address for address in recipients if address})
-    if recipients:
-        transaction.on_commit(
-            partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
-        )
 
 
 def _worker_emails(community):
@@ -181,11 +171,11 @@ def report_need(*, community, title, description, name, phone, notify=True):
             details={"community": community.code},
         )
         if notify:
-            _mail_on_commit(
-                _("New resident report: %(title)s") % {"title": report.title},
-                _("A resident of %(community)s reported a need. Open the workbench to answer it.")
+            notifications.notify(
+                subject=_("New resident report: %(title)s") % {"title": report.title},
+                body=_("A resident of %(community)s reported a need. Open the workbench to answer it.")
                 % {"community": community},
-                _worker_emails(community),
+                to=_worker_emails(community),
             )
     return report
 
@@ -289,9 +279,9 @@ def accept_need(need, *, by, public_answer, override_reason="", notify=True):
                 )
                 % {
                     "year": need.year,
-                    "fund": number_format(fund.amount, 2, force_grouping=True),
-                    "used": number_format(fund.committed, 2, force_grouping=True),
-                    "cost": number_format(need.cost, 2, force_grouping=True),
+                    "fund": format_cny(fund.amount),
+                    "used": format_cny(fund.committed),
+                    "cost": format_cny(need.cost),
                 }
             )
         need.accept(by=by, reason=override_reason if exceeds else public_answer)
@@ -352,8 +342,8 @@ def plan_need(need, *, by, reason=""):
 
 
 def _notify_filer(need):
-    _mail_on_commit(
-        _("Your need “%(title)s”: %(state)s") % {"title": need.title, "state": need.get_state_display()},
-        need.public_answer,
-        [need.filed_by.email] if need.filed_by_id else [],
+    notifications.notify(
+        subject=_("Your need “%(title)s”: %(state)s") % {"title": need.title, "state": need.get_state_display()},
+        body=need.public_answer,
+        to=[need.filed_by.email] if need.filed_by_id else [],
     )

@@ -184,7 +184,7 @@ def test_accept_beyond_the_fund_needs_an_override_reason(make_need, officer, com
     before = _snapshot()
     with pytest.raises(services.NeedError) as refused:
         services.accept_need(big, by=officer, public_answer="同意", override_reason="  ")
-    assert "160000.00" in str(refused.value)  # zh-hans writes numbers without a thousands separator
+    assert "160,000.00" in str(refused.value)  # money is grouped the same way everywhere
     assert _snapshot() == before  # nothing changed, no audit event
 
     services.accept_need(big, by=officer, public_answer="同意", override_reason="区级统筹资金补足")

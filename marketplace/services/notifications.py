@@ -1,0 +1,48 @@
+"""The one way notifications leave the platform.
+
+Services call ``notify`` inside their transaction; once it commits, a Celery
+task hands the message to every configured adapter (settings
+``NOTIFICATION_ADAPTERS``; e-mail by default, in-site messages later).  A
+rolled-back transaction sends nothing, and a slow mail server never holds up
+a request."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+from marketplace.services.jobs import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+
+class EmailAdapter:
+    def send(self, *, recipients, subject, body):
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+
+
+def adapters():
+    paths = getattr(settings, "NOTIFICATION_ADAPTERS", ["marketplace.services.notifications.EmailAdapter"])
+    return [import_string(path)() for path in paths]
+
+
+def notify(*, to, subject, body):
+    """Queue a message to addresses ``to`` (empty ones dropped) for after commit."""
+    from marketplace.tasks import deliver_notification
+
+    recipients = sorted({address for address in to if address})
+    if recipients:
+        enqueue_on_commit(deliver_notification, recipients=recipients, subject=str(subject), body=str(body))
+
+
+def deliver(*, recipients, subject, body):
+    """Run by the worker: every adapter gets its chance; one failing does not stop the others."""
+    delivered = 0
+    for adapter in adapters():
+        try:
+            adapter.send(recipients=recipients, subject=subject, body=body)
+            delivered += 1
+        except Exception:  # noqa: BLE001 - log and go on to the next adapter
+            logger.exception("Notification adapter %s failed", type(adapter).__name__)
+    return delivered

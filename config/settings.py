@@ -234,6 +234,7 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls to the outside world
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars from gravatar.com would leak who signs in, and fail offline
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # --- Logging ----------------------------------------------------------------------

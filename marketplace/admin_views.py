@@ -153,6 +153,17 @@ class VersionImportView(VersionMixin, CatalogueAdminMixin, FormView):
             return redirect("catalogue_admin:version", self.version.pk)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        from marketplace.models import ServiceCategory
+
+        context = super().get_context_data(**kwargs)
+        context["units"] = " / ".join(catalogue_io.UNIT_WORDS)
+        context["categories"] = "; ".join(
+            f"{c.parent.name} / {c.name}"
+            for c in ServiceCategory.objects.filter(parent__isnull=False).select_related("parent")
+        )
+        return context
+
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         job = catalogue_io.start_import(self.version, filename=upload.name, content=upload.read(), by=self.request.user)

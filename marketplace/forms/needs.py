@@ -240,6 +240,7 @@ class ResidentReportForm(forms.Form):
     phone = forms.CharField(
         label=_("Your phone number"),
         max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel"}),
         validators=[phone_validator],
         error_messages={"required": _("Give a phone number so that the community can reply.")},
     )

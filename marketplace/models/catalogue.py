@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from marketplace.money import format_cny
@@ -247,7 +248,7 @@ class CatalogueItem(models.Model):
             tracks.append(str(_("filed (备案)")))
         if self.eligible_registered:
             tracks.append(str(_("registered (登记)")))
-        return "、".join(tracks)
+        return str(pgettext_lazy("list separator", ", ")).join(tracks)
 
     def clean(self):
         errors = {}

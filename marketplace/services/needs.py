@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from marketplace.models import CatalogueItem, CatalogueVersion, Community, Need, ResidentReport, User
 from marketplace.money import format_cny
 from marketplace.selectors import needs as need_selectors
-from marketplace.services import notifications
+from marketplace.services import notifications, privacy
 from marketplace.services.audit import record_event
 
 FILE_PERMISSION = "marketplace.file_community_need"
@@ -84,11 +84,25 @@ def _worker_emails(community):
 # --- filing ---------------------------------------------------------------------
 
 
-def _check_need_data(data):
+def _refuse_personal_data(*texts, names=()):
+    """Needs and answers are public: refuse text that carries personal data."""
+    kinds = []
+    for text in texts:
+        kinds += [k for k in privacy.find_personal_data(text, names=names) if k not in kinds]
+    if kinds:
+        raise NeedError(
+            _("This text is published, and it contains %(kinds)s. Remove it: personal data is never published.")
+            % {"kinds": privacy.describe(kinds)}
+        )
+
+
+def _check_need_data(data, *, names=()):
     item = data.get("catalogue_item")
     other = _text(data.get("other_description"))
     if item is None and not other:
         raise NeedError(_("Choose a catalogue item, or describe the service if none fits."))
+    if item is not None and other:
+        raise NeedError(_("Choose a catalogue item or describe a service outside the catalogue, not both."))
     if item is not None:
         published = CatalogueItem.objects.filter(
             pk=item.pk, active=True, version__state=CatalogueVersion.State.PUBLISHED
@@ -105,10 +119,12 @@ def _check_need_data(data):
         raise NeedError(_("The estimated budget must be more than zero."))
     if not data.get("beneficiaries_count") or data["beneficiaries_count"] < 1:
         raise NeedError(_("Give the number of beneficiaries."))
+    _refuse_personal_data(data.get("title"), data.get("description"), other, names=names)
 
 
 def _new_need(*, by, community, data, source, resident_report=None):
-    _check_need_data(data)
+    names = (resident_report.name, resident_report.phone) if resident_report else ()
+    _check_need_data(data, names=names)
     values = {field: data.get(field) for field in NEED_FIELDS if field in data}
     values["other_description"] = _text(values.get("other_description"))
     values["title"] = _text(values["title"])
@@ -246,6 +262,7 @@ def assess_need(need, *, by, assessment, assessed_cost=None, public_answer=""):
         need.assessment = assessment
         need.assessed_cost = assessed_cost
         if _text(public_answer):
+            _refuse_personal_data(public_answer)
             need.public_answer = _text(public_answer)
         need.assessed_by = by
         need.assessed_at = timezone.now()
@@ -262,6 +279,7 @@ def accept_need(need, *, by, public_answer, override_reason="", notify=True):
         _require_officer(by)
         if not public_answer:
             raise NeedError(_("Write the public answer."))
+        _refuse_personal_data(public_answer)
         # Lock the community first: accepts for one community queue here, so
         # two officers cannot both spend the last of the fund.
         Community.objects.select_for_update().get(pk=need.community_id)
@@ -318,6 +336,7 @@ def decline_need(need, *, by, public_answer, notify=True):
         _expect_state(need, Need.State.ASSESSED, _("Only an assessed need can be accepted or declined."))
         if not public_answer:
             raise NeedError(_("Write the public answer: it tells the community why."))
+        _refuse_personal_data(public_answer)
         need.decline(by=by, reason=public_answer)
         need.public_answer = public_answer
         need.decided_by = by

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from marketplace.forms.needs import (
@@ -93,6 +94,35 @@ def _history(obj):
     ).order_by("id")
 
 
+NEED_ACTIONS = {
+    "need.file": gettext_lazy("Filed"),
+    "need.assess": gettext_lazy("Assessed"),
+    "need.accept": gettext_lazy("Accepted"),
+    "need.decline": gettext_lazy("Declined"),
+    "need.plan": gettext_lazy("Planned"),
+    "need.fund_override": gettext_lazy("Accepted above the fund"),
+}
+# Notes that stay with officers: the assessment is internal.
+INTERNAL_NOTES = {"need.assess"}
+
+
+def _need_history(need, *, is_officer):
+    """The need's audit trail in words a community worker understands."""
+    rows = []
+    for event in _history(need).select_related("actor"):
+        state = Need.State(event.to_state).label if event.to_state in Need.State.values else ""
+        rows.append(
+            {
+                "when": event.created_at,
+                "what": NEED_ACTIONS.get(event.action, event.action),
+                "state": state,
+                "who": event.actor.display_name if event.actor else event.actor_label,
+                "note": event.reason if (is_officer or event.action not in INTERNAL_NOTES) else "",
+            }
+        )
+    return rows
+
+
 # --- community worker -------------------------------------------------------------------
 
 
@@ -148,7 +178,7 @@ def need_detail(request, pk):
             "need": need,
             "fund": selectors.fund_status(need.community, need.year),
             "is_officer": user.has_perm(services.OFFICER_PERMISSION),
-            "history": _history(need).select_related("actor"),
+            "history": _need_history(need, is_officer=user.has_perm(services.OFFICER_PERMISSION)),
         },
     )
 

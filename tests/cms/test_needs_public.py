@@ -170,6 +170,7 @@ def test_list_query_count_does_not_grow_with_needs(
                 by=by,
                 title=f"{prefix}{i}",
                 catalogue_item=item if i % 3 else None,
+                other_description="" if i % 3 else "目录外服务",
                 estimated_budget=Decimal("100"),
             )
 

@@ -4,7 +4,7 @@ the community funds."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import include, path, reverse, reverse_lazy
+from django.urls import include, path, re_path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -14,10 +14,12 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import MenuItem
+from wagtail.log_actions import log
 
 from marketplace import admin_views
 from marketplace.models import CatalogueItem, CatalogueVersion, CommunityFund, ServiceCategory
 from marketplace.models.catalogue import CatalogueLockedError
+from marketplace.services import catalogue as catalogue_services
 
 catalogue_admin_urls = (
     [
@@ -26,7 +28,7 @@ catalogue_admin_urls = (
         path("<int:pk>/", admin_views.VersionDetailView.as_view(), name="version"),
         path("<int:pk>/publish/", admin_views.VersionPublishView.as_view(), name="publish"),
         path("<int:pk>/import/", admin_views.VersionImportView.as_view(), name="version_import"),
-        path("<int:pk>/export.<str:fmt>", admin_views.export_version, name="export"),
+        re_path(r"^(?P<pk>\d+)/export\.(?P<fmt>xlsx|pdf)$", admin_views.export_version, name="export"),
         path("imports/<int:pk>/", admin_views.ImportStatusView.as_view(), name="import"),
         path("items/<int:pk>/retire/", admin_views.ItemRetireView.as_view(), name="retire"),
     ],
@@ -84,18 +86,32 @@ class LockedItemMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class ItemCreateView(generic.CreateView):
+    def save_instance(self):
+        item = catalogue_services.save_draft_item(self.form.save(commit=False), by=self.request.user)
+        log(item, "wagtail.create", user=self.request.user)  # the admin's own history view
+        return item
+
+
 class ItemEditView(LockedItemMixin, generic.EditView):
-    pass
+    def save_instance(self):
+        item = catalogue_services.save_draft_item(self.form.save(commit=False), by=self.request.user)
+        log(item, "wagtail.edit", user=self.request.user)
+        return item
 
 
 class ItemDeleteView(LockedItemMixin, generic.DeleteView):
     refuse_published_items = True
 
     def delete_action(self):
+        catalogue_services.delete_draft_item(self.object, by=self.request.user)
+
+    def form_valid(self, form):
         try:
-            return super().delete_action()
-        except CatalogueLockedError:
+            return super().form_valid(form)
+        except (CatalogueLockedError, catalogue_services.CatalogueError):
             messages.error(self.request, _("A published item is never deleted; retire it with a reason."))
+            return redirect(reverse("catalogue_items:index") + f"?version={self.object.version_id}")
 
 
 class CatalogueItemViewSet(ModelViewSet):
@@ -105,6 +121,7 @@ class CatalogueItemViewSet(ModelViewSet):
     url_prefix = "catalogue-items"
     name = "catalogue_items"
     index_view_class = ItemIndexView
+    add_view_class = ItemCreateView
     edit_view_class = ItemEditView
     delete_view_class = ItemDeleteView
     copy_view_enabled = False

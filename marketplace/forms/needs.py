@@ -85,6 +85,12 @@ class NeedForm(forms.ModelForm):
             raise forms.ValidationError(_("The estimated budget must be more than zero."))
         return budget
 
+    def clean_period_start(self):
+        start = self.cleaned_data["period_start"]
+        if start is not None and start.year < timezone.localdate().year:
+            raise forms.ValidationError(_("The expected start must be in this year or later."))
+        return start
+
     def clean_period_end(self):
         end = self.cleaned_data["period_end"]
         if end is not None and end < timezone.localdate():
@@ -93,8 +99,14 @@ class NeedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("catalogue_item") is None and not (cleaned.get("other_description") or "").strip():
+        other = (cleaned.get("other_description") or "").strip()
+        if cleaned.get("catalogue_item") is None and not other:
             self.add_error("other_description", _("Choose a catalogue item, or describe the service if none fits."))
+        elif cleaned.get("catalogue_item") is not None and other:
+            self.add_error(
+                "other_description",
+                _("Choose a catalogue item or describe a service outside the catalogue, not both."),
+            )
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The end must not be before the start."))
@@ -196,6 +208,14 @@ TOKEN_SALT = "marketplace.needs.resident-report"  # noqa: S105 - a signing salt,
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE_SECONDS = 2 * 3600
 
+
+class PhoneField(forms.CharField):
+    """Spaces people type inside a number are dropped before it is checked."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace(" ", "").replace("\u3000", "")
+
+
 phone_validator = RegexValidator(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
     _("Enter a mobile number (11 digits) or a landline number with its area code."),
@@ -237,7 +257,7 @@ class ResidentReportForm(forms.Form):
         help_text=_("Only the community's workers see your name and phone; they are never published."),
         error_messages={"required": _("Give your name so that the community can reply.")},
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Your phone number"),
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel"}),
@@ -262,9 +282,6 @@ class ResidentReportForm(forms.Form):
     def visible_fields(self):
         # The honeypot is rendered separately, hidden from people.
         return [field for field in super().visible_fields() if field.name != "website"]
-
-    def clean_phone(self):
-        return self.cleaned_data["phone"].replace(" ", "")
 
     def clean_token(self):
         token = self.cleaned_data.get("token") or ""

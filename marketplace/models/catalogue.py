@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -46,6 +46,11 @@ class ServiceCategory(models.Model):
     def __str__(self):
         return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
 
+    def save(self, *args, **kwargs):
+        if self._changes_published_text():
+            raise CatalogueLockedError("A category used by a published catalogue cannot change.")
+        super().save(*args, **kwargs)
+
     @property
     def is_major(self):
         return self.parent_id is None
@@ -55,8 +60,24 @@ class ServiceCategory(models.Model):
         return self if self.parent_id is None else self.parent
 
     def clean(self):
-        if self.parent_id and self.parent.parent_id:
+        if self.parent_id and (self.parent_id == self.pk or self.parent.parent_id):
             raise ValidationError({"parent": _("Categories have two levels: a minor category's parent must be major.")})
+        if self.parent_id and self.pk and ServiceCategory.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError({"parent": _("This category has minor categories, so it stays a major category.")})
+        if self._changes_published_text():
+            raise ValidationError(
+                _("Published catalogue items use this category: its code, name and parent can no longer change.")
+            )
+
+    def _changes_published_text(self):
+        """Published versions show the category: renaming or moving it would rewrite them."""
+        if self.pk is None:
+            return False
+        stored = ServiceCategory.objects.filter(pk=self.pk).values("code", "name", "parent_id").first()
+        if stored is None or stored == {"code": self.code, "name": self.name, "parent_id": self.parent_id}:
+            return False
+        used = CatalogueItem.objects.filter(Q(category_id=self.pk) | Q(category__parent_id=self.pk))
+        return used.exclude(version__state=CatalogueVersion.State.DRAFT).exists()
 
 
 class CatalogueVersion(FSMModelMixin, models.Model):
@@ -224,9 +245,12 @@ class CatalogueItem(models.Model):
         return f"{self.code} {self.name}"
 
     def save(self, *args, **kwargs):
-        if not self._version_is_draft():
-            raise CatalogueLockedError("Items of a published catalogue version cannot change.")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            # Lock the version row: a publication cannot slip in between the
+            # check and the write (publish_version locks the same row).
+            if not self._version_is_draft(lock=True):
+                raise CatalogueLockedError("Items of a published catalogue version cannot change.")
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if not self._version_is_draft():
@@ -265,8 +289,11 @@ class CatalogueItem(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def _version_is_draft(self):
-        state = CatalogueVersion.objects.filter(pk=self.version_id).values_list("state", flat=True).first()
+    def _version_is_draft(self, *, lock=False):
+        versions = CatalogueVersion.objects.filter(pk=self.version_id)
+        if lock:
+            versions = versions.select_for_update()
+        state = versions.values_list("state", flat=True).first()
         return state == CatalogueVersion.State.DRAFT
 
 

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from marketplace.money import format_cny
+
 DEFAULT_COMMUNITY_FUND = Decimal("200000.00")
 
 
@@ -39,6 +41,22 @@ class CommunityFund(models.Model):
 
     def __str__(self):
         return f"{self.community} {self.year}: {self.amount}"
+
+    def clean(self):
+        """A fund cannot drop below what accepted needs already committed:
+        otherwise raise-accept-lower would get round the override rule."""
+        if self.community_id is None or self.year is None or self.amount is None:
+            return
+        from marketplace.selectors.needs import fund_status
+
+        committed = fund_status(self.community, self.year).committed
+        if self.amount < committed:
+            raise ValidationError(
+                {
+                    "amount": _("Accepted needs already commit ¥%(committed)s of this fund; it cannot be lower.")
+                    % {"committed": format_cny(committed)}
+                }
+            )
 
 
 class ResidentReport(FSMModelMixin, models.Model):

@@ -56,12 +56,15 @@ def publish_version(version, *, by):
     """Publish a draft; the version published before it is superseded.  The
     published version is immutable from then on."""
     _require_officer(by)
-    version = CatalogueVersion.objects.select_for_update().get(pk=version.pk)
+    # Lock every version (a short list, in id order): two publications queue
+    # instead of both finding "nothing published" and colliding.
+    locked = {v.pk: v for v in CatalogueVersion.objects.select_for_update().order_by("pk")}
+    version = locked[version.pk]
     if not version.is_draft:
         raise CatalogueError(_("Only a draft can be published."))
     if not version.has_active_items():
         raise CatalogueError(_("A catalogue without active items cannot be published."))
-    for previous in CatalogueVersion.objects.select_for_update().filter(state=CatalogueVersion.State.PUBLISHED):
+    for previous in (v for v in locked.values() if v.state == CatalogueVersion.State.PUBLISHED):
         previous.supersede(by=by, reason=f"superseded by {version.name}")
         previous.save()
     version.publish(by=by)
@@ -97,3 +100,52 @@ def retire_item(item, *, reason, by):
         details={"code": item.code, "version": item.version.name},
     )
     return item
+
+
+# --- draft items edited in the admin ---------------------------------------------------------
+
+
+def _changed_fields(item):
+    if item.pk is None:
+        return list(CatalogueItem.CONTENT_FIELDS)
+    stored = (
+        CatalogueItem.objects.filter(pk=item.pk)
+        .values(*[f if f != "category" else "category_id" for f in CatalogueItem.CONTENT_FIELDS])
+        .first()
+        or {}
+    )
+    return [
+        field
+        for field in CatalogueItem.CONTENT_FIELDS
+        if stored.get("category_id" if field == "category" else field)
+        != getattr(item, "category_id" if field == "category" else field)
+    ]
+
+
+@transaction.atomic
+def save_draft_item(item, *, by):
+    """Create or change an item of a draft version (the admin's forms call this)."""
+    _require_officer(by)
+    created = item.pk is None
+    changed = _changed_fields(item)
+    item.save()  # refuses unless the (locked) version is a draft
+    record_event(
+        "catalogueitem.create" if created else "catalogueitem.change",
+        actor=by,
+        obj=item,
+        details={"code": item.code, "version": item.version.name, "fields": changed},
+    )
+    return item
+
+
+@transaction.atomic
+def delete_draft_item(item, *, by):
+    """Delete an item that was never published (others are retired)."""
+    _require_officer(by)
+    item = CatalogueItem.objects.select_related("version").get(pk=item.pk)
+    details = {"code": item.code, "version": item.version.name}
+    pk = item.pk
+    item.delete()  # refuses for published versions and for items that were ever published
+    record_event(
+        "catalogueitem.delete", actor=by, object_type="marketplace.catalogueitem", object_id=str(pk), details=details
+    )

@@ -6,6 +6,7 @@ so an exported file imports back unchanged."""
 
 import csv
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from django.utils.translation import override
 
 from marketplace.models import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
 from marketplace.services.audit import record_event
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -90,6 +93,7 @@ MESSAGES = {
     "bad_status": _("Write 有效 or 已退出."),
     "retired_without_reason": _("A retired item needs a reason for retiring."),
     "version_locked": _("The catalogue version is no longer a draft; nothing was imported."),
+    "unexpected": _("The file could not be processed (an unexpected error); nothing was imported. Try again."),
 }
 
 
@@ -140,8 +144,14 @@ def _read_xlsx(content):
     except Exception as exc:  # noqa: BLE001 - any parse failure means "not a workbook"
         raise FileRejectedError(error("not_xlsx")) from exc
     try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = []
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:  # header + the limit: stop reading, it is refused anyway
+                break
+        return rows
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a real zip
+        raise FileRejectedError(error("not_xlsx")) from exc
     finally:
         workbook.close()
 
@@ -157,7 +167,15 @@ def _read_csv(content):
             continue
     else:
         raise FileRejectedError(error("not_text"))
-    return [row for row in csv.reader(io.StringIO(text))]
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except csv.Error as exc:
+        raise FileRejectedError(error("not_text")) from exc
+    return rows
 
 
 # --- Validating rows -----------------------------------------------------------------
@@ -305,7 +323,7 @@ def _rows_as_dicts(rows):
         records.append((offset, values))
     if not records:
         return [], [error("empty")]
-    if len(records) > MAX_ROWS:
+    if len(records) > MAX_ROWS or len(rows) > MAX_ROWS + 1:
         return [], [error("too_many_rows", max=MAX_ROWS)]
     return records, []
 
@@ -333,10 +351,20 @@ def _finish(job, status, errors=(), created=0):
 
 
 def run_import(job_id):
-    """Check every row; import all of them in one transaction, or none."""
+    """Check every row; import all of them in one transaction, or none.  Any
+    unexpected failure ends the job as rejected, never stuck "checking"."""
     job = CatalogueImport.objects.select_related("version", "uploaded_by").get(pk=job_id)
     if job.finished:
         return job
+    try:
+        return _run_import(job)
+    except Exception:
+        logger.exception("Catalogue import %s failed", job.pk)
+        _finish(job, CatalogueImport.Status.FAILED, [error("unexpected")])
+        return job
+
+
+def _run_import(job):
     CatalogueImport.objects.filter(pk=job.pk).update(status=CatalogueImport.Status.RUNNING)
     try:
         records, file_errors = _rows_as_dicts(read_rows(job.filename, bytes(job.content)))
@@ -366,6 +394,16 @@ def run_import(job_id):
         version = CatalogueVersion.objects.select_for_update().get(pk=job.version_id)
         if not version.is_draft:
             _finish(job, CatalogueImport.Status.FAILED, [error("version_locked")])
+            return job
+        # Codes may have been added while the rows were checked: look again under the lock.
+        taken = set(version.items.filter(code__in=[f["code"] for f in valid]).values_list("code", flat=True))
+        if taken:
+            codes = [(number, values["code"]) for number, values in records if values.get("code") in taken]
+            _finish(
+                job,
+                CatalogueImport.Status.FAILED,
+                [error("duplicate_in_version", number, "code", code=code) for number, code in codes],
+            )
             return job
         CatalogueItem.objects.bulk_create(CatalogueItem(version=version, **fields) for fields in valid)
         record_event(
@@ -424,6 +462,9 @@ def export_xlsx(version):
     for item in export_items(version):
         row = item_row(item)
         sheet.append([row[field] for field, _title in COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # text that starts with "=" stays text, never a live formula
     for column, width in zip(
         "ABCDEFGHIJKLMNOP", (10, 24, 14, 14, 16, 8, 40, 24, 30, 24, 10, 12, 12, 14, 8, 20), strict=True
     ):

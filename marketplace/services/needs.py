@@ -114,6 +114,9 @@ def _check_need_data(data, *, names=()):
     start, end = data.get("period_start"), data.get("period_end")
     if start is None or end is None or end < start:
         raise NeedError(_("The end must not be before the start."))
+    if start.year < timezone.localdate().year:
+        # The need counts against the fund of its start year: no past years.
+        raise NeedError(_("The expected start must be in this year or later."))
     budget = data.get("estimated_budget")
     if budget is None or Decimal(budget) <= 0:
         raise NeedError(_("The estimated budget must be more than zero."))
@@ -282,12 +285,14 @@ def accept_need(need, *, by, public_answer, override_reason="", notify=True):
         _refuse_personal_data(public_answer)
         # Lock the community first: accepts for one community queue here, so
         # two officers cannot both spend the last of the fund.
-        Community.objects.select_for_update().get(pk=need.community_id)
+        Community.objects.select_for_update(no_key=True).get(pk=need.community_id)
         need = _locked_need(need)
         _expect_state(need, Need.State.ASSESSED, _("Only an assessed need can be accepted or declined."))
         fund = need_selectors.fund_status(need.community, need.year)
         after = fund.committed + need.cost
         exceeds = after > fund.amount
+        if exceeds and override_reason:
+            _refuse_personal_data(override_reason)  # shown on the public need page
         if exceeds and not override_reason:
             raise NeedError(
                 _(

@@ -32,8 +32,9 @@ def notify(*, to, subject, body):
     from marketplace.tasks import deliver_notification
 
     recipients = sorted({address for address in to if address})
+    subject = " ".join(str(subject).split())  # a header: no line breaks, whatever a title held
     if recipients:
-        enqueue_on_commit(deliver_notification, recipients=recipients, subject=str(subject), body=str(body))
+        enqueue_on_commit(deliver_notification, recipients=recipients, subject=subject, body=str(body))
 
 
 def deliver(*, recipients, subject, body):

@@ -192,14 +192,11 @@ def export_version(request, pk, fmt):
     if not request.user.has_perm("marketplace.view_catalogueversion"):
         raise PermissionDenied
     version = get_object_or_404(CatalogueVersion, pk=pk)
-    if fmt == "xlsx":
-        body = catalogue_io.export_xlsx(version)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = catalogue_io.export_pdf(version, district_name=settings.PLATFORM_DISTRICT_NAME)
-        content_type = "application/pdf"
+    body, content_type, filename = catalogue_io.export_file(
+        version, fmt, district_name=settings.PLATFORM_DISTRICT_NAME
+    )
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="catalogue-{version.year}-{version.pk}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -40,3 +40,13 @@ def make_user(db):
 
 
 pytest_plugins += ["tests.needs_fixtures"]  # demand-list fixtures
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttles, cached exports)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

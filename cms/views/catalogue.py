@@ -63,18 +63,12 @@ def download(request, page, fmt):
     version = selectors.current_version()
     if version is None:
         raise Http404
-    filename = f"catalogue-{version.year}-{version.pk}.{fmt}"
     # A published version never changes, so its files can be kept.
-    if fmt == "xlsx":
-        body = cache.get_or_set(f"catalogue-xlsx-{version.pk}", lambda: catalogue_io.export_xlsx(version), 3600)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = cache.get_or_set(
-            f"catalogue-pdf-{version.pk}",
-            lambda: catalogue_io.export_pdf(version, district_name=settings.PLATFORM_DISTRICT_NAME),
-            3600,
-        )
-        content_type = "application/pdf"
+    body, content_type, filename = cache.get_or_set(
+        f"catalogue-{fmt}-{version.pk}",
+        lambda: catalogue_io.export_file(version, fmt, district_name=settings.PLATFORM_DISTRICT_NAME),
+        3600,
+    )
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

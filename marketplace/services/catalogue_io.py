@@ -505,3 +505,15 @@ def export_pdf(version, *, district_name=""):
             },
         )
     return HTML(string=html).write_pdf()
+
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def export_file(version, fmt, *, district_name=""):
+    """(bytes, content type, file name) of a version exported as ``fmt``."""
+    body = export_xlsx(version) if fmt == "xlsx" else export_pdf(version, district_name=district_name)
+    return body, CONTENT_TYPES[fmt], f"catalogue-{version.year}-{version.pk}.{fmt}"

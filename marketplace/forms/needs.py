@@ -37,18 +37,7 @@ class NeedForm(forms.ModelForm):
 
     class Meta:
         model = Need
-        fields = [
-            "title",
-            "catalogue_item",
-            "other_description",
-            "description",
-            "beneficiaries_count",
-            "beneficiary_group",
-            "period_start",
-            "period_end",
-            "estimated_budget",
-            "urgency",
-        ]
+        fields = list(Need.FILED_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "other_description": forms.Textarea(attrs={"rows": 3}),

@@ -126,6 +126,20 @@ class Need(FSMModelMixin, models.Model):
         WORKER = "worker", _("Community")
         RESIDENT = "resident", _("Resident report")
 
+    # What the community says when it files a need (forms and services share this).
+    FILED_FIELDS = (
+        "title",
+        "catalogue_item",
+        "other_description",
+        "description",
+        "beneficiaries_count",
+        "beneficiary_group",
+        "period_start",
+        "period_end",
+        "estimated_budget",
+        "urgency",
+    )
+
     community = models.ForeignKey(
         "marketplace.Community", on_delete=models.PROTECT, related_name="needs", verbose_name=_("community")
     )

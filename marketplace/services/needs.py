@@ -27,18 +27,7 @@ from marketplace.services.audit import record_event
 FILE_PERMISSION = "marketplace.file_community_need"
 OFFICER_PERMISSION = "marketplace.manage_procurement"
 
-NEED_FIELDS = (
-    "catalogue_item",
-    "other_description",
-    "title",
-    "description",
-    "beneficiaries_count",
-    "beneficiary_group",
-    "period_start",
-    "period_end",
-    "estimated_budget",
-    "urgency",
-)
+NEED_FIELDS = Need.FILED_FIELDS
 
 
 class NeedError(Exception):

@@ -12,13 +12,13 @@ MO     := $(PO:.po=.mo)
 
 .PHONY: run test install messages makemessages migrate seed lint check clean
 
-run: install $(MO) .env migrate seed
+run: install $(MO) migrate seed
 	@HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py runplatform --host $(HOST) --port $(PORT)
 
 test: install $(MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: $(STAMP)
+install: $(STAMP) .env
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,10 @@ makemessages: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete \
 		--ignore='tests/*' --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*'
 
-# A local .env for `make run`: debug on and a random secret key, never committed.
-.env:
+# A local .env so that `make run` and manage.py work in a checkout: debug on and
+# a random secret key, never committed.  Real environment variables win over it,
+# and the test suite ignores it.
+.env: | $(STAMP)
 	@echo "DJANGO_DEBUG=true" > $@
 	@echo "DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" >> $@
 	@echo "Wrote $@ (local development settings)."

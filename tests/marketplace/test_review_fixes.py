@@ -201,3 +201,29 @@ def test_phone_typed_with_spaces_is_accepted():
     assert field.clean("139 1234 5678") == "13912345678"
     with pytest.raises(ValidationError):
         field.clean("139 1234")
+
+
+@pytest.mark.django_db
+def test_item_history_in_the_admin_lists_the_edits(client, officer, site, draft, categories):
+    client.login(username="officer", password="pw-test-2026")
+    item = draft.items.get(code="A0201")
+    data = {
+        "version": draft.pk,
+        "code": "A0201",
+        "name": "老年助餐服务（改）",
+        "category": categories["A02"].pk,
+        "department": "区民政局",
+        "kind": "undertaken",
+        "content": "助餐",
+        "unit": "person_time",
+        "price_min": "9",
+        "eligible_filed": "on",
+    }
+    assert client.post(f"/admin/catalogue-items/edit/{item.pk}/", data).status_code == 302
+    from wagtail.models import ModelLogEntry
+
+    history = client.get(f"/admin/catalogue-items/history/{item.pk}/")
+    assert history.status_code == 200
+    assert "已编辑" in history.content.decode()
+    entry = ModelLogEntry.objects.get(object_id=str(item.pk))
+    assert (entry.action, entry.user) == ("wagtail.edit", officer)

@@ -70,6 +70,10 @@ def test_runplatform_starts_three_processes_and_stops_them_on_sigterm(tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert health == {"status": "ok", "database": "ok", "broker": "ok"}
+        # runplatform announces itself once its own probe of /healthz succeeds.
+        deadline = time.monotonic() + 60
+        while "The platform is running at" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
         children = [
             int(p)
             for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()

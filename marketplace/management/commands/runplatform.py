@@ -101,3 +101,4 @@ class Command(BaseCommand):
         self.stdout.write(SeedDemo.accounts_table())
         self.stdout.write(self.style.SUCCESS(f"\nThe platform is running at {url}  (Ctrl-C stops it)"))
         self.stdout.write(f"CMS admin: {url}admin/   Health: {url}healthz\n")
+        self.stdout.flush()

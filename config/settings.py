@@ -169,6 +169,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Organization documents (certificates, charters, qualifications): private
+# files, served only by a view that checks who asks.  Never under MEDIA_URL.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+ORGANIZATION_DOCUMENT_MAX_BYTES = env.int("ORGANIZATION_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -215,7 +219,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=15),
     },
+    "organization-documents-daily": {
+        # Warns 30 days before a document expires and marks expired ones.
+        "task": "marketplace.tasks.check_document_expiry",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "organization-blacklists-daily": {
+        # Lifts blacklisting at its end date.
+        "task": "marketplace.tasks.lift_ended_blacklists",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
+
+# --- Social organizations -------------------------------------------------------
+# Minimum registered capital by legal type (CNY).  The seeds set 3,000 CNY for
+# community public-welfare organizations; foundations keep the national floor.
+ORGANIZATION_MIN_CAPITAL = {
+    "social_group": env.str("ORGANIZATION_MIN_CAPITAL_SOCIAL_GROUP", default="3000"),
+    "social_service": env.str("ORGANIZATION_MIN_CAPITAL_SOCIAL_SERVICE", default="3000"),
+    "foundation": env.str("ORGANIZATION_MIN_CAPITAL_FOUNDATION", default="2000000"),
+}
+ORGANIZATION_MIN_MEMBERS = env.int("ORGANIZATION_MIN_MEMBERS", default=5)
+ORGANIZATION_INVITATION_DAYS = env.int("ORGANIZATION_INVITATION_DAYS", default=7)
+DOCUMENT_EXPIRY_WARNING_DAYS = env.int("DOCUMENT_EXPIRY_WARNING_DAYS", default=30)
+# Sign-up verification: e-mail links through the e-mail backend; codes for a
+# mobile number through this SMS backend (the console one writes to the log).
+SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.services.sms.ConsoleSMSBackend")
+SIGNUP_VERIFICATION_HOURS = env.int("SIGNUP_VERIFICATION_HOURS", default=48)
 
 # --- Payments (used by the contracts app; empty means the offline ledger) ----
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -26,3 +26,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "cache+memory://"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Organization documents go to a throw-away folder, never to var/private.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="platform-private-test-"))

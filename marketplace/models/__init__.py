@@ -1,6 +1,15 @@
 from .audit import AuditChainHead, AuditEvent
 from .catalogue import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
 from .needs import CommunityFund, Need, ResidentReport
+from .organizations import (
+    EntryStandard,
+    Invitation,
+    Membership,
+    Notice,
+    Organization,
+    OrganizationDocument,
+    StaffMember,
+)
 from .places import Community, District
 from .users import User
 
@@ -13,6 +22,13 @@ __all__ = [
     "Community",
     "CommunityFund",
     "District",
+    "EntryStandard",
+    "Invitation",
+    "Membership",
+    "Notice",
+    "Organization",
+    "OrganizationDocument",
+    "StaffMember",
     "Need",
     "ResidentReport",
     "ServiceCategory",

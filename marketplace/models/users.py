@@ -19,6 +19,9 @@ class User(AbstractUser):
         verbose_name=_("community"),
         help_text=_("For community workers: the community they work for."),
     )
+    # Self sign-up proves its e-mail address or mobile number before acting
+    # for an organization; accounts made by administrators count as verified.
+    verified_at = models.DateTimeField(_("contact verified"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -37,6 +37,23 @@ def notify(*, to, subject, body):
         enqueue_on_commit(deliver_notification, recipients=recipients, subject=subject, body=str(body))
 
 
+def notify_users(users, *, subject, body, link=""):
+    """An in-site notice (站内消息) for each user, written in the caller's
+    transaction, and the same message by e-mail after commit."""
+    from marketplace.models import Notice
+
+    users = [user for user in users if user is not None]
+    subject = " ".join(str(subject).split())[:200]
+    Notice.objects.bulk_create([Notice(user=user, subject=subject, body=str(body), link=link) for user in users])
+    url = absolute_url(link) if link else ""
+    notify(to=[user.email for user in users], subject=subject, body=f"{body}\n\n{url}" if url else body)
+
+
+def absolute_url(path):
+    """A link for an e-mail: the platform's public address (WAGTAILADMIN_BASE_URL) and ``path``."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
 def deliver(*, recipients, subject, body):
     """Run by the worker: every adapter gets its chance; one failing does not stop the others."""
     delivered = 0

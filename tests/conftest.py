@@ -50,3 +50,4 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+pytest_plugins += ["tests.org_fixtures"]  # social-organization fixtures

@@ -1,0 +1,24 @@
+"""The organization workspace (/org/): members build and keep their
+organization's record; invitations are accepted here."""
+
+from django.urls import path
+
+from marketplace.views import organizations as views
+
+app_name = "orgs"
+
+urlpatterns = [
+    path("", views.my_organizations, name="mine"),
+    path("new/", views.start, name="start"),
+    path("<int:pk>/", views.workspace, name="workspace"),
+    path("<int:pk>/step/<int:step>/", views.step, name="step"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/upgrade/", views.upgrade, name="upgrade"),
+    path("<int:pk>/staff/<int:staff_pk>/", views.staff_qualification, name="staff"),
+    path("<int:pk>/documents/", views.documents, name="documents"),
+    path("<int:pk>/documents/<int:doc_pk>/", views.document_file, name="document"),
+    path("<int:pk>/members/", views.members, name="members"),
+    path("<int:pk>/members/invite/", views.invite, name="invite"),
+    path("<int:pk>/members/invitations/<int:invitation_pk>/revoke/", views.revoke_invitation, name="revoke"),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept"),
+]

@@ -1,0 +1,52 @@
+"""Placeholder: being written."""
+
+def my_organizations(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def start(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def workspace(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def step(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def submit(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def upgrade(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def staff_qualification(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def documents(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def document_file(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def members(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def invite(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def revoke_invitation(request, *args, **kwargs):
+    raise NotImplementedError
+
+
+def accept_invitation(request, *args, **kwargs):
+    raise NotImplementedError

@@ -55,6 +55,10 @@ ROLES = (
             "marketplace.add_communityfund",
             "marketplace.change_communityfund",
             "marketplace.view_communityfund",
+            "marketplace.view_organization",
+            "marketplace.add_entrystandard",
+            "marketplace.change_entrystandard",
+            "marketplace.view_entrystandard",
         ),
     ),
     Role(

@@ -3,6 +3,7 @@ organization's record; invitations are accepted here."""
 
 from django.urls import path
 
+from marketplace.views import org_members as member_views
 from marketplace.views import organizations as views
 
 app_name = "orgs"
@@ -17,8 +18,9 @@ urlpatterns = [
     path("<int:pk>/staff/<int:staff_pk>/", views.staff_qualification, name="staff"),
     path("<int:pk>/documents/", views.documents, name="documents"),
     path("<int:pk>/documents/<int:doc_pk>/", views.document_file, name="document"),
-    path("<int:pk>/members/", views.members, name="members"),
-    path("<int:pk>/members/invite/", views.invite, name="invite"),
-    path("<int:pk>/members/invitations/<int:invitation_pk>/revoke/", views.revoke_invitation, name="revoke"),
-    path("invitations/<str:token>/", views.accept_invitation, name="accept"),
+    path("<int:pk>/members/", member_views.members, name="members"),
+    path("<int:pk>/members/invite/", member_views.invite, name="invite"),
+    path("<int:pk>/members/invitations/<int:invitation_pk>/revoke/", member_views.revoke_invitation, name="revoke"),
+    path("<int:pk>/members/<int:membership_pk>/", member_views.member, name="member"),
+    path("invitations/<str:token>/", member_views.accept_invitation, name="accept"),
 ]

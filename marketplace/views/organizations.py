@@ -34,19 +34,3 @@ def documents(request, *args, **kwargs):
 
 def document_file(request, *args, **kwargs):
     raise NotImplementedError
-
-
-def members(request, *args, **kwargs):
-    raise NotImplementedError
-
-
-def invite(request, *args, **kwargs):
-    raise NotImplementedError
-
-
-def revoke_invitation(request, *args, **kwargs):
-    raise NotImplementedError
-
-
-def accept_invitation(request, *args, **kwargs):
-    raise NotImplementedError

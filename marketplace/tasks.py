@@ -47,3 +47,21 @@ def deliver_notification(*, recipients, subject, body):
     from marketplace.services.notifications import deliver
 
     return deliver(recipients=recipients, subject=subject, body=body)
+
+
+@shared_task(name="marketplace.tasks.check_document_expiry")
+def check_document_expiry():
+    """Daily (see CELERY_BEAT_SCHEDULE): warn 30 days before an organization
+    document expires and mark expired ones."""
+    from marketplace.services import documents
+
+    result = documents.check_document_expiry()
+    return {"warned": len(result["warned"]), "expired": len(result["expired"])}
+
+
+@shared_task(name="marketplace.tasks.lift_ended_blacklists")
+def lift_ended_blacklists():
+    """Daily: lift blacklisting that has reached its end date."""
+    from marketplace.services import organizations
+
+    return {"lifted": len(organizations.lift_ended_blacklists())}

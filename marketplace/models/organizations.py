@@ -26,12 +26,19 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 
+class PrivateFileStorage(FileSystemStorage):
+    """A file system storage with no public URL: asking for one is a bug."""
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; serve them through a view that checks permission.")
+
+
 def private_storage():
     """Uploaded organization documents: stored under ``PRIVATE_MEDIA_ROOT``
     (outside the web root, never under MEDIA_URL) and served only by a view
     that checks permission first.  A callable, so migrations do not freeze
     the path."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateFileStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
 def document_path(instance, filename):

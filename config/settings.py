@@ -103,10 +103,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cms.context_processors.site_navigation",
+                "marketplace.views.notices.unread_notices",
             ],
         },
     },
 ]
+
+# Sign-in with the e-mail address (any case) or the mobile number (with or
+# without +86) that the account was signed up with.
+AUTHENTICATION_BACKENDS = ["marketplace.services.accounts.IdentifierBackend"]
 
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)

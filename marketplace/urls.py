@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from marketplace.views import accounts as views
+from marketplace.views import notices as notice_views
+from marketplace.views import signup as signup_views
 
 urlpatterns = [
     path("", views.account, name="account"),
@@ -11,6 +13,13 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", signup_views.signup, name="signup"),
+    path("verify/", signup_views.verify_pending, name="verify_pending"),
+    path("verify/resend/", signup_views.verify_resend, name="verify_resend"),
+    path("verify/email/<str:token>/", signup_views.verify_email, name="verify_email"),
+    path("notices/", notice_views.notices, name="notices"),
+    path("notices/read-all/", notice_views.mark_all_read, name="notices_read_all"),
+    path("notices/<int:pk>/open/", notice_views.open_notice, name="notice_open"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -526,7 +526,12 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="organization",
             constraint=models.CheckConstraint(
-                condition=models.Q(("track", "filed"), ("credit_code__isnull", False), _connector="OR"),
+                condition=models.Q(
+                    ("track", "filed"),
+                    ("credit_code__isnull", False),
+                    ("state__in", ["draft", "returned"]),
+                    _connector="OR",
+                ),
                 name="organization_registered_has_credit_code",
             ),
         ),

@@ -177,7 +177,9 @@ class Organization(FSMModelMixin, models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(track="filed") | Q(credit_code__isnull=False),
+                # A draft may choose the registered track in step 1 and give the
+                # code in step 3; from submission on, a registered one has it.
+                condition=Q(track="filed") | Q(credit_code__isnull=False) | Q(state__in=["draft", "returned"]),
                 name="organization_registered_has_credit_code",
             ),
             models.CheckConstraint(

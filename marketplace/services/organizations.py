@@ -14,11 +14,15 @@ raises ``OrganizationError`` with a message for the user (and, for forms, the
 field it concerns) and changes nothing.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -64,12 +68,28 @@ class OrganizationError(Exception):
 
 # --- validation shared by the wizard, the upgrade and the demo ----------------
 
+# The characters of a unified social credit code after its first 8 digits
+# (GB 32100-2015): digits and capital letters except I, O, Z, S and V.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_FORBIDDEN = "IOZSV"
+ID_NUMBER = re.compile(r"\A[0-9]{17}[0-9X]\Z")
+PHONE = re.compile(r"\A(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})\Z")
+# The largest amount ``registered_capital`` holds (12 digits, 2 decimals).
+MAX_CAPITAL = Decimal("9999999999.99")
+
+
+def _normalise_code(raw):
+    """Full-width characters (typed with a Chinese input method) become ASCII;
+    spaces, line breaks and hyphens between groups are dropped."""
+    value = unicodedata.normalize("NFKC", str(raw or ""))
+    return "".join(value.split()).replace("-", "")
+
 
 def validate_credit_code(raw):
     """Return the 18-character unified social credit code, or raise with the
     exact reason.  Only upper case is accepted: the code is printed in upper
     case on every certificate, and a lower-case copy is a typing error."""
-    value = (raw or "").strip().replace(" ", "").replace("-", "")
+    value = _normalise_code(raw)
     if not value:
         raise OrganizationError(_("Enter the unified social credit code."), "credit_code")
     if len(value) != 18:
@@ -81,6 +101,23 @@ def validate_credit_code(raw):
         raise OrganizationError(
             _("Write the unified social credit code in capital letters, as on the certificate."), "credit_code"
         )
+    if not all(char in "0123456789" for char in value[:8]):
+        raise OrganizationError(
+            _("The first 8 characters of a unified social credit code are digits; check the code."), "credit_code"
+        )
+    for position, char in enumerate(value[8:], start=9):
+        if char not in CREDIT_CODE_ALPHABET:
+            if char in CREDIT_CODE_FORBIDDEN:
+                message = _(
+                    "Character %(position)d is the letter %(char)s, which a unified social credit code never uses "
+                    "(it has no I, O, Z, S or V); check the code."
+                )
+            else:
+                message = _(
+                    "Character %(position)d (%(char)s) cannot appear in a unified social credit code: it has only "
+                    "digits and capital letters; check the code."
+                )
+            raise OrganizationError(message % {"position": position, "char": char}, "credit_code")
     try:
         return uscc.validate(value)
     except stdnum_exceptions.InvalidChecksum:
@@ -88,38 +125,62 @@ def validate_credit_code(raw):
             _("The last character (the check digit) of this unified social credit code is wrong; check the code."),
             "credit_code",
         ) from None
-    except stdnum_exceptions.ValidationError:
+    except (stdnum_exceptions.ValidationError, ValueError):
         raise OrganizationError(
-            _(
-                "This is not a valid unified social credit code: the first 8 characters are digits, "
-                "and the letters I, O, Z, S and V are never used."
-            ),
-            "credit_code",
+            _("This is not a valid unified social credit code; check the code."), "credit_code"
         ) from None
 
 
 def validate_id_number(raw):
-    value = (raw or "").strip().upper()
+    """A resident ID number (居民身份证号码): 17 digits and a check character,
+    a real birth date (not in the future) and a known region."""
+    value = _normalise_code(raw).upper()
+    message = _("This is not a valid resident ID number (18 characters, with its check digit).")
+    if not ID_NUMBER.match(value):
+        raise OrganizationError(message, "legal_representative_id_number")
     try:
-        return ric.validate(value)
-    except stdnum_exceptions.ValidationError:
-        raise OrganizationError(
-            _("This is not a valid resident ID number (18 characters, with its check digit)."),
-            "legal_representative_id_number",
-        ) from None
+        value = ric.validate(value)
+        born = ric.get_birth_date(value)
+    except (stdnum_exceptions.ValidationError, ValueError):
+        raise OrganizationError(message, "legal_representative_id_number") from None
+    if born > timezone.localdate():
+        raise OrganizationError(message, "legal_representative_id_number")
+    return value
 
 
 def min_capital(legal_type):
     return Decimal(str(settings.ORGANIZATION_MIN_CAPITAL.get(legal_type, "3000")))
 
 
-def validate_capital(legal_type, amount):
-    try:
-        amount = Decimal(str(amount)) if amount not in (None, "") else None
-    except InvalidOperation:
-        amount = None
+def _parse_amount(amount):
     if amount is None:
+        return None
+    if isinstance(amount, Decimal):
+        return amount
+    text = unicodedata.normalize("NFKC", str(amount)).strip()
+    for noise in (",", " ", "¥", "元"):
+        text = text.replace(noise, "")
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def validate_capital(legal_type, amount):
+    """The registered capital in yuan (Decimal, 2 places), at least the
+    minimum for the legal type (settings ``ORGANIZATION_MIN_CAPITAL``)."""
+    amount = _parse_amount(amount)
+    if amount is None or not amount.is_finite():
         raise OrganizationError(_("Enter the registered capital in yuan."), "registered_capital")
+    if amount < 0:
+        raise OrganizationError(_("The registered capital cannot be negative."), "registered_capital")
+    if amount > MAX_CAPITAL:
+        raise OrganizationError(
+            _("The registered capital can be at most ¥%(maximum)s.") % {"maximum": format_cny(MAX_CAPITAL)},
+            "registered_capital",
+        )
     floor = min_capital(legal_type)
     if amount < floor:
         label = dict(Organization.LegalType.choices).get(legal_type, legal_type)
@@ -137,11 +198,13 @@ def clean_staff_names(names):
         names = names.splitlines()
     cleaned = []
     for name in names or ():
+        if name is None:
+            continue
         name = " ".join(str(name).split())
         if name and name not in cleaned:
             cleaned.append(name)
     for name in cleaned:
-        if len(name) > 50:
+        if len(name) > StaffMember._meta.get_field("name").max_length:
             raise OrganizationError(_("A name may have at most 50 characters."), "staff")
         if privacy.find_personal_data(name):
             raise OrganizationError(_("Enter names only: no phone or ID numbers."), "staff")
@@ -153,6 +216,16 @@ def clean_staff_names(names):
             "staff",
         )
     return cleaned
+
+
+def _check_length(field, value):
+    """Refuse what the column cannot hold (PostgreSQL would fail the save)."""
+    limit = Organization._meta.get_field(field).max_length
+    if limit and len(value) > limit:
+        raise OrganizationError(
+            _("At most %(limit)d characters; this has %(count)d.") % {"limit": limit, "count": len(value)}, field
+        )
+    return value
 
 
 def _refuse_personal_data(field, *texts):
@@ -239,7 +312,10 @@ def _notify_members(organization, subject, body):
 
 
 def _notify_officers(organization, subject, body):
-    officers = [user for user in User.objects.filter(is_active=True) if user.has_perm(OFFICER_PERMISSION)]
+    # Officers who belong to the organization may not decide on it: not them.
+    members = Membership.objects.filter(organization=organization).values("user_id")
+    candidates = User.objects.filter(is_active=True).exclude(pk__in=members)
+    officers = [user for user in candidates if user.has_perm(OFFICER_PERMISSION)]
     notifications.notify_users(
         officers, subject=subject, body=body, link=reverse("orgreview:detail", args=[organization.pk])
     )
@@ -265,6 +341,7 @@ def _clean_step1(data):
     name = " ".join((data.get("name") or "").split())
     if not name:
         raise OrganizationError(_("Enter the organization's name."), "name")
+    _check_length("name", name)
     track = data.get("track") or Organization.Track.FILED
     if track not in Organization.Track.values:
         raise OrganizationError(_("Choose a track."), "track")
@@ -290,14 +367,28 @@ def _clean_step2(data):
     email = (data.get("contact_email") or "").strip()
     if not contact_name:
         raise OrganizationError(_("Enter the contact person."), "contact_name")
+    _check_length("contact_name", contact_name)
     if not phone and not email:
         raise OrganizationError(_("Give the contact person's phone number or e-mail."), "contact_phone")
+    if phone:
+        phone = "".join(unicodedata.normalize("NFKC", phone).split())
+        if not PHONE.match(phone):
+            raise OrganizationError(
+                _("Enter a mobile number (11 digits) or a landline number with its area code."), "contact_phone"
+            )
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise OrganizationError(_("Enter a valid e-mail address."), "contact_email") from None
+        _check_length("contact_email", email)
     office = data.get("office")
     if office not in Organization.Office.values:
         raise OrganizationError(_("Say where the office is."), "office")
-    address = (data.get("office_address") or "").strip()
+    address = " ".join((data.get("office_address") or "").split())
     if office == Organization.Office.OWN and not address:
         raise OrganizationError(_("Enter the office address."), "office_address")
+    _check_length("office_address", address)
     staff = clean_staff_names(data.get("staff"))
     return {
         "contact_name": contact_name,
@@ -311,20 +402,23 @@ def _clean_step2(data):
 def _clean_registration(data, organization):
     """Step 3 for the registered track (and the upgrade)."""
     code = validate_credit_code(data.get("credit_code"))
-    duplicate = Organization.objects.filter(credit_code=code).exclude(pk=organization.pk).exists()
-    if duplicate:
-        raise OrganizationError(
-            _("Another organization on the platform already uses this unified social credit code."), "credit_code"
-        )
+    if Organization.objects.filter(credit_code=code).exclude(pk=organization.pk).exists():
+        raise _duplicate_code_error()
     authority = " ".join((data.get("registration_authority") or "").split())
     if not authority:
         raise OrganizationError(_("Enter the registration authority."), "registration_authority")
+    _check_length("registration_authority", authority)
     legal_type = data.get("legal_type")
     if legal_type not in Organization.LegalType.values:
         raise OrganizationError(_("Choose the legal type."), "legal_type")
     representative = " ".join((data.get("legal_representative") or "").split())
     if not representative:
         raise OrganizationError(_("Enter the legal representative."), "legal_representative")
+    _check_length("legal_representative", representative)
+    if privacy.find_personal_data(representative):
+        raise OrganizationError(
+            _("Enter the legal representative's name only; the ID number has its own field."), "legal_representative"
+        )
     id_number = validate_id_number(data.get("legal_representative_id_number"))
     capital = validate_capital(legal_type, data.get("registered_capital"))
     return {
@@ -358,18 +452,25 @@ def _clean_step3(data, organization):
     return values
 
 
+def _duplicate_code_error():
+    return OrganizationError(
+        _("Another organization on the platform already uses this unified social credit code."), "credit_code"
+    )
+
+
 def _save(organization, values, *, by, action, fields):
     for field, value in values.items():
         setattr(organization, field, value)
     try:
         with transaction.atomic():
             organization.save()
-    except IntegrityError as exc:
-        if "credit_code" in str(exc) or "unique" in str(exc).lower():
-            raise OrganizationError(
-                _("Another organization on the platform already uses this unified social credit code."),
-                "credit_code",
-            ) from exc
+    except IntegrityError:
+        # Another organization claimed the same code between our check and
+        # this save (PostgreSQL waits for it to commit, then refuses ours).
+        # Any other integrity error is a bug and is not dressed up as this.
+        code = values.get("credit_code")
+        if code and Organization.objects.filter(credit_code=code).exclude(pk=organization.pk).exists():
+            raise _duplicate_code_error() from None
         raise
     # Field names only: the values may be personal data.
     record_event(action, actor=by, obj=organization, to_state=organization.state, details={"fields": sorted(fields)})
@@ -502,7 +603,10 @@ def submit(organization, *, by):
         organization = _locked(organization)
         _require_member(by, organization)
         if organization.state not in (Organization.State.DRAFT, Organization.State.RETURNED):
-            raise OrganizationError(_("The organization has already been submitted."))
+            raise OrganizationError(
+                _("The organization is %(state)s; only a draft or a returned organization can be submitted.")
+                % {"state": organization.get_state_display()}
+            )
         missing = missing_items(organization)
         if missing:
             raise OrganizationError(_("Still missing: %(items)s") % {"items": " ".join(missing)})
@@ -519,7 +623,7 @@ def submit(organization, *, by):
 # --- decisions -----------------------------------------------------------------------
 
 
-def _decide(organization, *, by, verb, expected, reason="", subject, body, **kwargs):
+def _decide(organization, *, by, verb, expected, reason="", subject, body, check=None, **kwargs):
     with transaction.atomic():
         organization = _locked(organization)
         _require_officer_deciding(by, organization)
@@ -527,6 +631,8 @@ def _decide(organization, *, by, verb, expected, reason="", subject, body, **kwa
             raise OrganizationError(
                 _("This organization is %(state)s now; reload the page.") % {"state": organization.get_state_display()}
             )
+        if check is not None:
+            check(organization)
         getattr(organization, verb)(by=by, reason=reason, **kwargs)
         organization.save()
         _notify_members(organization, subject % {"name": organization.name}, body)
@@ -556,12 +662,23 @@ def return_for_changes(organization, *, by, reasons):
     return organization
 
 
+def _complete_for_approval(organization):
+    # A required document may have expired (or been replaced) since submission.
+    missing = missing_items(organization)
+    if missing:
+        raise OrganizationError(
+            _("It cannot be approved while something is missing; return it for changes instead. Missing: %(items)s")
+            % {"items": " ".join(missing)}
+        )
+
+
 def approve(organization, *, by, note=""):
     return _decide(
         organization,
         by=by,
         verb="approve",
         expected=Organization.State.SUBMITTED,
+        check=_complete_for_approval,
         reason=(note or "").strip(),
         subject=_("%(name)s: approved"),
         body=_("Your organization was approved. It is listed in the public directory and may bid where eligible."),
@@ -654,8 +771,10 @@ def upgrade_to_registered(organization, *, by, data):
             raise OrganizationError(_("A blacklisted organization cannot change its record."))
         values = _clean_registration(data, organization)
         founded_on = data.get("founded_on") or organization.founded_on
-        if founded_on is None or founded_on > timezone.localdate():
+        if founded_on is None:
             raise OrganizationError(_("Enter the date the organization was founded."), "founded_on")
+        if founded_on > timezone.localdate():
+            raise OrganizationError(_("The founding date cannot be in the future."), "founded_on")
         values.update(track=Organization.Track.REGISTERED, founded_on=founded_on, upgraded_at=timezone.now())
         _save(organization, values, by=by, action="organization.upgrade", fields=values)
         if organization.state in (

@@ -8,6 +8,7 @@ from importlib import import_module
 SECTION_VIEW_MODULES = {
     "catalogue": "cms.views.catalogue",
     "needs": "cms.views.needs",
+    "organizations": "cms.views.organizations",
 }
 
 

@@ -7,6 +7,8 @@ from cms.setup import ensure_site
 from marketplace import demo
 from marketplace.demo_catalogue import seed_catalogue
 from marketplace.demo_needs import seed_needs
+from marketplace.demo_organizations import accounts_lines as organization_accounts
+from marketplace.demo_organizations import seed_organizations
 from marketplace.models import Community, District, User
 from marketplace.roles import role_label, sync_roles
 
@@ -36,6 +38,7 @@ class Command(BaseCommand):
             created = self._places() + self._accounts()
             created += seed_catalogue(User.objects.get(username="officer"))
             created += seed_needs(District.objects.get(code=demo.DISTRICT[0]))
+            created += seed_organizations(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 
@@ -75,4 +78,5 @@ class Command(BaseCommand):
         for username, full_name, roles, _community, _su in demo.ACCOUNTS:
             labels = ", ".join(str(role_label(r)) for r in roles)
             lines.append(f"  {username:<10} {full_name:<14} {labels}")
+        lines += organization_accounts()
         return "\n".join(lines)

@@ -573,28 +573,43 @@ def set_qualification(staff_member, *, by, qualification):
 # --- what is missing, submission ---------------------------------------------------
 
 
+class MissingItem(str):
+    """One thing missing, in the user's words; ``step`` is the wizard step
+    that fixes it (1–3), or None for a document."""
+
+    def __new__(cls, text, step=None):
+        item = super().__new__(cls, text)
+        item.step = step
+        return item
+
+
 def missing_items(organization, *, today=None):
     """What stops the organization from being submitted, in the user's words."""
     today = today or timezone.localdate()
     missing = []
     if organization.wizard_step < 1 or not organization.name:
-        missing.append(_("Step 1: the organization's name, type and community."))
+        missing.append(MissingItem(_("Step 1: the organization's name, type and community."), 1))
     if not organization.contact_name or not organization.office:
-        missing.append(_("Step 2: the contact person and the office."))
+        missing.append(MissingItem(_("Step 2: the contact person and the office."), 2))
     staff_count = organization.staff.count() if organization.pk else 0
     if staff_count < settings.ORGANIZATION_MIN_MEMBERS:
         missing.append(
-            _("Step 2: at least %(minimum)d members (now %(count)d).")
-            % {"minimum": settings.ORGANIZATION_MIN_MEMBERS, "count": staff_count}
+            MissingItem(
+                _("Step 2: at least %(minimum)d members (now %(count)d).")
+                % {"minimum": settings.ORGANIZATION_MIN_MEMBERS, "count": staff_count},
+                2,
+            )
         )
     if organization.founded_on is None:
-        missing.append(_("Step 3: the founding date."))
+        missing.append(MissingItem(_("Step 3: the founding date."), 3))
     if organization.is_registered and not organization.credit_code:
-        missing.append(_("Step 3: the registration details."))
+        missing.append(MissingItem(_("Step 3: the registration details."), 3))
     documents = list(organization.documents.all()) if organization.pk else []
     for kind in REQUIRED_DOCUMENTS[organization.track]:
         if not any(doc.kind == kind and doc.is_valid_on(today) for doc in documents):
-            missing.append(_("Document: %(document)s (valid).") % {"document": OrganizationDocument.Kind(kind).label})
+            missing.append(
+                MissingItem(_("Document: %(document)s (valid).") % {"document": OrganizationDocument.Kind(kind).label})
+            )
     return missing
 
 

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -95,23 +95,14 @@ def _return_reasons(organization, *, step=None):
 
 
 def _missing_with_links(organization):
-    """``missing_items`` with a link to the page that fixes each item.  The
-    service words each item "Step n: …" or "Document: …"; the English
-    wording tells which page it is, whatever the user's language."""
-    shown = services.missing_items(organization)
-    with translation.override("en"):
-        keys = [str(item) for item in services.missing_items(organization)]
-    if len(keys) != len(shown):
-        keys = [""] * len(shown)
+    """``missing_items`` with a link to the page that fixes each item."""
     rows = []
-    for text, key in zip(shown, keys, strict=True):
-        url = None
-        for number in (1, 2, 3):
-            if key.startswith(f"Step {number}"):
-                url = reverse("orgs:step", args=[organization.pk, number])
-        if key.startswith("Document"):
+    for item in services.missing_items(organization):
+        if item.step:
+            url = reverse("orgs:step", args=[organization.pk, item.step])
+        else:
             url = reverse("orgs:documents", args=[organization.pk])
-        rows.append({"text": text, "url": url})
+        rows.append({"text": item, "url": url})
     return rows
 
 

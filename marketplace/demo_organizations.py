@@ -553,6 +553,7 @@ def _create(spec, admin, officer, communities, areas, today):
     if spec.get("upgrade"):
         organization = services.upgrade_to_registered(organization, by=admin, data=_registration(spec))
         _upload(organization, admin, spec, spec.get("documents_after_upgrade", ()), today)
+        organization = services.confirm_registration(organization, by=officer, note="已核对登记证书。")
     if outcome == "suspended":
         organization = services.suspend(organization, by=officer, reason=spec["reason"])
     elif outcome == "blacklisted":

@@ -16,6 +16,10 @@ def audit_transition(sender, instance, name, source, target, **kwargs):
         raise RuntimeError("Run FSM transitions inside a service's transaction.atomic().")
     method_kwargs = kwargs.get("method_kwargs") or {}
     details = {"field": kwargs["field"].name} if kwargs.get("field") is not None else {}
+    for key, value in method_kwargs.items():
+        # Terms of the transition beyond who and why (e.g. a blacklisting's end date).
+        if key not in ("by", "reason") and value is not None:
+            details[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     if kwargs.get("exception") is not None:
         details["exception"] = repr(kwargs["exception"])
     record_event(

@@ -32,6 +32,9 @@ def make_user(db):
         counter["n"] += 1
         username = username or f"user{counter['n']}"
         fields.setdefault("email", f"{username}@example.test")
+        # Like a self sign-up (unverified) unless the test says it is verified;
+        # accounts made by administrators are verified on creation.
+        fields.setdefault("self_signed_up", fields.get("verified_at") is None)
         user = User.objects.create_user(username=username, password=password, **fields)
         user.groups.set(Group.objects.filter(name__in=roles))
         return user

@@ -167,6 +167,13 @@ class Organization(FSMModelMixin, models.Model):
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     upgraded_at = models.DateTimeField(_("registered on the platform"), null=True, blank=True)
+    # An officer has checked the registration (at approval, or after a
+    # "register later" upgrade).  Until then the organization counts, and is
+    # published, as filed.
+    registration_verified_at = models.DateTimeField(_("registration confirmed"), null=True, blank=True)
+    registration_verified_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey("marketplace.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -201,6 +208,10 @@ class Organization(FSMModelMixin, models.Model):
         return self.track == self.Track.REGISTERED
 
     @property
+    def registration_confirmed(self):
+        return self.is_registered and self.registration_verified_at is not None
+
+    @property
     def editable(self):
         """Members edit the record while it is not under review or decided
         against them; an approved organization edits through ``upgrade`` and
@@ -225,6 +236,10 @@ class Organization(FSMModelMixin, models.Model):
         self.decided_by = by
         self.approved_at = self.approved_at or now
         self.return_reasons = {}
+        if self.is_registered:
+            # The officer reviewed the registration with the record.
+            self.registration_verified_at = now
+            self.registration_verified_by = by
 
     @transition(field=state, source=State.APPROVED, target=State.SUSPENDED)
     def suspend(self, *, by=None, reason=""):

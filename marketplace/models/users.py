@@ -22,6 +22,7 @@ class User(AbstractUser):
     # Self sign-up proves its e-mail address or mobile number before acting
     # for an organization; accounts made by administrators count as verified.
     verified_at = models.DateTimeField(_("contact verified"), null=True, blank=True)
+    self_signed_up = models.BooleanField(_("signed up on the site"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -40,6 +41,27 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.get_username()
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.self_signed_up and self.verified_at is None:
+            # Made by an administrator (admin, createsuperuser, seed): verified.
+            from django.utils import timezone
+
+            self.verified_at = timezone.now()
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self):
-        return self.full_name or self.get_full_name() or self.get_username()
+        if self.full_name or self.get_full_name():
+            return self.full_name or self.get_full_name()
+        return self.public_label
+
+    @property
+    def public_label(self):
+        """How others see an account without a name: a self-signed-up
+        account's user name is its e-mail address or mobile number, so it is
+        shown masked (z***@example.cn, 138****8000)."""
+        if not self.self_signed_up:
+            return self.get_username()
+        from marketplace.services.accounts import mask_identifier
+
+        return mask_identifier(self.get_username())

@@ -26,6 +26,9 @@ SEARCH_MAX_LENGTH = 50
 # are a many-to-many relation, prefetched) and the community's name.
 _PUBLIC_COLUMNS = tuple(field for field in Organization.PUBLIC_FIELDS if field != "service_areas")
 _COMMUNITY_COLUMNS = ("community__street", "community__name")
+# A registration counts, and is published, once an officer has confirmed it;
+# until then an upgraded organization is shown as it was approved: filed.
+_CONFIRMED = Q(track=Organization.Track.REGISTERED, registration_verified_at__isnull=False)
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,11 @@ class PublicOrganization:
 
 
 def _entry(organization):
-    registered = organization.track == Organization.Track.REGISTERED
+    registered = organization.registration_confirmed
     return PublicOrganization(
         pk=organization.pk,
         name=organization.name,
-        track=organization.track,
+        track=Organization.Track.REGISTERED if registered else Organization.Track.FILED,
         kind=organization.kind,
         community_id=organization.community_id,
         community=str(organization.community),
@@ -98,7 +101,7 @@ def _public_queryset():
     return (
         Organization.objects.filter(state=PUBLIC_STATE)
         .select_related("community")
-        .only("pk", *_PUBLIC_COLUMNS, *_COMMUNITY_COLUMNS)
+        .only("pk", "registration_verified_at", *_PUBLIC_COLUMNS, *_COMMUNITY_COLUMNS)
         .prefetch_related(Prefetch("service_areas", queryset=areas))
     )
 
@@ -119,15 +122,17 @@ def search(organizations, query):
     code = query.replace(" ", "").replace("-", "").upper()
     condition = Q(name__icontains=query)
     if code:
-        condition |= Q(track=Organization.Track.REGISTERED, credit_code__contains=code)
+        condition |= _CONFIRMED & Q(credit_code__contains=code)
     return organizations.filter(condition)
 
 
 def filter_organizations(organizations, *, track=None, kind=None, community=None, service_area=None):
     """``community`` is a Community (or its pk), ``service_area`` a major
     ServiceCategory (or its code)."""
-    if track:
-        organizations = organizations.filter(track=track)
+    if track == Organization.Track.REGISTERED:
+        organizations = organizations.filter(_CONFIRMED)
+    elif track:
+        organizations = organizations.exclude(_CONFIRMED)
     if kind:
         organizations = organizations.filter(kind=kind)
     if community is not None:

@@ -25,8 +25,9 @@ def _search(queryset, q):
 
 
 def filtered_organizations(*, track=None, kind=None, community=None, q=None):
-    """Organizations matching every filter except the state (for the counts)."""
-    organizations = Organization.objects.all()
+    """Organizations matching every filter except the state (for the counts).
+    Drafts never submitted are the members' own work, not for review."""
+    organizations = Organization.objects.filter(submitted_at__isnull=False)
     if track:
         organizations = organizations.filter(track=track)
     if kind:
@@ -73,7 +74,7 @@ def organization_for_review(pk):
     return (
         Organization.objects.select_related("community__district", "created_by", "decided_by")
         .prefetch_related("service_areas")
-        .filter(pk=pk)
+        .filter(pk=pk, submitted_at__isnull=False)
         .first()
     )
 

@@ -182,6 +182,7 @@ def sign_up(*, identifier, password, ip):
                 email=value if kind == EMAIL else "",
                 phone=value if kind == PHONE else "",
                 password=password,
+                self_signed_up=True,  # unverified until the link or code comes back
             )
             record_event("user.signup", actor=user, obj=user, details={"kind": kind})
             send_verification(user)

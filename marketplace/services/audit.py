@@ -68,7 +68,8 @@ def record_event(
         event = AuditEvent(
             created_at=timezone.now(),
             actor=actor,
-            actor_label=(actor.get_username() if actor else ""),
+            # Kept for ever in the chain: never an e-mail address or a phone number.
+            actor_label=(actor.public_label if actor else ""),
             action=action,
             object_type=object_type,
             object_id=str(object_id),

@@ -250,15 +250,15 @@ def _delete_file(name):
 
 def can_view(user, document):
     """Members of the document's organization and procurement officers (who
-    review it); superusers.  Nobody else: not other organizations, editors or
-    platform administrators."""
+    review it, once it has been submitted); superusers.  Nobody else: not
+    other organizations, editors or platform administrators."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
     if membership(user, document.organization) is not None:
         return True
-    return user.has_perm(OFFICER_PERMISSION)
+    return document.organization.submitted_at is not None and user.has_perm(OFFICER_PERMISSION)
 
 
 def download_name(document):

@@ -143,6 +143,14 @@ def _status(standard, organization, facts, today):
         )
     if state == Organization.State.BLACKLISTED:
         until = organization.blacklisted_until
+        if until is not None and until <= today:
+            # The end date decides, not whether the nightly job has run yet.
+            return RuleResult(
+                "status",
+                True,
+                _("The organization's blacklisting ended on %(date)s; it is eligible again.")
+                % {"date": until.isoformat()},
+            )
         return RuleResult(
             "status",
             False,
@@ -161,6 +169,16 @@ def _track(standard, organization, facts, today):
     required = Organization.Track(standard.required_track).label
     actual = organization.get_track_display()
     values = {"required": required, "track": actual}
+    if (
+        organization.track == standard.required_track == Organization.Track.REGISTERED
+        and not organization.registration_confirmed
+    ):
+        return RuleResult(
+            "track",
+            False,
+            _("The standard requires the track “%(required)s”; the registration is waiting for an officer's check.")
+            % values,
+        )
     if organization.track == standard.required_track:
         return RuleResult("track", True, _("The standard requires the track “%(required)s”; it is met.") % values)
     return RuleResult(

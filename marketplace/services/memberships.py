@@ -42,6 +42,9 @@ from marketplace.services.throttle import Throttle
 
 # Twenty invitations per organization a day.
 INVITES_PER_ORG = Throttle("org-invite", limit=20, window_seconds=24 * 3600)
+# The same person across all the organizations they administer: the platform
+# must not become a way to mail strangers.
+INVITES_PER_USER = Throttle("org-invite-user", limit=30, window_seconds=24 * 3600)
 
 
 def hash_token(token):
@@ -110,6 +113,10 @@ def invite(organization, *, by, email, role=Membership.Role.MEMBER):
                 _("This organization has sent %(limit)d invitations today. Try again tomorrow.")
                 % {"limit": INVITES_PER_ORG.limit}
             )
+        if INVITES_PER_USER.blocked(by.pk):
+            raise OrganizationError(
+                _("You have sent %(limit)d invitations today. Try again tomorrow.") % {"limit": INVITES_PER_USER.limit}
+            )
         token = secrets.token_urlsafe(32)
         expires_at = timezone.now() + timedelta(days=settings.ORGANIZATION_INVITATION_DAYS)
         invitation = Invitation.objects.create(
@@ -121,6 +128,7 @@ def invite(organization, *, by, email, role=Membership.Role.MEMBER):
             expires_at=expires_at,
         )
         INVITES_PER_ORG.hit(organization.pk)
+        INVITES_PER_USER.hit(by.pk)
         record_event(
             "organization.invite",
             actor=by,

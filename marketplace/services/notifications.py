@@ -9,7 +9,7 @@ a request."""
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
 from marketplace.services.jobs import enqueue_on_commit
@@ -19,7 +19,12 @@ logger = logging.getLogger(__name__)
 
 class EmailAdapter:
     def send(self, *, recipients, subject, body):
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+        """One message per recipient, so nobody sees who else was told."""
+        messages = [
+            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]) for recipient in recipients
+        ]
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages(messages)
 
 
 def adapters():

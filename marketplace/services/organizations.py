@@ -228,6 +228,16 @@ def _check_length(field, value):
     return value
 
 
+LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|top|xyz|info|io|cc)\b)", re.IGNORECASE)
+
+
+def _refuse_links(field, text):
+    """Names and descriptions go into public pages and into e-mails (an
+    invitation's subject names the organization): no web addresses."""
+    if LINK.search(text or ""):
+        raise OrganizationError(_("Web addresses are not allowed here."), field)
+
+
 def _refuse_personal_data(field, *texts):
     """Name and description are public: refuse phone numbers, ID numbers…"""
     kinds = []
@@ -272,11 +282,46 @@ def _require_member(user, organization, *, admin=False):
     return found
 
 
+# Officers' decisions; any other audited act on an organization is a member's.
+DECISION_ACTIONS = tuple(
+    f"organization.{verb}"
+    for verb in (
+        "return_for_changes",
+        "approve",
+        "suspend",
+        "reinstate",
+        "blacklist",
+        "lift_blacklist",
+        "confirm_registration",
+    )
+)
+
+
+def has_acted_for(user, organization):
+    """A member now, or ever: started it, joined it, edited or submitted it.
+    Leaving an organization does not make its former member impartial."""
+    from marketplace.models import AuditEvent
+
+    if user is None or not user.is_authenticated:
+        return False
+    if organization.created_by_id == user.pk or is_member(user, organization):
+        return True
+    return (
+        AuditEvent.objects.filter(
+            object_type=f"{Organization._meta.app_label}.{Organization._meta.model_name}",
+            object_id=str(organization.pk),
+            actor=user,
+        )
+        .exclude(action__in=DECISION_ACTIONS)
+        .exists()
+    )
+
+
 def _require_officer_deciding(user, organization):
     if not is_officer(user):
         raise OrganizationError(_("Only procurement officers may review organizations."))
-    if is_member(user, organization):
-        raise OrganizationError(_("You belong to this organization, so you may not decide on it."))
+    if has_acted_for(user, organization):
+        raise OrganizationError(_("You belong or belonged to this organization, so you may not decide on it."))
 
 
 def _require_verified(user):
@@ -314,8 +359,11 @@ def _notify_members(organization, subject, body):
 def _notify_officers(organization, subject, body):
     # Officers who belong to the organization may not decide on it: not them.
     members = Membership.objects.filter(organization=organization).values("user_id")
-    candidates = User.objects.filter(is_active=True).exclude(pk__in=members)
-    officers = [user for user in candidates if user.has_perm(OFFICER_PERMISSION)]
+    officers = list(
+        User.objects.with_perm(OFFICER_PERMISSION, is_active=True, include_superusers=False)
+        .exclude(pk__in=members)
+        .exclude(pk=organization.created_by_id)
+    )
     notifications.notify_users(
         officers, subject=subject, body=body, link=reverse("orgreview:detail", args=[organization.pk])
     )
@@ -352,6 +400,8 @@ def _clean_step1(data):
     description = (data.get("description") or "").strip()
     _refuse_personal_data("name", name)
     _refuse_personal_data("description", description)
+    _refuse_links("name", name)
+    _refuse_links("description", description)
     return {
         "name": name,
         "track": track,
@@ -408,6 +458,8 @@ def _clean_registration(data, organization):
     if not authority:
         raise OrganizationError(_("Enter the registration authority."), "registration_authority")
     _check_length("registration_authority", authority)
+    _refuse_personal_data("registration_authority", authority)
+    _refuse_links("registration_authority", authority)
     legal_type = data.get("legal_type")
     if legal_type not in Organization.LegalType.values:
         raise OrganizationError(_("Choose the legal type."), "legal_type")
@@ -557,6 +609,9 @@ def set_qualification(staff_member, *, by, qualification):
     with transaction.atomic():
         _locked(organization)
         _require_member(by, organization)
+        staff_member = StaffMember.objects.filter(pk=staff_member.pk, organization=organization).first()
+        if staff_member is None:
+            raise OrganizationError(_("This person is no longer on the roster."))
         if qualification not in StaffMember.Qualification.values:
             raise OrganizationError(_("Choose a qualification."), "qualification")
         staff_member.qualification = qualification
@@ -775,8 +830,13 @@ def lift_ended_blacklists(*, today=None):
 def upgrade_to_registered(organization, *, by, data):
     """A filed organization that has since registered with the civil-affairs
     bureau adds its registration; its record, documents, members and history
-    stay.  An approved organization stays approved (the code is verified by
-    its check digit and is unique), and officers are told to check it."""
+    stay.
+
+    What an officer has already reviewed does not change: once submitted, the
+    founding date stays as reviewed, and while under review the record cannot
+    change at all.  An approved or suspended organization keeps its state, but
+    its registration counts (for entry standards and in the public directory)
+    only once an officer has confirmed it (``confirm_registration``)."""
     with transaction.atomic():
         organization = _locked(organization)
         _require_member(by, organization, admin=True)
@@ -784,23 +844,64 @@ def upgrade_to_registered(organization, *, by, data):
             raise OrganizationError(_("This organization is already registered."))
         if organization.state == Organization.State.BLACKLISTED:
             raise OrganizationError(_("A blacklisted organization cannot change its record."))
+        if organization.state == Organization.State.SUBMITTED:
+            raise OrganizationError(
+                _("The organization is under review; add the registration after the officer's decision.")
+            )
         values = _clean_registration(data, organization)
-        founded_on = data.get("founded_on") or organization.founded_on
+        if organization.submitted_at is None:
+            founded_on = data.get("founded_on") or organization.founded_on
+        else:
+            founded_on = organization.founded_on  # as the officer reviewed it
         if founded_on is None:
             raise OrganizationError(_("Enter the date the organization was founded."), "founded_on")
         if founded_on > timezone.localdate():
             raise OrganizationError(_("The founding date cannot be in the future."), "founded_on")
-        values.update(track=Organization.Track.REGISTERED, founded_on=founded_on, upgraded_at=timezone.now())
+        values.update(
+            track=Organization.Track.REGISTERED,
+            founded_on=founded_on,
+            upgraded_at=timezone.now(),
+            registration_verified_at=None,
+            registration_verified_by=None,
+        )
         _save(organization, values, by=by, action="organization.upgrade", fields=values)
-        if organization.state in (
-            Organization.State.SUBMITTED,
-            Organization.State.APPROVED,
-            Organization.State.SUSPENDED,
-        ):
+        if organization.state in (Organization.State.APPROVED, Organization.State.SUSPENDED):
             _notify_officers(
                 organization,
-                _("%(name)s registered: check the credit code") % {"name": organization.name},
-                _("%(name)s added its registration (unified social credit code %(code)s).")
+                _("%(name)s registered: confirm the registration") % {"name": organization.name},
+                _(
+                    "%(name)s added its registration (unified social credit code %(code)s). It counts as "
+                    "registered once an officer has checked it against the registration certificate."
+                )
                 % {"name": organization.name, "code": organization.credit_code},
             )
+    return organization
+
+
+def confirm_registration(organization, *, by, note=""):
+    """An officer has checked an upgraded organization's registration (the
+    certificate among its documents against the credit code)."""
+    with transaction.atomic():
+        organization = _locked(organization)
+        _require_officer_deciding(by, organization)
+        if not organization.is_registered or organization.registration_verified_at is not None:
+            raise OrganizationError(_("There is no registration waiting to be confirmed."))
+        if organization.state not in (Organization.State.APPROVED, Organization.State.SUSPENDED):
+            raise OrganizationError(_("A registration is confirmed with the organization's approval."))
+        organization.registration_verified_at = timezone.now()
+        organization.registration_verified_by = by
+        organization.save(update_fields=["registration_verified_at", "registration_verified_by", "updated_at"])
+        record_event(
+            "organization.confirm_registration",
+            actor=by,
+            obj=organization,
+            to_state=organization.state,
+            reason=(note or "").strip(),
+            details={"credit_code": organization.credit_code},
+        )
+        _notify_members(
+            organization,
+            _("%(name)s: registration confirmed") % {"name": organization.name},
+            _("An officer confirmed your organization's registration; it now counts as registered."),
+        )
     return organization

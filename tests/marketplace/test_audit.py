@@ -31,7 +31,7 @@ def test_events_form_a_hash_chain(make_user):
     second = record_event("test.two", object_type="x.y", object_id="1", from_state="a", to_state="b")
     assert first.prev_hash == GENESIS_HASH
     assert second.prev_hash == first.hash
-    assert first.actor_label == user.username
+    assert first.actor_label == user.public_label
     assert len(first.hash) == 64 and first.hash == first.compute_hash()
     head = AuditChainHead.objects.get(pk=1)
     assert head.last_hash == second.hash and head.event_count == 2
@@ -202,3 +202,13 @@ def test_transition_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="transaction"):
         gadget.submit()
     assert not AuditEvent.objects.filter(action="gadget.submit").exists()
+
+
+@pytest.mark.django_db
+def test_a_self_signed_up_phone_number_never_enters_the_chain(make_user):
+    """The chain is kept for ever: an account whose user name is its mobile
+    number is labelled masked."""
+    user = make_user(username="13912345678", phone="13912345678", email="")
+    event = record_event("test.phone", actor=user, object_type="x.y", object_id="1")
+    assert "13912345678" not in event.actor_label
+    assert event.actor_label == "139****5678"

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from marketplace.models import AuditEvent, Membership, OrganizationDocument, StaffMember
+from marketplace.models import AuditEvent, Membership, Organization, OrganizationDocument, StaffMember
 from marketplace.services import documents
 from marketplace.services.organizations import OrganizationError
 from tests.org_fixtures import JPEG_BYTES, PNG_BYTES, pdf_bytes
@@ -323,6 +323,10 @@ def test_members_and_officers_may_view(document, org, org_admin, officer_user, m
     Membership.objects.create(organization=org, user=plain_member, role=Membership.Role.MEMBER)
     assert documents.can_view(org_admin, document)
     assert documents.can_view(plain_member, document)
+    # Officers see documents once the organization has been submitted for review.
+    assert not documents.can_view(officer_user, document)
+    Organization.objects.filter(pk=org.pk).update(submitted_at=timezone.now())
+    document.organization.refresh_from_db()
     assert documents.can_view(officer_user, document)
     superuser = make_user(is_superuser=True, is_staff=True)
     assert documents.can_view(superuser, document)
@@ -341,6 +345,8 @@ def test_anonymous_and_other_organizations_may_not_view(document, make_org):
 
 
 def test_platform_admin_who_is_also_an_officer_may_view(document, make_user):
+    Organization.objects.filter(pk=document.organization_id).update(submitted_at=timezone.now())
+    document.organization.refresh_from_db()
     assert documents.can_view(make_user("platform_admin", "procurement_officer"), document)
 
 

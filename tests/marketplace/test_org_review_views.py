@@ -153,7 +153,19 @@ def test_queue_shows_submitted_organizations_oldest_first_by_default(officer_cli
     html = response.content.decode()
     assert "已通过的组织" not in html and "草稿组织" not in html
     counts = {tab["value"]: tab["count"] for tab in response.context["state_tabs"]}
-    assert counts["submitted"] == 2 and counts["approved"] == 1 and counts["draft"] == 1 and counts["all"] == 4
+    # A draft never submitted is the members' own work: not in any list.
+    assert counts["submitted"] == 2 and counts["approved"] == 1 and counts["draft"] == 0 and counts["all"] == 3
+    everything = officer_client.get(reverse("orgreview:queue"), {"state": "all"}).content.decode()
+    assert "已通过的组织" in everything and "草稿组织" not in everything
+
+
+@pytest.mark.django_db
+def test_officers_cannot_open_a_draft_never_submitted(officer_client, make_org):
+    draft = make_org("draft")
+    document = draft.documents.get()
+    assert officer_client.get(reverse("orgreview:detail", args=[draft.pk])).status_code == 404
+    response = officer_client.get(reverse("orgreview:document", args=[draft.pk, document.pk]))
+    assert response.status_code in (403, 404)
 
 
 @pytest.mark.django_db
@@ -273,7 +285,6 @@ def test_detail_offers_the_decisions_of_each_state(officer_client, make_org):
         "suspended": ["reinstate"],
         "blacklisted": [],
         "returned": [],
-        "draft": [],
     }
     for state, decisions in expected.items():
         organization = make_org(state)

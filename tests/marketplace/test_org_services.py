@@ -775,10 +775,12 @@ def test_a_blacklisted_organization_cannot_upgrade(make_org, org_admin):
     ("overrides", "message"),
     [
         ({"credit_code": credit_code(26)[:17] + "I"}, "never uses"),
-        ({"credit_code": credit_code(26).lower() + "a"}, "18 characters"),
+        ({"credit_code": credit_code(26) + "A"}, "18 characters"),
+        ({"credit_code": credit_code(26, prefix="51430104MA").lower()}, "capital letters"),
         ({"registered_capital": "2999"}, "at least"),
         ({"legal_representative_id_number": "110105194912310021"}, "resident ID number"),
-        ({"founded_on": timezone.localdate() + datetime.timedelta(days=2)}, "cannot be in the future"),
+        ({"registration_authority": "岳麓区民政局 联系 13912345678"}, "personal data"),
+        ({"registration_authority": "见 www.example.com"}, "Web addresses"),
     ],
 )
 def test_an_invalid_upgrade_changes_nothing(make_org, org_admin, officer_user, overrides, message):
@@ -787,6 +789,90 @@ def test_an_invalid_upgrade_changes_nothing(make_org, org_admin, officer_user, o
     data = registration_data(26, **overrides)
     refused(lambda: services.upgrade_to_registered(organization, by=org_admin, data=data), contains=message)
     assert snapshot(organization) == before
+
+
+@pytest.mark.django_db
+def test_a_draft_upgrade_refuses_a_future_founding_date(make_org, org_admin):
+    organization = make_org("draft", admin=org_admin)
+    before = snapshot(organization)
+    data = registration_data(26, founded_on=timezone.localdate() + datetime.timedelta(days=2))
+    refused(
+        lambda: services.upgrade_to_registered(organization, by=org_admin, data=data),
+        contains="cannot be in the future",
+    )
+    assert snapshot(organization) == before
+
+
+@pytest.mark.django_db
+def test_upgrade_after_review_keeps_the_reviewed_founding_date(make_org, org_admin):
+    """The founding date feeds "years since founding": once an officer has
+    reviewed it, the upgrade cannot move it."""
+    organization = make_org("approved", admin=org_admin, founded_on=datetime.date(2025, 1, 1))
+    services.upgrade_to_registered(
+        organization, by=org_admin, data=registration_data(28, founded_on=datetime.date(2000, 1, 1))
+    )
+    assert fresh(organization).founded_on == datetime.date(2025, 1, 1)
+
+
+@pytest.mark.django_db
+def test_no_upgrade_while_under_review(make_org, org_admin):
+    organization = make_org("submitted", admin=org_admin)
+    before = snapshot(organization)
+    refused(
+        lambda: services.upgrade_to_registered(organization, by=org_admin, data=registration_data(29)),
+        contains="under review",
+    )
+    assert snapshot(organization) == before
+
+
+@pytest.mark.django_db
+def test_upgraded_registration_counts_only_once_confirmed(make_org, org_admin, officer_user, client, site):
+    """Until an officer confirms it, the new registration is neither published
+    nor counted by an entry standard requiring the registered track."""
+    from marketplace.models import AuditEvent, EntryStandard
+    from marketplace.services import entry_standards
+
+    organization = make_org("approved", admin=org_admin)
+    services.upgrade_to_registered(organization, by=org_admin, data=registration_data(30))
+    organization = fresh(organization)
+    code = organization.credit_code
+    standard = EntryStandard.objects.create(name="登记类", required_track="registered")
+    with translation.override("en"):
+        result = entry_standards.check(standard, organization)
+    assert not result.eligible
+    assert "waiting for an officer's check" in result.failures[0].message
+    page = client.get(f"/organizations/{organization.pk}/").content.decode()
+    assert code not in page
+    with translation.override("en"):  # the page request switched this thread to Chinese
+        refused(lambda: services.confirm_registration(organization, by=org_admin), contains="procurement officers")
+
+    services.confirm_registration(organization, by=officer_user, note="已核对")
+    organization = fresh(organization)
+    assert organization.registration_confirmed
+    assert entry_standards.check(standard, organization).eligible
+    assert code in client.get(f"/organizations/{organization.pk}/").content.decode()
+    assert AuditEvent.objects.filter(action="organization.confirm_registration", actor=officer_user).count() == 1
+    with translation.override("en"):
+        refused(
+            lambda: services.confirm_registration(organization, by=officer_user), contains="no registration waiting"
+        )
+
+
+@pytest.mark.django_db
+def test_a_former_member_cannot_decide(make_org, make_user, officer_user):
+    """Leaving an organization does not make its former member impartial."""
+    from marketplace.services import memberships
+
+    accomplice = make_user("organization_member", verified_at=timezone.now())
+    organization = make_org("draft", admin=officer_user)
+    _invitation, token = memberships.invite(organization, by=officer_user, email="a@example.test", role="admin")
+    memberships.accept_invitation(token, by=accomplice)
+    own = Membership.objects.get(organization=organization, user=officer_user)
+    memberships.remove_member(own, by=officer_user)
+    services.submit(organization, by=accomplice)
+    organization = fresh(organization)
+    refused(lambda: services.approve(organization, by=officer_user), contains="belonged")
+    assert fresh(organization).state == "submitted"
 
 
 @pytest.mark.django_db

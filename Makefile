@@ -13,7 +13,8 @@ MO     := $(PO:.po=.mo)
 .PHONY: run test install messages makemessages migrate seed lint check clean
 
 run: install $(MO) migrate seed
-	@HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py runplatform --host $(HOST) --port $(PORT)
+	@HOST=$(HOST) PORT=$(PORT) WAGTAILADMIN_BASE_URL=$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/python manage.py runplatform --host $(HOST) --port $(PORT)
 
 test: install $(MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/suspend/", views.suspend, name="suspend"),
     path("<int:pk>/reinstate/", views.reinstate, name="reinstate"),
+    path("<int:pk>/confirm-registration/", views.confirm_registration, name="confirm_registration"),
     path("<int:pk>/blacklist/", views.blacklist, name="blacklist"),
 ]

@@ -65,10 +65,16 @@ def step2_data(**overrides):
     return data
 
 
+# A social organization's code begins with 5 (civil affairs) and its legal
+# type: 1 social group, 2 social service institution, 3 foundation.
+LEGAL_TYPE_PREFIX = {"social_group": "51", "social_service": "52", "foundation": "53"}
+
+
 def registration_data(n=1, **overrides):
+    legal_type = overrides.get("legal_type", "social_service")
     data = {
         "founded_on": datetime.date(2020, 5, 1),
-        "credit_code": credit_code(n),
+        "credit_code": credit_code(n, prefix=LEGAL_TYPE_PREFIX.get(legal_type, "52") + "430104"),
         "registration_authority": "长沙市岳麓区民政局",
         "legal_type": "social_service",
         "legal_representative": "张三",

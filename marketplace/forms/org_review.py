@@ -132,6 +132,12 @@ class ApproveForm(DecisionForm):
         return {"note": _text(self.cleaned_data["note"])}
 
 
+class ConfirmRegistrationForm(ApproveForm):
+    confirm_label = _(
+        "I have checked the unified social credit code, legal type and capital against the registration certificate."
+    )
+
+
 class ReasonForm(DecisionForm):
     """A decision with a required reason."""
 

@@ -48,8 +48,10 @@ VERIFY_SALT = "signup-verify"
 CODE_SECONDS = 15 * 60
 CODE_MAX_TRIES = 5
 
-# Sign-up attempts (every POST, good or bad) per client address.
-SIGNUP_PER_IP = Throttle("signup-ip", limit=5, window_seconds=3600)
+# Sign-up attempts (every POST, good or bad) per client address.  A street
+# office or a community centre signs up several organizations from one
+# address in an afternoon; a flood is hundreds.
+SIGNUP_PER_IP = Throttle("signup-ip", limit=20, window_seconds=3600)
 # "Send again": three per user in 15 minutes.
 RESEND_PER_USER = Throttle("signup-resend", limit=3, window_seconds=15 * 60)
 

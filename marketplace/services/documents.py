@@ -148,6 +148,16 @@ def _require_member(user, organization):
         raise OrganizationError(_("Only members of this organization may upload its documents."))
 
 
+def _require_uploads_open(organization):
+    if organization.state == Organization.State.BLACKLISTED:
+        raise OrganizationError(_("A blacklisted organization cannot upload documents."))
+    if organization.state == Organization.State.SUBMITTED:
+        # The officer decides on the documents as submitted.
+        raise OrganizationError(
+            _("The organization is under review: documents cannot change until the officer's decision.")
+        )
+
+
 def upload_document(organization, *, by, kind, file, title="", expires_on=None, staff_member=None):
     """Store an uploaded document for ``organization`` and return it.
 
@@ -159,8 +169,7 @@ def upload_document(organization, *, by, kind, file, title="", expires_on=None, 
     rolls back, the file would stay unreferenced: views call this on its own,
     as ``ATOMIC_REQUESTS`` is off.)"""
     _require_member(by, organization)
-    if organization.state == Organization.State.BLACKLISTED:
-        raise OrganizationError(_("A blacklisted organization cannot upload documents."))
+    _require_uploads_open(organization)
     if kind not in OrganizationDocument.Kind.values:
         raise OrganizationError(_("Choose which document this is."), "kind")
     if expires_on is not None and expires_on < timezone.localdate():
@@ -183,8 +192,7 @@ def upload_document(organization, *, by, kind, file, title="", expires_on=None, 
         with transaction.atomic():
             organization = Organization.objects.select_for_update(of=("self",)).get(pk=organization.pk)
             _require_member(by, organization)
-            if organization.state == Organization.State.BLACKLISTED:
-                raise OrganizationError(_("A blacklisted organization cannot upload documents."))
+            _require_uploads_open(organization)
             if (
                 staff_member_id is not None
                 and not StaffMember.objects.filter(pk=staff_member_id, organization=organization).exists()

@@ -449,6 +449,15 @@ def _clean_step2(data):
     }, staff
 
 
+# GB 32100-2015: a code's first character is the registering department (5:
+# civil affairs), the second the kind of organization it registered.
+LEGAL_TYPE_CODE_PREFIX = {
+    Organization.LegalType.SOCIAL_GROUP: "51",
+    Organization.LegalType.SOCIAL_SERVICE: "52",
+    Organization.LegalType.FOUNDATION: "53",
+}
+
+
 def _clean_registration(data, organization):
     """Step 3 for the registered track (and the upgrade)."""
     code = validate_credit_code(data.get("credit_code"))
@@ -463,6 +472,16 @@ def _clean_registration(data, organization):
     legal_type = data.get("legal_type")
     if legal_type not in Organization.LegalType.values:
         raise OrganizationError(_("Choose the legal type."), "legal_type")
+    expected = LEGAL_TYPE_CODE_PREFIX[legal_type]
+    if not code.startswith(expected):
+        raise OrganizationError(
+            _(
+                "The credit code of a %(type)s registered with a civil-affairs bureau begins with %(prefix)s; "
+                "this one begins with %(actual)s. Check the code and the legal type."
+            )
+            % {"type": Organization.LegalType(legal_type).label, "prefix": expected, "actual": code[:2]},
+            "credit_code",
+        )
     representative = " ".join((data.get("legal_representative") or "").split())
     if not representative:
         raise OrganizationError(_("Enter the legal representative."), "legal_representative")
@@ -511,6 +530,11 @@ def _duplicate_code_error():
 
 
 def _save(organization, values, *, by, action, fields):
+    # The audit names what changed (and the related lists the step saved),
+    # not every field the form carried.
+    unchanged = {field for field, value in values.items() if getattr(organization, field) == value}
+    fields = [field for field in fields if field not in unchanged or field == "wizard_step"]
+    fields = [field for field in fields if field != "wizard_step"]
     for field, value in values.items():
         setattr(organization, field, value)
     try:

@@ -29,6 +29,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from marketplace.forms.org_review import (
     ApproveForm,
     BlacklistForm,
+    ConfirmRegistrationForm,
     QueueFilterForm,
     ReinstateForm,
     ReturnForm,
@@ -155,9 +156,14 @@ class Decision:
     button: str
     success: str
     danger: bool = False
+    applies: object = None  # a further condition on the organization, if any
+
+    def possible(self, organization):
+        return organization.state in self.states and (self.applies is None or self.applies(organization))
 
     def call(self, organization, *, by, form):
         verb = {
+            "confirm_registration": services.confirm_registration,
             "return": services.return_for_changes,
             "approve": services.approve,
             "suspend": services.suspend,
@@ -205,6 +211,15 @@ DECISIONS = {
             danger=True,
         ),
         Decision(
+            "confirm_registration",
+            ConfirmRegistrationForm,
+            (State.APPROVED, State.SUSPENDED),
+            gettext_lazy("Confirm the registration"),
+            gettext_lazy("Confirm the registration"),
+            gettext_lazy("The registration was confirmed. The members have been notified."),
+            applies=lambda organization: organization.is_registered and not organization.registration_confirmed,
+        ),
+        Decision(
             "reinstate",
             ReinstateForm,
             (State.SUSPENDED,),
@@ -217,7 +232,7 @@ DECISIONS = {
 
 
 def _decisions_for(organization):
-    return [decision for decision in DECISIONS.values() if organization.state in decision.states]
+    return [decision for decision in DECISIONS.values() if decision.possible(organization)]
 
 
 def _decide(request, pk, name):
@@ -226,10 +241,10 @@ def _decide(request, pk, name):
     back = _back_query(request.POST.get("back") or request.GET.get("back"))
     if request.method != "POST":
         return redirect(_detail_url(organization, back))
-    if services.is_member(request.user, organization):
-        # Nobody decides on an organization they belong to (the service refuses too).
+    if services.has_acted_for(request.user, organization):
+        # Nobody decides on an organization they belong or belonged to (the service refuses too).
         raise PermissionDenied
-    if organization.state not in decision.states:
+    if not decision.possible(organization):
         messages.error(
             request,
             _("This organization is now “%(state)s”: “%(decision)s” is not possible. Nothing was changed.")
@@ -267,6 +282,11 @@ def approve(request, pk):
 @officer_required
 def suspend(request, pk):
     return _decide(request, pk, "suspend")
+
+
+@officer_required
+def confirm_registration(request, pk):
+    return _decide(request, pk, "confirm_registration")
 
 
 @officer_required
@@ -375,7 +395,7 @@ def _detail_context(request, organization, *, back="", bound=None):
         doc.is_expired = doc.expires_on is not None and doc.expires_on < today
     viewer = _viewer(organization, all_documents, request.GET.get("doc"))
 
-    member_of_it = services.is_member(user, organization)
+    member_of_it = services.has_acted_for(user, organization)
     decisions = []
     if not member_of_it:
         for decision in _decisions_for(organization):

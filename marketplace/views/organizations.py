@@ -351,6 +351,8 @@ def documents(request, organization, membership):
             "form": form,
             "documents": [_document_row(document, today) for document in current],
             "history": list(history),
+            "uploads_open": organization.state
+            not in (Organization.State.SUBMITTED, Organization.State.BLACKLISTED),
             "reasons": [row for row in _return_reasons(organization) if row["key"] == "documents"],
             "required_kinds": [
                 OrganizationDocument.Kind(kind).label for kind in services.REQUIRED_DOCUMENTS[organization.track]

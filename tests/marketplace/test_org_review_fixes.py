@@ -92,3 +92,64 @@ def test_accounts_made_by_administrators_are_verified():
     assert user.verified_at is not None
     signed_up = User.objects.create_user(username="self@example.test", self_signed_up=True)
     assert signed_up.verified_at is None
+
+
+def test_documents_cannot_change_under_review(make_org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marketplace.services import documents
+    from tests.org_fixtures import pdf_bytes
+
+    organization = make_org("submitted")
+    before = organization.documents.count()
+    upload = SimpleUploadedFile("charter.pdf", pdf_bytes("new"), content_type="application/pdf")
+    with translation.override("en"), pytest.raises(services.OrganizationError) as caught:
+        documents.upload_document(organization, by=organization.created_by, kind="charter", file=upload)
+    assert "under review" in caught.value.message
+    assert organization.documents.count() == before
+
+
+def test_refusals_show_a_page_in_the_site_language(client, make_org, make_user, site):
+    organization = make_org("approved")
+    client.force_login(make_user(verified_at=timezone.now()))
+    response = client.get(f"/org/{organization.pk}/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "无权访问" in page and 'lang="zh-Hans"' in page
+
+
+def test_officer_confirms_an_upgraded_registration_on_the_review_page(client, make_org, officer_user, site):
+    from django.urls import reverse
+
+    from tests.org_fixtures import registration_data
+
+    organization = make_org("approved")
+    services.upgrade_to_registered(organization, by=organization.created_by, data=registration_data(40))
+    client.force_login(officer_user)
+    page = client.get(reverse("orgreview:detail", args=[organization.pk]))
+    assert "confirm_registration" in [item["decision"].name for item in page.context["decisions"]]
+    url = reverse("orgreview:confirm_registration", args=[organization.pk])
+    refused = client.post(url, {"confirm_registration-note": "看过"})  # not ticked
+    assert refused.status_code == 200
+    organization.refresh_from_db()
+    assert organization.registration_verified_at is None
+    done = client.post(url, {"confirm_registration-note": "看过", "confirm_registration-confirm": "on"})
+    assert done.status_code == 302
+    organization.refresh_from_db()
+    assert organization.registration_verified_by == officer_user
+    page = client.get(reverse("orgreview:detail", args=[organization.pk]))
+    assert "confirm_registration" not in [item["decision"].name for item in page.context["decisions"]]
+
+
+def test_officer_who_left_the_organization_sees_no_decisions(client, make_org, officer_user, site):
+    from django.urls import reverse
+
+    organization = make_org("submitted", admin=officer_user)
+    Membership.objects.filter(organization=organization, user=officer_user).delete()
+    client.force_login(officer_user)
+    page = client.get(reverse("orgreview:detail", args=[organization.pk]))
+    assert page.context["decisions"] == [] or page.context["is_member"]
+    response = client.post(reverse("orgreview:approve", args=[organization.pk]), {"approve-confirm": "on"})
+    assert response.status_code == 403
+    organization.refresh_from_db()
+    assert organization.state == "submitted"

@@ -122,7 +122,7 @@ def test_an_officer_who_is_a_member_sees_no_decision_and_cannot_post_one(english
     assert page.status_code == 200
     html = page.content.decode()
     assert page.context["is_member"] is True and page.context["decisions"] == []
-    assert "You belong to this organization, so you may not decide on it." in html
+    assert "You belong or belonged to this organization, so you may not decide on it." in html
     for name in DECISIONS:
         assert reverse(f"orgreview:{name}", args=[organization.pk]) not in html
 
@@ -559,13 +559,16 @@ def test_history_names_who_did_what_and_replaced_documents_stay_visible(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from marketplace.services import documents
+    from marketplace.services import organizations as organization_services
     from tests.org_fixtures import pdf_bytes
 
-    organization = make_org("submitted", admin=org_admin)
+    # Returned once, the members replace the charter and submit again.
+    organization = make_org("returned", admin=org_admin)
     old_charter = organization.documents.get()
     new_charter = documents.upload_document(
         organization, by=org_admin, kind="charter", file=SimpleUploadedFile("新章程.pdf", pdf_bytes("new"))
     )
+    organization_services.submit(organization, by=org_admin)
     assert _post(officer_client, organization, "suspend", {"reason": "x"}).status_code == 302  # wrong state
     assert _post(officer_client, organization, "return", {"basics": "名称与章程不一致"}).status_code == 302
 

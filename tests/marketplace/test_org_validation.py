@@ -199,10 +199,31 @@ def test_upgrade_refuses_a_bad_code_and_changes_nothing(make_org, org_admin, cod
 
 
 @pytest.mark.django_db
-def test_step3_accepts_the_published_code_normalised(registered_draft, org_admin):
-    data = registration_data(credit_code="９１１１ ００００ ６０００ ３７３４ １Ｌ")
+def test_step3_accepts_a_code_typed_full_width_with_spaces(registered_draft, org_admin):
+    code = registration_data()["credit_code"]
+    typed = " ".join(code[i : i + 4] for i in range(0, 18, 4)).translate(
+        {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHJKLMNPQRTUWXY"}
+    )
+    data = registration_data(credit_code=typed)
     services.save_step(registered_draft, 3, by=org_admin, data=data)
-    assert Organization.objects.get(pk=registered_draft.pk).credit_code == PUBLISHED_EXAMPLE
+    assert Organization.objects.get(pk=registered_draft.pk).credit_code == code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("legal_type", "prefix"), [("social_group", "51"), ("social_service", "52"), ("foundation", "53")]
+)
+def test_step3_refuses_a_code_of_another_kind_of_organization(registered_draft, org_admin, legal_type, prefix):
+    """A company's code (91…) or another legal type's is not this organization's."""
+    before = snapshot(registered_draft)
+    for wrong in (PUBLISHED_EXAMPLE, *(p for p in ("51", "52", "53") if p != prefix)):
+        code = wrong if len(wrong) == 18 else credit_code(3, prefix=wrong + "430104")
+        data = registration_data(legal_type=legal_type, credit_code=code, registered_capital="3000000")
+        error = refused(
+            lambda data=data: services.save_step(registered_draft, 3, by=org_admin, data=data), field="credit_code"
+        )
+        assert f"begins with {prefix}" in error.message
+    assert snapshot(registered_draft) == before
 
 
 @pytest.mark.django_db

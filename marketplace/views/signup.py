@@ -34,6 +34,9 @@ def _login_backend():
     return settings.AUTHENTICATION_BACKENDS[0]
 
 
+AFTER_VERIFY = "signup_next"
+
+
 @never_cache
 def signup(request):
     next_url = safe_next(request)
@@ -62,6 +65,9 @@ def signup(request):
                 form.add_error(None, exc)
             else:
                 login(request, user, backend=_login_backend())
+                if next_url:
+                    # Where to go after the e-mail link (e.g. back to an invitation).
+                    request.session[AFTER_VERIFY] = next_url
                 messages.success(request, _("Your account was created. Confirm it to continue."))
                 return redirect(_with_next(reverse("verify_pending"), next_url))
     finally:
@@ -132,4 +138,5 @@ def verify_email(request, token):
         accounts.verify_email_token(token, user=request.user)
     except accounts.AccountError as exc:
         return render(request, "registration/verify_failed.html", {"error": exc.message}, status=400)
-    return render(request, "registration/verify_done.html", {"already": False, "email": True})
+    next_url = safe_next(request, request.session.pop(AFTER_VERIFY, "")) if request.user.is_authenticated else ""
+    return render(request, "registration/verify_done.html", {"already": False, "email": True, "next": next_url})

@@ -546,3 +546,17 @@ def test_sign_up_then_sign_in_again_with_the_plus86_form(client, site, django_ca
     client.logout()
     assert client.login(username="+86 139 1234 5678", password=GOOD_PASSWORD)
     assert client.session[SESSION_KEY] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_the_email_link_leads_back_to_where_sign_up_began(client, site):
+    """Signing up from an invitation, the e-mail link's page continues to it."""
+    invitation_path = "/org/invitations/some-token/"
+    client.post(
+        f"{SIGNUP}?next={invitation_path}",
+        {"identifier": "invited@example.cn", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+    user = User.objects.get(username="invited@example.cn")
+    response = client.get(f"/accounts/verify/email/{accounts.make_email_token(user)}/")
+    assert response.status_code == 200
+    assert f'href="{invitation_path}"' in response.content.decode()

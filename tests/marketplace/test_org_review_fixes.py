@@ -153,3 +153,19 @@ def test_officer_who_left_the_organization_sees_no_decisions(client, make_org, o
     assert response.status_code == 403
     organization.refresh_from_db()
     assert organization.state == "submitted"
+
+
+def test_an_upload_beyond_the_platform_ceiling_is_cut_off_while_read(client, make_org, settings):
+    """The body is parsed before any view runs: the ceiling stops it there."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.org_fixtures import pdf_bytes
+
+    settings.UPLOAD_MAX_BYTES = 10_000
+    organization = make_org("draft")
+    client.force_login(organization.created_by)
+    before = organization.documents.count()
+    big = SimpleUploadedFile("big.pdf", pdf_bytes("x" * 50_000), content_type="application/pdf")
+    response = client.post(f"/org/{organization.pk}/documents/", {"kind": "other", "file": big})
+    assert response.status_code == 200  # the form again, without a file
+    assert organization.documents.count() == before

@@ -953,7 +953,7 @@ def test_two_officers_deciding_at_once_one_wins(make_org, officer_user, second_o
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("how", ["step3", "upgrade"])
 def test_two_organizations_claiming_one_code_at_once(make_org, monkeypatch, how):
-    code = credit_code(31)
+    code = registration_data(31)["credit_code"]
     if how == "step3":
         first, second = make_org("draft", track="registered"), make_org("draft", track="registered")
     else:

@@ -169,3 +169,16 @@ def test_an_upload_beyond_the_platform_ceiling_is_cut_off_while_read(client, mak
     response = client.post(f"/org/{organization.pk}/documents/", {"kind": "other", "file": big})
     assert response.status_code == 200  # the form again, without a file
     assert organization.documents.count() == before
+
+
+def test_a_refused_step_lists_its_errors_at_the_top(client, make_org, site):
+    from tests.org_fixtures import STAFF, step2_data
+
+    organization = make_org("draft")
+    client.force_login(organization.created_by)
+    data = step2_data(staff="\n".join(STAFF[:4]))
+    response = client.post(f"/org/{organization.pk}/step/2/", data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    summary = page[page.index('id="form-errors"') : page.index("</div>", page.index('id="form-errors"'))]
+    assert "未保存" in summary and 'href="#field-staff"' in summary

@@ -344,10 +344,6 @@ class Invitation(models.Model):
     def __str__(self):
         return f"{self.email} → {self.organization}"
 
-    @property
-    def open(self):
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
-
 
 class OrganizationDocument(models.Model):
     class Kind(models.TextChoices):

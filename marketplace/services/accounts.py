@@ -238,7 +238,7 @@ def send_verification(user):
         code = f"{secrets.randbelow(10**6):06d}"
         cache.set(
             _code_key(user),
-            {"hash": _code_hash(user, code), "tries": 0, "expires": time.time() + CODE_SECONDS},
+            {"hash": _code_hash(user, code), "expires": time.time() + CODE_SECONDS},
             CODE_SECONDS,
         )
         text = _("Your verification code is %(code)s, valid for 15 minutes. Do not tell anyone.") % {"code": code}
@@ -291,11 +291,20 @@ def verify_email_token(token, *, user=None):
     return _mark_verified(account, EMAIL)
 
 
+# Wrong tries are counted atomically (cache add/incr), per texted code, so
+# guesses sent in parallel cannot get more than five.
+CODE_TRIES = Throttle("signup-code-tries", limit=CODE_MAX_TRIES, window_seconds=CODE_SECONDS)
+
+
+def _tries_key(user, entry):
+    return f"{user.pk}:{entry['hash']}"
+
+
 def phone_code_tries_left(user):
     entry = cache.get(_code_key(user))
     if not entry or entry["expires"] <= time.time():
         return 0
-    return max(CODE_MAX_TRIES - entry["tries"], 0)
+    return max(CODE_MAX_TRIES - CODE_TRIES.count(_tries_key(user, entry)), 0)
 
 
 def verify_phone_code(user, code):
@@ -310,18 +319,18 @@ def verify_phone_code(user, code):
     if not entry or entry["expires"] <= now:
         cache.delete(key)
         raise AccountError(_("The code has expired. Ask for a new code."))
-    if entry["tries"] >= CODE_MAX_TRIES:
+    tries_key = _tries_key(user, entry)
+    if CODE_TRIES.blocked(tries_key):
         raise AccountError(_("The code was entered wrongly five times. Ask for a new code."))
     code = re.sub(r"\s", "", str(code or ""))
     if re.fullmatch(r"\d{6}", code) and constant_time_compare(_code_hash(user, code), entry["hash"]):
+        if CODE_TRIES.count(tries_key) >= CODE_MAX_TRIES:  # used up by guesses running alongside this one
+            raise AccountError(_("The code was entered wrongly five times. Ask for a new code."))
         cache.delete(key)
         _mark_verified(user, PHONE)
         user.refresh_from_db(fields=["verified_at"])
         return True
-    entry["tries"] += 1
-    remaining = max(int(entry["expires"] - now), 1)
-    cache.set(key, entry, remaining)
-    if entry["tries"] >= CODE_MAX_TRIES:
+    if CODE_TRIES.hit(tries_key) >= CODE_MAX_TRIES:
         raise AccountError(_("The code was entered wrongly five times. Ask for a new code."))
     return False
 

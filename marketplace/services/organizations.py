@@ -264,11 +264,6 @@ def is_member(user, organization):
     return membership(user, organization) is not None
 
 
-def is_org_admin(user, organization):
-    found = membership(user, organization)
-    return found is not None and found.role == Membership.Role.ADMIN
-
-
 def is_officer(user):
     return user is not None and user.is_authenticated and user.has_perm(OFFICER_PERMISSION)
 

@@ -121,7 +121,7 @@ def test_start_creates_a_draft_with_its_admin(verified, community, categories):
     assert membership.user == verified and membership.role == Membership.Role.ADMIN
     assert verified.groups.filter(name=services.MEMBER_ROLE).exists()
     assert verified.has_perm("marketplace.act_for_organization")
-    assert services.is_org_admin(verified, organization) and services.is_member(verified, organization)
+    assert services.membership(verified, organization).role == "admin" and services.is_member(verified, organization)
     (event,) = events("organization.create", organization)
     assert event.actor == verified and event.to_state == "draft"
 

@@ -560,3 +560,23 @@ def test_the_email_link_leads_back_to_where_sign_up_began(client, site):
     response = client.get(f"/accounts/verify/email/{accounts.make_email_token(user)}/")
     assert response.status_code == 200
     assert f'href="{invitation_path}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_wrong_code_tries_are_counted_atomically(make_user):
+    """The try counter is an atomic cache counter, not a read-modify-write of
+    the stored code: five wrong tries use the code up, however they arrive."""
+    user = make_user(username="13933333333", email="", phone="13933333333", verified_at=None)
+    import time as clock
+
+    from django.core.cache import cache
+
+    entry_key = accounts._code_key(user)
+    entry = {"hash": accounts._code_hash(user, "123456"), "expires": clock.time() + 600}  # the texted code
+    cache.set(entry_key, entry, 600)
+    for _n in range(accounts.CODE_MAX_TRIES - 1):
+        assert accounts.verify_phone_code(user, "000000") is False
+    # A stale copy of the stored code (what a parallel request read) does not reset the count.
+    cache.set(entry_key, entry, 60)
+    with pytest.raises(accounts.AccountError):
+        accounts.verify_phone_code(user, "000000")

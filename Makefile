@@ -53,7 +53,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: install
-	$(BIN)/python manage.py seed_demo
+	WAGTAILADMIN_BASE_URL=$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py seed_demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -624,10 +624,14 @@ def _replace_staff(organization, names):
 
 
 def set_qualification(staff_member, *, by, qualification):
-    organization = staff_member.organization
     with transaction.atomic():
-        _locked(organization)
+        organization = _locked(staff_member.organization)
         _require_member(by, organization)
+        if organization.state in (Organization.State.SUBMITTED, Organization.State.BLACKLISTED):
+            raise OrganizationError(
+                _("The organization is %(state)s: its roster cannot change now.")
+                % {"state": organization.get_state_display()}
+            )
         staff_member = StaffMember.objects.filter(pk=staff_member.pk, organization=organization).first()
         if staff_member is None:
             raise OrganizationError(_("This person is no longer on the roster."))

@@ -315,6 +315,7 @@ ACTION_LABELS = {
     "organization.reinstate": gettext_lazy("Reinstatement"),
     "organization.blacklist": gettext_lazy("Blacklisting"),
     "organization.lift_blacklist": gettext_lazy("End of blacklisting"),
+    "organization.confirm_registration": gettext_lazy("Registration confirmed"),
     "organization.document_upload": gettext_lazy("Document upload"),
     "organization.document_expired": gettext_lazy("Document expiry"),
     "organization.invite": gettext_lazy("Invitation sent"),

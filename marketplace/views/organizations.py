@@ -223,7 +223,8 @@ def workspace(request, organization, membership):
             "service_areas": list(organization.service_areas.all()),
             "can_upgrade": is_admin
             and organization.track == Organization.Track.FILED
-            and organization.state != Organization.State.BLACKLISTED,
+            and organization.state not in (Organization.State.BLACKLISTED, Organization.State.SUBMITTED),
+            "under_review": organization.state == Organization.State.SUBMITTED,
         },
     )
 

@@ -182,3 +182,13 @@ def test_a_refused_step_lists_its_errors_at_the_top(client, make_org, site):
     assert response.status_code == 200
     summary = page[page.index('id="form-errors"') : page.index("</div>", page.index('id="form-errors"'))]
     assert "未保存" in summary and 'href="#field-staff"' in summary
+
+
+def test_the_roster_cannot_change_under_review(make_org):
+    organization = make_org("submitted")
+    person = organization.staff.first()
+    with translation.override("en"), pytest.raises(services.OrganizationError) as caught:
+        services.set_qualification(person, by=organization.created_by, qualification="social_worker")
+    assert "cannot change now" in caught.value.message
+    person.refresh_from_db()
+    assert person.qualification == ""

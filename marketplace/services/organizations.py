@@ -528,8 +528,7 @@ def _save(organization, values, *, by, action, fields):
     # The audit names what changed (and the related lists the step saved),
     # not every field the form carried.
     unchanged = {field for field, value in values.items() if getattr(organization, field) == value}
-    fields = [field for field in fields if field not in unchanged or field == "wizard_step"]
-    fields = [field for field in fields if field != "wizard_step"]
+    fields = [field for field in fields if field not in unchanged and field != "wizard_step"]
     for field, value in values.items():
         setattr(organization, field, value)
     try:

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import unicodedata
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -72,13 +73,10 @@ def sniff(head):
 
 
 def _limit_text():
-    """The size limit in MB: "5", "2.5", or for a tiny limit "0.001"."""
-    megabytes = settings.ORGANIZATION_DOCUMENT_MAX_BYTES / (1024 * 1024)
-    for places in (1, 2, 3, 6):
-        text = f"{megabytes:.{places}f}"
-        if float(text) > 0 and abs(float(text) - megabytes) < megabytes / 20:
-            break
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """The size limit in MB: "5", "2.5", or for a tiny limit "0.0001"."""
+    megabytes = Decimal(settings.ORGANIZATION_DOCUMENT_MAX_BYTES) / Decimal(1024 * 1024)
+    exponent = min(megabytes.adjusted() - 1, -1)  # two significant digits, at least one decimal place
+    return f"{megabytes.quantize(Decimal(1).scaleb(exponent)).normalize():f}"
 
 
 def _read(file):

@@ -237,6 +237,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.check_document_expiry",
         "schedule": crontab(hour=6, minute=0),
     },
+    "open-due-bids-every-minute": {
+        # Opens the bids of projects whose deadline has passed.  Views also
+        # open them on the first request after the deadline, so a late or
+        # stopped scheduler never changes the outcome.
+        "task": "marketplace.tasks.open_due_projects",
+        "schedule": crontab(minute="*"),
+    },
     "organization-blacklists-daily": {
         # Lifts blacklisting at its end date.
         "task": "marketplace.tasks.lift_ended_blacklists",
@@ -257,6 +264,15 @@ ORGANIZATION_INVITATION_DAYS = env.int("ORGANIZATION_INVITATION_DAYS", default=7
 DOCUMENT_EXPIRY_WARNING_DAYS = env.int("DOCUMENT_EXPIRY_WARNING_DAYS", default=30)
 # Sign-up verification: e-mail links through the e-mail backend; codes for a
 # mobile number through this SMS backend (the console one writes to the log).
+# --- Purchase projects and bids ---------------------------------------------------
+# The price criterion's weight in a services rubric (percent of 100).
+RUBRIC_PRICE_WEIGHT_MIN = env.int("RUBRIC_PRICE_WEIGHT_MIN", default=10)
+RUBRIC_PRICE_WEIGHT_MAX = env.int("RUBRIC_PRICE_WEIGHT_MAX", default=30)
+# Service periods longer than this need a written justification; never longer than the maximum.
+SERVICE_PERIOD_PLAIN_YEARS = 1
+SERVICE_PERIOD_MAX_YEARS = 3
+BID_DOCUMENT_MAX_BYTES = env.int("BID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+PROJECT_REF_PREFIX = env.str("PROJECT_REF_PREFIX", default="SFQ")
 SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.services.sms.ConsoleSMSBackend")
 SIGNUP_VERIFICATION_HOURS = env.int("SIGNUP_VERIFICATION_HOURS", default=48)
 

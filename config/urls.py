@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("marketplace.urls")),
     path("work/organizations/", include("marketplace.urls_review")),
+    path("work/projects/", include("marketplace.urls_projects")),
     path("work/", include("marketplace.urls_work")),
     path("org/", include("marketplace.urls_orgs")),
     path("needs/report/", need_views.resident_report, name="resident_report"),

@@ -65,3 +65,11 @@ def lift_ended_blacklists():
     from marketplace.services import organizations
 
     return {"lifted": len(organizations.lift_ended_blacklists())}
+
+
+@shared_task(name="marketplace.tasks.open_due_projects")
+def open_due_projects():
+    """Every minute (see CELERY_BEAT_SCHEDULE): open the bids of projects past their deadline."""
+    from marketplace.services.opening import open_due_projects as open_due
+
+    return {"opened": open_due()}

@@ -54,3 +54,4 @@ def _fresh_cache():
     yield
     cache.clear()
 pytest_plugins += ["tests.org_fixtures"]  # social-organization fixtures
+pytest_plugins += ["tests.project_fixtures"]  # purchase projects and bids

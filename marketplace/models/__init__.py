@@ -1,4 +1,5 @@
 from .audit import AuditChainHead, AuditEvent
+from .bids import Bid, BidDocument, BidVersion, OpeningRecord
 from .catalogue import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
 from .needs import CommunityFund, Need, ResidentReport
 from .organizations import (
@@ -11,9 +12,31 @@ from .organizations import (
     StaffMember,
 )
 from .places import Community, District
+from .projects import (
+    Addendum,
+    Clarification,
+    DayCount,
+    Project,
+    ProjectDocument,
+    ProjectSequence,
+    PurchaseMethod,
+    RubricCriterion,
+)
 from .users import User
 
 __all__ = [
+    "Addendum",
+    "Bid",
+    "BidDocument",
+    "BidVersion",
+    "Clarification",
+    "DayCount",
+    "OpeningRecord",
+    "Project",
+    "ProjectDocument",
+    "ProjectSequence",
+    "PurchaseMethod",
+    "RubricCriterion",
     "AuditChainHead",
     "AuditEvent",
     "CatalogueImport",

@@ -197,6 +197,15 @@ class Need(FSMModelMixin, models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     fund_override_reason = models.TextField(_("reason for exceeding the fund"), blank=True)
+    project = models.ForeignKey(
+        "marketplace.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("purchase project"),
+        help_text=_("The project that took the need up (the last one, if that was cancelled or failed)."),
+    )
 
     class Meta:
         verbose_name = _("need")
@@ -243,5 +252,9 @@ class Need(FSMModelMixin, models.Model):
         pass
 
     @transition(field=state, source=State.ACCEPTED, target=State.PLANNED)
-    def plan(self, *, by=None, reason=""):
+    def plan(self, *, by=None, reason="", project=None):
         pass
+
+    @transition(field=state, source=State.PLANNED, target=State.ACCEPTED)
+    def release(self, *, by=None, reason=""):
+        """The project that planned it was cancelled or failed."""

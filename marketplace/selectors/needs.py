@@ -3,7 +3,7 @@ workbench and (later) purchase projects.  Every list selects its related rows
 up front, so a page's query count does not grow with the rows it shows."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
@@ -86,17 +86,73 @@ def fund_amount(community, year):
 
 
 def fund_status(community, year, *, exclude=None):
-    """Fund and the cost already committed (accepted and planned needs) for
-    one community and year.  Two queries."""
+    """Fund and the cost already committed (accepted and planned needs, and
+    what purchase projects add beyond their needs) for one community and
+    year.  Four queries."""
     needs = Need.objects.filter(community=community, year=year, state__in=COMMITTED_STATES)
     if exclude is not None:
         needs = needs.exclude(pk=exclude.pk)
     committed = needs.aggregate(total=Sum(_COST))["total"] or Decimal("0.00")
+    committed += _project_extras({community.pk}, {year}).get((community.pk, year), Decimal("0.00"))
     return FundStatus(community.pk, year, fund_amount(community, year), committed)
 
 
+def _split(amount, community_ids):
+    """``amount`` split evenly over the communities, to the fen; the first
+    (lowest id) takes the remainder."""
+    ids = sorted(community_ids)
+    if not ids or amount <= 0:
+        return {}
+    share = (amount / len(ids)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    shares = dict.fromkeys(ids, share)
+    shares[ids[0]] += amount - share * len(ids)
+    return shares
+
+
+def _project_extras(community_ids, years):
+    """{(community_id, year): amount} held by active purchase projects beyond
+    the needs they took up.  Three queries whatever the number of projects."""
+    from marketplace.models import Project
+
+    projects = list(
+        Project.objects.filter(state__in=Project.ACTIVE_STATES, year__in=years, communities__in=community_ids)
+        .distinct()
+        .values_list("pk", "year", "budget")
+    )
+    if not projects:
+        return {}
+    ids = [pk for pk, _year, _budget in projects]
+    served = {}
+    for project_id, community_id in Project.communities.through.objects.filter(project_id__in=ids).values_list(
+        "project_id", "community_id"
+    ):
+        served.setdefault(project_id, []).append(community_id)
+    needs_cost = dict(
+        Need.objects.filter(project_id__in=ids, state=Need.State.PLANNED)
+        .values("project_id")
+        .annotate(total=Sum(_COST))
+        .values_list("project_id", "total")
+        .order_by()
+    )
+    extras = {}
+    for project_id, year, budget in projects:
+        extra = budget - (needs_cost.get(project_id) or Decimal("0.00"))
+        for community_id, share in _split(extra, served.get(project_id, ())).items():
+            if community_id in community_ids:
+                extras[(community_id, year)] = extras.get((community_id, year), Decimal("0.00")) + share
+    return extras
+
+
+def project_extra_shares(project):
+    """{community_id: amount} this project holds beyond its planned needs."""
+    needs_cost = project.needs.filter(state=Need.State.PLANNED).aggregate(total=Sum(_COST))["total"] or Decimal("0")
+    if project.state not in project.ACTIVE_STATES:
+        return {}
+    return _split(project.budget - needs_cost, project.communities.values_list("pk", flat=True))
+
+
 def fund_statuses(pairs):
-    """FundStatus for many (community_id, year) pairs in two queries, whatever
+    """FundStatus for many (community_id, year) pairs in five queries, whatever
     their number: ``{(community_id, year): FundStatus}``."""
     pairs = set(pairs)
     if not pairs:
@@ -116,9 +172,13 @@ def fund_statuses(pairs):
         .annotate(total=Sum(_COST))
         .order_by()
     }
+    extras = _project_extras(community_ids, years)
     return {
         pair: FundStatus(
-            pair[0], pair[1], amounts.get(pair, DEFAULT_COMMUNITY_FUND), committed.get(pair) or Decimal("0.00")
+            pair[0],
+            pair[1],
+            amounts.get(pair, DEFAULT_COMMUNITY_FUND),
+            (committed.get(pair) or Decimal("0.00")) + extras.get(pair, Decimal("0.00")),
         )
         for pair in pairs
     }

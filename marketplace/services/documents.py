@@ -72,20 +72,23 @@ def sniff(head):
     return None
 
 
-def _limit_text():
+def _limit_text(limit=None):
     """The size limit in MB: "5", "2.5", or for a tiny limit "0.0001"."""
-    megabytes = Decimal(settings.ORGANIZATION_DOCUMENT_MAX_BYTES) / Decimal(1024 * 1024)
+    if limit is None:
+        limit = settings.ORGANIZATION_DOCUMENT_MAX_BYTES
+    megabytes = Decimal(limit) / Decimal(1024 * 1024)
     exponent = min(megabytes.adjusted() - 1, -1)  # two significant digits, at least one decimal place
     return f"{megabytes.quantize(Decimal(1).scaleb(exponent)).normalize():f}"
 
 
-def _read(file):
+def _read(file, *, limit=None):
     """Read the upload in chunks: its size, SHA-256 and content type.
     Raises ``OrganizationError`` (field ``file``) for an empty, oversize,
     unknown or truncated file."""
-    limit = settings.ORGANIZATION_DOCUMENT_MAX_BYTES
+    if limit is None:
+        limit = settings.ORGANIZATION_DOCUMENT_MAX_BYTES
     too_big = OrganizationError(
-        _("The file is too large: at most %(size)s MB.") % {"size": _limit_text()},
+        _("The file is too large: at most %(size)s MB.") % {"size": _limit_text(limit)},
         "file",
     )
     declared = getattr(file, "size", None)
@@ -124,6 +127,12 @@ def _read(file):
     if hasattr(file, "seek"):
         file.seek(0)
     return size, digest.hexdigest(), content_type
+
+
+def read_upload(file, *, limit):
+    """Size, SHA-256 and sniffed content type of an upload, for other
+    document kinds (bids, calls); raises ``OrganizationError``."""
+    return _read(file, limit=limit)
 
 
 def clean_original_name(name):

@@ -341,15 +341,15 @@ def decline_need(need, *, by, public_answer, notify=True):
     return need
 
 
-def plan_need(need, *, by, reason=""):
+def plan_need(need, *, by, project, reason=""):
     """A purchase project takes an accepted need up (accepted → planned).
-    The project model comes with a later issue; until then the caller names
-    the project in ``reason``."""
+    Called by the project services inside their transaction."""
     with transaction.atomic():
         _require_officer(by)
         need = _locked_need(need)
         _expect_state(need, Need.State.ACCEPTED, _("Only an accepted need can be planned."))
-        need.plan(by=by, reason=_text(reason))
+        need.plan(by=by, reason=_text(reason), project=project.ref)
+        need.project = project
         need.save()
     return need
 

@@ -312,8 +312,7 @@ def _advance(need, outcome, answer, officer):
         return
     override = "兜底保障类需求，超出部分由区级统筹资金保障。" if outcome == "override" else ""
     services.accept_need(need, by=officer, public_answer=answer, override_reason=override, notify=False)
-    if outcome == "planned":
-        services.plan_need(need, by=officer, reason="纳入区级购买服务项目（演示）")
+    # "planned": a demo purchase project takes it up (marketplace.demo_projects).
 
 
 @transaction.atomic

@@ -58,7 +58,10 @@ def make_need(worker, officer):
             return services.decline_need(need, by=officer, public_answer="不属于购买范围")
         need = services.accept_need(need, by=officer, public_answer="同意纳入计划", override_reason=override)
         if state == "planned":
-            need = services.plan_need(need, by=officer, reason="项目 P-1")
+            from tests.project_fixtures import bare_project
+
+            project = bare_project(officer, [need.community], budget=need.cost)
+            need = services.plan_need(need, by=officer, project=project, reason="项目 P-1")
         return need
 
     return make

@@ -111,3 +111,21 @@ def submit_bid(project, organization, user, *, price="120000.00", document=True)
             bid, by=user, file=SimpleUploadedFile("方案.pdf", pdf_bytes("方案"), "application/pdf"), title="服务方案"
         )
     return bid_services.submit_bid(bid, by=user)
+
+
+def bare_project(by, communities=(), *, budget=Decimal("10000.00"), ref=None, **fields):
+    """A draft project written straight to the database, for tests of other
+    aggregates (needs) that only need a project to point at."""
+    data = project_data()
+    data.update(fields)
+    for field in ("budget_override_reason", "min_valid_bids"):
+        data.pop(field)
+    project = Project.objects.create(
+        ref=ref or f"T-{Project.objects.count() + 1:04d}",
+        created_by=by,
+        year=data["service_start"].year,
+        min_valid_bids=data["method"].min_valid_bids,
+        **{**data, "budget": budget},
+    )
+    project.communities.set(communities)
+    return project

@@ -22,7 +22,8 @@ def test_demo_needs_cover_every_state_and_are_idempotent(demo_district):
     created = seed_needs(demo_district)
     assert created > 20
     assert Need.objects.count() >= 20
-    assert set(Need.objects.values_list("state", flat=True)) == set(Need.State.values)
+    # "planned" comes when the demo projects take needs up (test_projects_demo).
+    assert set(Need.objects.values_list("state", flat=True)) == set(Need.State.values) - {"planned"}
     assert Need.objects.filter(fund_override_reason__gt="").exists()
     assert Need.objects.values("community").distinct().count() == len(demo.COMMUNITIES)
     reports = ResidentReport.objects.all()

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.project_fixtures import bare_project
+
 from marketplace.models import AuditEvent, CommunityFund, Need, ResidentReport
 from marketplace.selectors import needs as selectors
 from marketplace.services import needs as services
@@ -73,6 +75,7 @@ def test_only_officers_assess_and_decide(make_user, make_need, community, role):
     assessed = make_need("assessed", title="已评估的需求")
     accepted = make_need("accepted", title="已接受的需求")
     user = make_user(role, community=community)
+    project = bare_project(user, [accepted.community])
     before = _snapshot()
     with pytest.raises(services.NeedError):
         services.assess_need(submitted, by=user, assessment="x")
@@ -81,7 +84,7 @@ def test_only_officers_assess_and_decide(make_user, make_need, community, role):
     with pytest.raises(services.NeedError):
         services.decline_need(assessed, by=user, public_answer="x")
     with pytest.raises(services.NeedError):
-        services.plan_need(accepted, by=user)
+        services.plan_need(accepted, by=user, project=project)
     assert _snapshot() == before
 
 
@@ -93,7 +96,7 @@ def test_every_transition_writes_an_audit_event(worker, officer, community, repo
     need = services.file_need(by=worker, community=community, **need_data())
     services.assess_need(need, by=officer, assessment="需求真实", assessed_cost=Decimal("11000"))
     services.accept_need(need, by=officer, public_answer="同意")
-    services.plan_need(need, by=officer, reason="项目 P-7")
+    services.plan_need(need, by=officer, project=bare_project(officer, [community]), reason="项目 P-7")
     declined = services.file_need(by=worker, community=community, **need_data(title="另一项"))
     services.assess_need(declined, by=officer, assessment="重复")
     services.decline_need(declined, by=officer, public_answer="与已有项目重复")
@@ -141,7 +144,7 @@ def test_transitions_out_of_order_are_refused(make_need, officer):
     with pytest.raises(services.NeedError):
         services.accept_need(submitted, by=officer, public_answer="同意")
     with pytest.raises(services.NeedError):
-        services.plan_need(submitted, by=officer)
+        services.plan_need(submitted, by=officer, project=bare_project(officer, [submitted.community]))
     declined = make_need("declined", title="被拒绝的")
     with pytest.raises(services.NeedError):
         services.accept_need(declined, by=officer, public_answer="同意")

@@ -273,6 +273,8 @@ SERVICE_PERIOD_PLAIN_YEARS = 1
 SERVICE_PERIOD_MAX_YEARS = 3
 BID_DOCUMENT_MAX_BYTES = env.int("BID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 PROJECT_REF_PREFIX = env.str("PROJECT_REF_PREFIX", default="SFQ")
+# The demo call that closes soon after `make run` starts (seed_demo).
+DEMO_CLOSING_MINUTES = env.int("DEMO_CLOSING_MINUTES", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.services.sms.ConsoleSMSBackend")
 SIGNUP_VERIFICATION_HOURS = env.int("SIGNUP_VERIFICATION_HOURS", default=48)
 
@@ -306,6 +308,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -17,8 +17,18 @@ from tests.org_fixtures import pdf_bytes
 
 RUBRIC = [
     {"name": "价格", "weight": Decimal("20"), "is_price": True},
-    {"name": "服务方案", "weight": Decimal("50"), "description": "方案完整、可行，贴合社区需求", "max_score": Decimal("50")},
-    {"name": "团队与经验", "weight": Decimal("30"), "description": "持证社工人数与同类项目经验", "max_score": Decimal("30")},
+    {
+        "name": "服务方案",
+        "weight": Decimal("50"),
+        "description": "方案完整、可行，贴合社区需求",
+        "max_score": Decimal("50"),
+    },
+    {
+        "name": "团队与经验",
+        "weight": Decimal("30"),
+        "description": "持证社工人数与同类项目经验",
+        "max_score": Decimal("30"),
+    },
 ]
 
 

@@ -164,7 +164,9 @@ def test_only_members_act_on_a_bid(make_project, bidder, org_admin, make_user, o
 @pytest.mark.django_db
 def test_named_organization_only_for_commission(make_project, make_org, bidder, org_admin):
     other = make_org("approved")
-    project = make_project(method_code="commission", named_organization=other, justification="唯一具备资质的组织", days=10)
+    project = make_project(
+        method_code="commission", named_organization=other, justification="唯一具备资质的组织", days=10
+    )
     assert services.eligibility_problems(project, bidder)
     assert not services.eligibility_problems(project, other)
 

@@ -200,8 +200,9 @@ def test_budget_over_the_community_funds_needs_an_override(make_project, communi
 def test_a_projects_needs_count_once_against_the_fund(make_project, make_need):
     need = make_need("accepted", estimated_budget=Decimal("150000"))
     # 150,000 of 200,000 is held by the accepted need; the project takes it up with 50,000 more.
-    project = make_project("draft", needs=[need], budget=Decimal("200000"), service_start=need.period_start,
-                           service_end=need.period_end)
+    project = make_project(
+        "draft", needs=[need], budget=Decimal("200000"), service_start=need.period_start, service_end=need.period_end
+    )
     assert project.budget_override_reason == ""
 
 
@@ -281,8 +282,11 @@ def test_only_officers_draft_and_approve(make_project, make_user, role):
 def test_approval_publishes_and_audits(make_project, second_officer):
     project = make_project("published")
     assert project.approved_by == second_officer and project.published_at is not None
-    actions = list(AuditEvent.objects.filter(object_id=str(project.pk), object_type="marketplace.project")
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(project.pk), object_type="marketplace.project").values_list(
+            "action", flat=True
+        )
+    )
     assert actions == ["project.create", "project.submit_for_approval", "project.publish"]
 
 
@@ -324,8 +328,14 @@ def test_cancel_needs_a_reason_and_releases_needs(make_project, make_need, offic
 @pytest.mark.django_db
 def test_failed_project_can_be_retendered_once(make_project, make_need, officer, bidder, org_admin):
     need = make_need("accepted")
-    project = make_project("published", method_code="consultation", days=15, needs=[need],
-                           service_start=need.period_start, service_end=need.period_end)
+    project = make_project(
+        "published",
+        method_code="consultation",
+        days=15,
+        needs=[need],
+        service_start=need.period_start,
+        service_end=need.period_end,
+    )
     submit_bid(project, bidder, org_admin)
     project = open_now(project)
     assert project.state == Project.State.FAILED
@@ -345,8 +355,9 @@ def test_failed_project_can_be_retendered_once(make_project, make_need, officer,
 
 
 @pytest.mark.django_db
-def test_questions_from_eligible_organizations_only(make_project, bidder, org_admin, make_org, officer,
-                                                     django_capture_on_commit_callbacks):
+def test_questions_from_eligible_organizations_only(
+    make_project, bidder, org_admin, make_org, officer, django_capture_on_commit_callbacks
+):
     from marketplace.services.bids import BidError
 
     project = make_project("published")
@@ -381,9 +392,11 @@ def test_addendum_close_to_the_deadline_moves_it_and_asks_for_confirmation(
         assert timezone.localdate(project.deadline) == timezone.localdate() + datetime.timedelta(days=15)
     bid = Bid.objects.get()
     assert bid.needs_confirmation and bid.current_version == version
-    assert org_admin.notices.filter(subject__contains="Addendum").exists() or org_admin.notices.filter(
-        subject__contains="更正"
-    ).exists() or org_admin.notices.count() >= 2
+    assert (
+        org_admin.notices.filter(subject__contains="Addendum").exists()
+        or org_admin.notices.filter(subject__contains="更正").exists()
+        or org_admin.notices.count() >= 2
+    )
 
 
 @pytest.mark.django_db

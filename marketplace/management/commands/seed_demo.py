@@ -9,6 +9,7 @@ from marketplace.demo_catalogue import seed_catalogue
 from marketplace.demo_needs import seed_needs
 from marketplace.demo_organizations import accounts_lines as organization_accounts
 from marketplace.demo_organizations import seed_organizations
+from marketplace.demo_projects import seed_projects
 from marketplace.models import Community, District, User
 from marketplace.roles import role_label, sync_roles
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             created += seed_catalogue(User.objects.get(username="officer"))
             created += seed_needs(District.objects.get(code=demo.DISTRICT[0]))
             created += seed_organizations(stdout=self.stdout)
+            created += seed_projects(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 

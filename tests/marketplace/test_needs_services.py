@@ -5,12 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from tests.project_fixtures import bare_project
-
 from marketplace.models import AuditEvent, CommunityFund, Need, ResidentReport
 from marketplace.selectors import needs as selectors
 from marketplace.services import needs as services
 from tests.needs_fixtures import need_data
+from tests.project_fixtures import bare_project
 
 
 def _snapshot():

@@ -9,3 +9,6 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Public site")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cms import receivers  # noqa: F401  (connects the domain-event receivers)

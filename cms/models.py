@@ -69,7 +69,9 @@ class SectionPage(RoutablePageMixin, BilingualIntroMixin, Page):
 
     section = models.CharField(_("section"), max_length=20, choices=Section.choices, unique=True)
     parent_page_types = ["cms.HomePage"]
-    subpage_types = []
+    # Call announcements are created by the platform when a call is
+    # published (``cms.receivers``), never by hand (``is_creatable``).
+    subpage_types = ["cms.CallAnnouncementPage"]
     content_panels = Page.content_panels + [
         FieldPanel("section"),
         FieldPanel("intro"),
@@ -104,3 +106,61 @@ class SectionPage(RoutablePageMixin, BilingualIntroMixin, Page):
     @re_path(r"^(?P<key>[\w\-]+)/$")
     def detail_route(self, request, key):
         return self._dispatch(request, "detail", key=key)
+
+    @re_path(r"^(?P<key>[\w\-]+)/(?P<part>[\w\-]+(?:/[\w\-]+){0,2})/$")
+    def part_route(self, request, key, part):
+        """A record's parts: ``/projects/<ref>/pdf/``, ``…/opening/``,
+        ``…/documents/<id>/`` (the section's ``part(request, page, key, part)``)."""
+        return self._dispatch(request, "part", key=key, part=part)
+
+
+class CallAnnouncementPage(BilingualIntroMixin, Page):
+    """The call announcement (采购公告) of one purchase project, created and
+    published when the call is published.  Its facts are read live from the
+    project (``cms.views.projects``), so an addendum, an answer or a change
+    of state shows at once; editors may add an introduction only."""
+
+    project = models.OneToOneField(
+        "marketplace.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("purchase project")
+    )
+    is_creatable = False
+    parent_page_types = ["cms.SectionPage"]
+    subpage_types = ["cms.OpeningRecordPage"]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
+
+    class Meta:
+        verbose_name = _("call announcement")
+        verbose_name_plural = _("call announcements")
+
+    def serve(self, request, *args, **kwargs):
+        from cms.views import projects
+
+        return projects.call_page(request, self)
+
+    def serve_preview(self, request, mode_name):
+        return self.serve(request)
+
+
+class OpeningRecordPage(BilingualIntroMixin, Page):
+    """The opening record (开标记录) of a project, published when its bids
+    are opened; a child of the call announcement with the slug "opening"."""
+
+    project = models.OneToOneField(
+        "marketplace.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("purchase project")
+    )
+    is_creatable = False
+    parent_page_types = ["cms.CallAnnouncementPage"]
+    subpage_types = []
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
+
+    class Meta:
+        verbose_name = _("opening record")
+        verbose_name_plural = _("opening records")
+
+    def serve(self, request, *args, **kwargs):
+        from cms.views import projects
+
+        return projects.opening_page(request, self)
+
+    def serve_preview(self, request, mode_name):
+        return self.serve(request)

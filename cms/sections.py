@@ -1,7 +1,8 @@
 """Which views show the records of each public section.  A section's module
-defines ``index(request, page)`` and may define ``detail(request, page, key)``
-and ``download(request, page, fmt)``; a section without a module shows only
-its CMS introduction."""
+defines ``index(request, page)`` and may define ``detail(request, page, key)``,
+``part(request, page, key, part)`` (``/<key>/<part>/``) and
+``download(request, page, fmt)``; a section without a module shows only its
+CMS introduction."""
 
 from importlib import import_module
 
@@ -9,6 +10,7 @@ SECTION_VIEW_MODULES = {
     "catalogue": "cms.views.catalogue",
     "needs": "cms.views.needs",
     "organizations": "cms.views.organizations",
+    "projects": "cms.views.projects",
 }
 
 

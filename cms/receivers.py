@@ -1,0 +1,95 @@
+"""The public pages that follow the purchase projects' domain events
+(``marketplace.events``).  The receivers run inside the service's
+transaction: a call is never published without its page.
+
+The pages hold no copy of the project: they render its data live, so a
+change only needs a new revision (``last_published_at`` tells feeds and
+caches that the call changed)."""
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from marketplace import events
+from marketplace.models import Project
+
+
+def projects_section():
+    """The "projects" section page, created with the rest of the site if missing."""
+    from cms.models import Section, SectionPage
+    from cms.setup import ensure_site
+
+    section = SectionPage.objects.filter(section=Section.PROJECTS).first()
+    if section is None:
+        ensure_site()
+        section = SectionPage.objects.get(section=Section.PROJECTS)
+    return section
+
+
+def call_slug(project):
+    return project.ref.lower()
+
+
+def _republish(page):
+    """A new published revision (the live content, so an editor's unpublished
+    draft of the introduction is not published by accident)."""
+    if page.has_unpublished_changes:
+        type(page).objects.filter(pk=page.pk).update(last_published_at=timezone.now())
+        return
+    page.save_revision().publish()
+
+
+def ensure_call_page(project):
+    """The project's live call announcement page (created and published if
+    missing; idempotent)."""
+    from cms.models import CallAnnouncementPage
+
+    page = CallAnnouncementPage.objects.filter(project=project).first()
+    if page is not None:
+        if not page.live:
+            page.save_revision().publish()
+        return page
+    page = CallAnnouncementPage(title=project.title, slug=call_slug(project), project=project)
+    projects_section().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def ensure_opening_page(project):
+    from cms.models import OpeningRecordPage
+
+    page = OpeningRecordPage.objects.filter(project=project).first()
+    if page is not None:
+        return page
+    call = ensure_call_page(project)
+    page = OpeningRecordPage(title=f"{project.title} 开标记录", slug="opening", project=project)
+    call.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@receiver(events.call_published, sender=Project, dispatch_uid="cms.call_published")
+def on_call_published(sender, project, **kwargs):
+    ensure_call_page(project)
+
+
+@receiver(events.call_changed, sender=Project, dispatch_uid="cms.call_changed")
+def on_call_changed(sender, project, **kwargs):
+    from cms.models import CallAnnouncementPage
+
+    page = CallAnnouncementPage.objects.filter(project=project).first()
+    if page is None:
+        ensure_call_page(project)
+    else:
+        _republish(page)
+
+
+@receiver(events.bids_opened, sender=Project, dispatch_uid="cms.bids_opened")
+def on_bids_opened(sender, project, **kwargs):
+    from cms.models import CallAnnouncementPage
+
+    page = CallAnnouncementPage.objects.filter(project=project).first()
+    if page is None:
+        ensure_call_page(project)
+    else:
+        _republish(page)  # the call's state changed (closed or failed)
+    ensure_opening_page(project)

@@ -1,0 +1,240 @@
+"""Public purchase projects (/projects/): the list of calls with filters and
+search, each call's announcement (采购公告) at ``/projects/<ref>/`` with its
+PDF and documents, and, once the bids are opened, the opening record (开标记录)
+at ``/projects/<ref>/opening/`` with its PDF.
+
+Drafts and projects awaiting approval are 404 for everyone.  Every view that
+shows one project first opens its bids if the deadline has passed (the lazy
+half of the opening), so the pages never depend on the scheduler.  Nothing
+here reads bids: before the opening the pages say nothing about them."""
+
+import re
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Project
+from marketplace.selectors import projects as selectors
+from marketplace.services import opening, project_pdfs
+
+PER_PAGE = 20
+NO_FILTERS = {"method": None, "community": None, "category": None, "state": None, "query": ""}
+DOCUMENT_PART = re.compile(r"^documents/(?P<pk>[0-9]{1,18})$")
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Reference or title"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": selectors.SEARCH_MAX_LENGTH}),
+    )
+    method = forms.ChoiceField(label=_("Method"), required=False)
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=selectors.filter_communities(),
+        required=False,
+        empty_label=_("All communities"),
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    state = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._methods = {m.code: m for m in selectors.filter_methods()}
+        self._categories = {c.code: c for c in selectors.filter_categories()}
+        self.fields["method"].choices = [("", _("All methods")), *[(m.code, m.label) for m in self._methods.values()]]
+        self.fields["category"].choices = [
+            ("", _("All categories")),
+            *[(c.code, c.name) for c in self._categories.values()],
+        ]
+        self.fields["state"].choices = [
+            ("", _("All statuses")),
+            *[(value, label) for value, label in Project.State.choices if value in selectors.PUBLIC_STATES],
+        ]
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = _("Choose a value from the list.")
+
+    def clean_q(self):
+        return selectors.normalise_query(self.cleaned_data.get("q"))
+
+    def clean_method(self):
+        code = self.cleaned_data.get("method")
+        return self._methods[code] if code else None
+
+    def clean_category(self):
+        code = self.cleaned_data.get("category")
+        return self._categories[code] if code else None
+
+    def filters(self):
+        """The valid filters (an invalid one is ignored and shown as an error)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "method": data.get("method"),
+            "community": data.get("community"),
+            "category": data.get("category"),
+            "state": data.get("state") or None,
+            "query": data.get("q") or "",
+        }
+
+
+def _kept(filters):
+    kept = {
+        "q": filters["query"],
+        "method": filters["method"].code if filters["method"] is not None else "",
+        "community": filters["community"].pk if filters["community"] is not None else "",
+        "category": filters["category"].code if filters["category"] is not None else "",
+        "state": filters["state"] or "",
+    }
+    return {key: value for key, value in kept.items() if value}
+
+
+def index(request, page):
+    form = ProjectFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else dict(NO_FILTERS)
+    paginator = Paginator(selectors.public_projects(**filters), PER_PAGE)
+    projects_page = paginator.get_page(request.GET.get("page"))
+    kept = _kept(filters)
+    return render(
+        request,
+        "cms/projects/index.html",
+        {
+            "page": page,
+            "filter_form": form,
+            "filtered": bool(kept),
+            "projects_page": projects_page,
+            "projects": list(projects_page.object_list),
+            "result_count": paginator.count,
+            "projects_url": page.get_url(request),
+            "pagination_query": urlencode(kept) + "&" if kept else "",
+            "now": timezone.now(),
+        },
+    )
+
+
+# --- one call -----------------------------------------------------------------------
+
+
+def _public_project(key):
+    """The public project with this reference, its bids opened if the
+    deadline has passed; 404 for drafts, pending and unknown references."""
+    project = selectors.public_project(key)
+    if project is None:
+        raise Http404
+    if opening.ensure_opened(project) is not project:  # opened by this request
+        project = selectors.public_project(key)
+    return project
+
+
+def _call_page_of(project):
+    from cms.models import CallAnnouncementPage
+
+    return CallAnnouncementPage.objects.filter(project=project, live=True).first()
+
+
+def _opening_page_of(project):
+    from cms.models import OpeningRecordPage
+
+    return OpeningRecordPage.objects.filter(project=project, live=True).first()
+
+
+def _render_call(request, section, project, call_page):
+    base = section.get_url(request) if section is not None else "/projects/"
+    context = selectors.call_facts(project)
+    context.update(
+        {
+            "page": call_page or section,
+            "section": section,
+            "call_page": call_page,
+            "projects_url": base,
+            "call_url": f"{base}{project.ref}/",
+            "is_open": project.state == Project.State.PUBLISHED,
+        }
+    )
+    return render(request, "cms/projects/call.html", context)
+
+
+def _render_opening(request, section, project, opening_page):
+    facts = selectors.opening_facts(project)
+    if facts is None:
+        raise Http404
+    base = section.get_url(request) if section is not None else "/projects/"
+    facts.update(
+        {
+            "page": opening_page or section,
+            "section": section,
+            "opening_page": opening_page,
+            "projects_url": base,
+            "call_url": f"{base}{project.ref}/",
+        }
+    )
+    return render(request, "cms/projects/opening.html", facts)
+
+
+def detail(request, page, key):
+    project = _public_project(key)
+    return _render_call(request, page, project, _call_page_of(project))
+
+
+def part(request, page, key, part):
+    project = _public_project(key)
+    if part == "pdf":
+        return _pdf(project, "call", project.ref)
+    if part == "opening":
+        return _render_opening(request, page, project, _opening_page_of(project))
+    if part == "opening/pdf":
+        return _pdf(project, "opening", f"{project.ref}-opening")
+    match = DOCUMENT_PART.match(part)
+    if match:
+        return _document(project, int(match["pk"]))
+    raise Http404
+
+
+def _pdf(project, kind, filename):
+    if kind == "opening" and project.opened_at is None:
+        raise Http404
+    body = project_pdfs.cached_pdf(kind, project)
+    if body is None:
+        raise Http404
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _document(project, pk):
+    document = selectors.document(project, pk)
+    if document is None:
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=document.original_name or "document.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the pages served by Wagtail itself (previews) -----------------------------------
+
+
+def call_page(request, page):
+    """``CallAnnouncementPage.serve``: the same page as ``/projects/<ref>/``
+    (reached this way only by the Wagtail admin's preview)."""
+    project = selectors.public_project(page.project.ref)
+    if project is None:
+        raise Http404
+    section = page.get_parent().specific if page.pk else None
+    return _render_call(request, section, project, page)
+
+
+def opening_page(request, page):
+    project = selectors.public_project(page.project.ref)
+    if project is None:
+        raise Http404
+    call = page.get_parent() if page.pk else None
+    section = call.get_parent().specific if call is not None else None
+    return _render_opening(request, section, project, page)

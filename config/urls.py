@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from marketplace.views import accounts as account_views
+from marketplace.views import bids as bid_views
 from marketplace.views import needs as need_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("org/", include("marketplace.urls_orgs")),
     path("needs/report/", need_views.resident_report, name="resident_report"),
     path("needs/report/thanks/", need_views.resident_report_thanks, name="resident_report_thanks"),
+    path("help/bid-receipts/", bid_views.receipt_help, name="bid_receipt_help"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

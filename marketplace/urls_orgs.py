@@ -32,7 +32,11 @@ urlpatterns = [
     path("<int:pk>/bids/<str:ref>/submit/", bid_views.submit, name="bid_submit"),
     path("<int:pk>/bids/<str:ref>/withdraw/", bid_views.withdraw, name="bid_withdraw"),
     path("<int:pk>/bids/<str:ref>/documents/<int:doc_pk>/", bid_views.document, name="bid_document"),
-    path("<int:pk>/bids/<str:ref>/documents/<int:doc_pk>/remove/", bid_views.remove_document, name="bid_document_remove"),
+    path(
+        "<int:pk>/bids/<str:ref>/documents/<int:doc_pk>/remove/",
+        bid_views.remove_document,
+        name="bid_document_remove",
+    ),
     path("<int:pk>/bids/<str:ref>/receipts/<int:number>/", bid_views.receipt, name="receipt"),
     path("<int:pk>/bids/<str:ref>/receipts/<int:number>/receipt.pdf", bid_views.receipt_pdf, name="receipt_pdf"),
     path("<int:pk>/bids/<str:ref>/receipts/<int:number>/receipt.json", bid_views.receipt_json, name="receipt_json"),

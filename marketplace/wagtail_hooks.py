@@ -312,3 +312,132 @@ class OrganizationGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_organization_viewsets():
     return OrganizationGroup()
+
+
+# --- Purchase projects: the officers' workbench link and the purchase methods (采购方式) ----------
+# Projects themselves are kept in the workbench (/work/projects/), never edited here; the
+# methods are configuration that officers keep (list, create, edit; no delete: projects refer
+# to them, and a method is retired by unticking "in use").  Bids are not registered (sealing).
+
+from wagtail.permission_policies.base import BasePermissionPolicy  # noqa: E402
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+from marketplace.models import PurchaseMethod, User  # noqa: E402
+from marketplace.services import projects as project_services  # noqa: E402
+
+PURCHASE_METHOD_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "description",
+    "position",
+    "min_period",
+    "period_unit",
+    "min_valid_bids",
+    "committee_size",
+    "addendum_min_days",
+    "addendum_unit",
+    "named_organization",
+    "justification_required",
+    "budget_cap",
+    "one_bid_per_organization",
+    "active",
+)
+
+
+class ProcurementOfficerPolicy(BasePermissionPolicy):
+    """Procurement officers (``marketplace.manage_procurement``) keep the
+    methods: view, add and change; nobody deletes one."""
+
+    actions = ("view", "add", "change")
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and project_services.is_officer(user)
+
+    def users_with_any_permission(self, actions):
+        if not set(actions) & set(self.actions):
+            return User.objects.none()
+        return User.objects.with_perm(project_services.OFFICER_PERMISSION, is_active=True)
+
+
+register_permission_policy(PurchaseMethod, ProcurementOfficerPolicy(PurchaseMethod), exact_class=True)
+
+
+def _audit_purchase_method(view, action):
+    method = view.form.instance
+    record_event(
+        action,
+        actor=view.request.user,
+        obj=method,
+        details={
+            "changed": sorted(view.form.changed_data),
+            "rules": {name: getattr(method, name) for name in PURCHASE_METHOD_FIELDS},
+        },
+    )
+
+
+class PurchaseMethodCreateView(generic.CreateView):
+    def save_instance(self):
+        with transaction.atomic():
+            method = super().save_instance()
+            _audit_purchase_method(self, "purchasemethod.create")
+        return method
+
+
+class PurchaseMethodEditView(generic.EditView):
+    def save_instance(self):
+        with transaction.atomic():
+            method = super().save_instance()
+            _audit_purchase_method(self, "purchasemethod.edit")
+        return method
+
+
+class PurchaseMethodViewSet(ModelViewSet):
+    model = PurchaseMethod
+    icon = "cogs"
+    menu_label = gettext_lazy("Purchase methods")
+    url_prefix = "purchase-methods"
+    name = "purchase_methods"
+    add_view_class = PurchaseMethodCreateView
+    edit_view_class = PurchaseMethodEditView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "name",
+        "name_en",
+        "min_period",
+        "period_unit",
+        "min_valid_bids",
+        "committee_size",
+        "budget_cap",
+        BooleanColumn("active", label=gettext_lazy("In use")),
+    ]
+    list_filter = ["active"]
+    search_fields = ["code", "name", "name_en"]
+    form_fields = list(PURCHASE_METHOD_FIELDS)
+
+
+class ProjectWorkbenchMenuItem(AdminMenuItem):
+    def is_shown(self, request):
+        return project_services.is_officer(request.user)
+
+
+class ProjectGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Purchase projects")
+    menu_icon = "clipboard-list"
+    menu_order = 170
+    items = (PurchaseMethodViewSet,)
+
+    def get_submenu_items(self):
+        workbench = ProjectWorkbenchMenuItem(
+            gettext_lazy("Project workbench"),
+            reverse_lazy("projects:index"),
+            icon_name="list-ul",
+            order=0,
+        )
+        return [workbench, *super().get_submenu_items()]
+
+
+@hooks.register("register_admin_viewset")
+def register_project_viewsets():
+    return ProjectGroup()

@@ -18,6 +18,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from .organizations import private_storage
@@ -32,7 +33,7 @@ class Bid(FSMModelMixin, models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
-        OPENED = "opened", _("Opened")
+        OPENED = "opened", pgettext_lazy("bid state", "Opened")
         QUALIFIED = "qualified", _("Qualified")
         DISQUALIFIED = "disqualified", _("Disqualified")
         AWARDED = "awarded", _("Awarded")

@@ -313,7 +313,7 @@ def _clean(data, *, items, communities, needs, criteria, project=None):
     data = dict(data)
     for field in ("title", "purchaser", "description"):
         if not _text(data.get(field)):
-            raise ProjectError(_("This field is required."), field)
+            raise ProjectError(_("Fill in this field."), field)
     for field in (
         "title",
         "purchaser",

@@ -195,3 +195,24 @@ def test_after_the_opening_officers_read_bids_and_competitors_still_do_not(clien
     client.logout()
     opening = client.get(f"/projects/{project.ref}/opening/")
     assert opening.status_code == 200 and version.digest in opening.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_matrix_would_catch_an_unsealed_selector(
+    client, setting, bidder, org_admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A check that cannot fail is no check: with the selector's sealing
+    removed, the matrix above reports the leaks."""
+    from django.db.models import Q
+
+    from marketplace.selectors import bids
+
+    monkeypatch.setattr(bids, "_visible_q", lambda user, prefix="": Q())
+    monkeypatch.setattr(
+        bids, "opened_bids", lambda user, project: Bid.objects.filter(project=project, current_version__isnull=False)
+    )
+    with pytest.raises(AssertionError) as error:
+        test_nobody_but_the_bidder_learns_anything_before_the_deadline(
+            client, setting, bidder, org_admin, django_capture_on_commit_callbacks
+        )
+    assert "officer (approver) · officer bid page" in str(error.value)

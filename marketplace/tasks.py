@@ -42,7 +42,8 @@ def run_catalogue_import(job_id):
     return {"job": job.pk}
 
 
-@shared_task(name="marketplace.tasks.deliver_notification")
+# ignore_result: the message (addresses, subjects, receipt digests) is not kept in the results table.
+@shared_task(name="marketplace.tasks.deliver_notification", ignore_result=True)
 def deliver_notification(*, recipients, subject, body):
     from marketplace.services.notifications import deliver
 

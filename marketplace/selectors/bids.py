@@ -12,7 +12,7 @@ The models are registered with neither the Django nor the Wagtail admin, and
 the audit log hides bid events of sealed projects (``sealed_audit_q``).
 """
 
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 
 from marketplace.models import Bid, BidDocument, BidVersion, Membership, OpeningRecord
@@ -30,11 +30,26 @@ def _may_read_opened(user):
     return user is not None and user.is_authenticated and user.is_active and user.has_perm(READ_OPENED_PERMISSION)
 
 
+# What officers may read after the opening: bids that were opened, never a
+# draft, a withdrawn bid, an unsubmitted edit or a superseded version.
+OPENED_STATES = (
+    Bid.State.OPENED,
+    Bid.State.QUALIFIED,
+    Bid.State.DISQUALIFIED,
+    Bid.State.AWARDED,
+    Bid.State.NOT_AWARDED,
+)
+
+
 def _visible_q(user, prefix=""):
     own = Q(**{f"{prefix}organization_id__in": _member_org_ids(user)})
     if _may_read_opened(user):
-        return own | Q(**{f"{prefix}project__opened_at__isnull": False})
+        return own | Q(**{f"{prefix}project__opened_at__isnull": False, f"{prefix}state__in": OPENED_STATES})
     return own
+
+
+def _own_q(user, prefix=""):
+    return Q(**{f"{prefix}organization_id__in": _member_org_ids(user)})
 
 
 def bids_for(user):
@@ -67,7 +82,10 @@ def organization_bids(user, organization):
 
 
 def versions_for(user, bid=None):
-    queryset = BidVersion.objects.filter(_visible_q(user, "bid__")).select_related("bid", "bid__project")
+    """Versions: all of them for the bidder; for other readers after the
+    opening, only the version that counted."""
+    counted = _visible_q(user, "bid__") & Q(bid__current_version=F("pk"))
+    queryset = BidVersion.objects.filter(_own_q(user, "bid__") | counted).select_related("bid", "bid__project")
     return queryset if bid is None else queryset.filter(bid=bid)
 
 
@@ -76,7 +94,12 @@ def version_for(user, pk):
 
 
 def documents_for(user, bid=None):
-    queryset = BidDocument.objects.filter(_visible_q(user, "bid__")).select_related("bid", "bid__project")
+    """Documents: all of them for the bidder; for other readers after the
+    opening, those of the version that counted."""
+    counted = _visible_q(user, "bid__") & Q(versions__pk=F("bid__current_version"))
+    queryset = (
+        BidDocument.objects.filter(_own_q(user, "bid__") | counted).distinct().select_related("bid", "bid__project")
+    )
     return queryset if bid is None else queryset.filter(bid=bid)
 
 
@@ -108,13 +131,9 @@ def sealed_audit_q():
     """Audit events that must stay hidden while bids are sealed: those of
     bids, their documents and versions on projects not yet opened.  Any
     audit view applies ``.exclude(sealed_audit_q())``."""
-    sealed_bids = Bid.objects.filter(project__opened_at__isnull=True)
+    sealed_bids = Bid.objects.exclude(project__opened_at__isnull=False, state__in=OPENED_STATES)
     bid_ids = sealed_bids.annotate(key=Cast("pk", CharField())).values("key")
-    document_ids = (
-        BidDocument.objects.filter(bid__project__opened_at__isnull=True)
-        .annotate(key=Cast("pk", CharField()))
-        .values("key")
-    )
+    document_ids = BidDocument.objects.filter(bid__in=sealed_bids).annotate(key=Cast("pk", CharField())).values("key")
     return Q(object_type="marketplace.bid", object_id__in=bid_ids) | Q(
         object_type="marketplace.biddocument", object_id__in=document_ids
     )

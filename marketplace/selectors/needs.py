@@ -5,7 +5,7 @@ up front, so a page's query count does not grow with the rows it shows."""
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import DecimalField, Q, Sum
+from django.db.models import DecimalField, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from marketplace.models import CommunityFund, Need, ResidentReport
@@ -128,7 +128,7 @@ def _project_extras(community_ids, years):
     ):
         served.setdefault(project_id, []).append(community_id)
     needs_cost = dict(
-        Need.objects.filter(project_id__in=ids, state=Need.State.PLANNED)
+        Need.objects.filter(project_id__in=ids, state=Need.State.PLANNED, year=F("project__year"))
         .values("project_id")
         .annotate(total=Sum(_COST))
         .values_list("project_id", "total")
@@ -145,7 +145,9 @@ def _project_extras(community_ids, years):
 
 def project_extra_shares(project):
     """{community_id: amount} this project holds beyond its planned needs."""
-    needs_cost = project.needs.filter(state=Need.State.PLANNED).aggregate(total=Sum(_COST))["total"] or Decimal("0")
+    needs_cost = project.needs.filter(state=Need.State.PLANNED, year=project.year).aggregate(total=Sum(_COST))[
+        "total"
+    ] or Decimal("0")
     if project.state not in project.ACTIVE_STATES:
         return {}
     return _split(project.budget - needs_cost, project.communities.values_list("pk", flat=True))

@@ -33,6 +33,8 @@ from marketplace.models import (
 from marketplace.selectors import bids as bid_selectors
 
 PUBLIC_STATES = tuple(Project.PUBLIC_STATES)
+# Public once published: a draft cancelled before approval never was.
+PUBLIC_Q = Q(state__in=PUBLIC_STATES, published_at__isnull=False)
 SEARCH_MAX_LENGTH = 100
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,19}$")
 LIST_SEPARATOR = "、"
@@ -46,7 +48,7 @@ def public_projects(*, method=None, community=None, category=None, state=None, q
     """Published calls and everything after (never drafts or projects awaiting
     approval), newest first.  ``category`` is a major (or minor)
     ServiceCategory; ``query`` matches the reference or the title."""
-    projects = Project.objects.filter(state__in=PUBLIC_STATES).select_related("method")
+    projects = Project.objects.filter(PUBLIC_Q).select_related("method")
     if method is not None:
         projects = projects.filter(method=method)
     if community is not None:
@@ -69,14 +71,14 @@ def public_project(ref):
     if not isinstance(ref, str) or not REF_PATTERN.match(ref):
         return None
     return (
-        Project.objects.filter(state__in=PUBLIC_STATES, ref__iexact=ref)
+        Project.objects.filter(PUBLIC_Q, ref__iexact=ref)
         .select_related("method", "entry_standard", "named_organization")
         .first()
     )
 
 
 def is_public(project):
-    return project is not None and project.state in PUBLIC_STATES
+    return project is not None and project.state in PUBLIC_STATES and project.published_at is not None
 
 
 # --- the filters' choices -----------------------------------------------------------

@@ -33,8 +33,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
-from marketplace.models import Bid, BidDocument, BidVersion, Project, User
+from marketplace.models import Bid, BidDocument, BidVersion, Organization, Project, User
 from marketplace.money import format_cny
 from marketplace.services import documents, entry_standards, notifications
 from marketplace.services.audit import record_event
@@ -79,6 +80,7 @@ def eligibility_problems(project, organization, *, today=None):
                 state__in=(Bid.State.SUBMITTED, Bid.State.OPENED, Bid.State.QUALIFIED, Bid.State.AWARDED),
             )
             .exclude(project=project)
+            .exclude(project__state__in=(Project.State.CANCELLED, Project.State.FAILED))
             .select_related("project")
             .first()
         )
@@ -134,6 +136,7 @@ def start_bid(project, organization, *, by):
     return bid
 
 
+@sensitive_variables()
 def clean_price(price, project):
     if price in (None, ""):
         return None
@@ -141,7 +144,7 @@ def clean_price(price, project):
         value = Decimal(str(price).strip().replace(",", "").replace("，", ""))
     except ArithmeticError:
         raise BidError(_("Give the price as an amount in yuan, e.g. 85000.00."), "price") from None
-    if not value.is_finite():
+    if not value.is_finite() or value.adjusted() >= 10:  # the budget has at most ten digits of yuan
         raise BidError(_("Give the price as an amount in yuan, e.g. 85000.00."), "price")
     if value <= 0:
         raise BidError(_("The price must be above 0."), "price")
@@ -161,6 +164,7 @@ def _clean_text(value, field):
     return value
 
 
+@sensitive_variables()
 def save_bid(bid, *, by, price=None, responses=None, team="", experience=""):
     """Save the working copy (incomplete is fine until submission)."""
     with transaction.atomic():
@@ -240,6 +244,7 @@ def missing_parts(bid, project):
     return missing
 
 
+@sensitive_variables()
 def canonical_form(
     *, project_ref, organization, version, price, responses, team, experience, documents_, revision, submitted_at
 ):
@@ -264,12 +269,16 @@ def digest_of(canonical):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@sensitive_variables()
 def submit_bid(bid, *, by):
     """Submit (or re-submit, or confirm after an addendum) the working copy
     as a new version.  The deadline is checked against the server clock
     after the project's row is locked."""
     with transaction.atomic():
         project, bid = _lock(bid)
+        if project.method.one_bid_per_organization:
+            # Two submissions to two projects of the method must not both pass the rule.
+            Organization.objects.select_for_update().filter(pk=bid.organization_id).first()
         now = timezone.now()
         _require_open(project, now)
         require_bidder(project, bid.organization, by)
@@ -382,12 +391,14 @@ def _notify_members(bid, subject, body):
     notifications.notify_users(users, subject=subject, body=body, link=bid_url(bid))
 
 
-def notify_bidders(project, *, subject, body, states=None):
+def notify_bidders(project, *, subject, body, states=None, only=None):
     """Tell every organization with a bid on the project (each hears only of
     its own bid; nobody learns who else bid)."""
     bids = Bid.objects.filter(project=project).select_related("project")
     if states is not None:
         bids = bids.filter(state__in=states)
+    if only is not None:
+        bids = bids.filter(pk__in=[bid.pk for bid in only])
     for bid in bids:
         _notify_members(bid, subject, body)
 

@@ -20,9 +20,7 @@ logger = logging.getLogger(__name__)
 class EmailAdapter:
     def send(self, *, recipients, subject, body):
         """One message per recipient, so nobody sees who else was told."""
-        messages = [
-            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]) for recipient in recipients
-        ]
+        messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]) for recipient in recipients]
         with get_connection(fail_silently=False) as connection:
             connection.send_messages(messages)
 

@@ -8,6 +8,8 @@ takes too: a submission that got the lock first and read a time before the
 deadline is in; everything after is refused.
 """
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,8 @@ from django.utils.translation import gettext as _
 from marketplace import events
 from marketplace.models import Bid, OpeningRecord, Project
 from marketplace.services import projects as project_services
+
+logger = logging.getLogger(__name__)
 
 
 def open_bids(project):
@@ -32,11 +36,13 @@ def open_bids(project):
             .order_by("pk")
         )
         valid = []
+        unconfirmed = []
         for bid in bids:
             if bid.needs_confirmation:
                 # Not confirmed after an addendum: it does not count.
                 bid.withdraw(reason=_("Not confirmed after the addendum before the deadline."))
                 bid.save()
+                unconfirmed.append(bid)
                 continue
             bid.open(reason=_("Opened at the deadline."))
             bid.save()
@@ -76,6 +82,18 @@ def open_bids(project):
             project_services.release_needs(project, None, _("%(ref)s failed.") % {"ref": project.ref})
         events.bids_opened.send(sender=Project, project=project, record=record)
         _tell(project, failed)
+        if unconfirmed:
+            from marketplace.services.bids import notify_bidders
+
+            notify_bidders(
+                project,
+                subject=_("%(ref)s: your bid did not count") % {"ref": project.ref},
+                body=_(
+                    "Your bid was not confirmed again after the addendum before the deadline, so it was not opened."
+                ),
+                states=(Bid.State.WITHDRAWN,),
+                only=unconfirmed,
+            )
     return project
 
 
@@ -115,7 +133,11 @@ def open_due_projects():
     opened = []
     due = Project.objects.filter(state=Project.State.PUBLISHED, deadline__lte=timezone.now()).order_by("deadline")
     for project in due:
-        project = open_bids(project)
+        try:
+            project = open_bids(project)
+        except Exception:  # one broken project must not keep the others sealed
+            logger.exception("Opening %s failed", project.ref)
+            continue
         if project.opened_at is not None:
             opened.append(project.ref)
     return opened

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -267,7 +268,8 @@ def fund_check(*, communities, year, budget, needs=(), project=None):
     Accepted needs already hold their cost; a project holds what its budget
     adds beyond the needs it takes up (split evenly across its communities)."""
     statuses = need_selectors.fund_statuses((c.pk, year) for c in communities)
-    if project is not None and project.pk is not None:
+    if project is not None and project.pk is not None and project.year == year:
+        # What this project already holds in that year is its own to re-use.
         own = need_selectors.project_extra_shares(project)
         remaining = sum(
             (statuses[(c.pk, year)].remaining + own.get(c.pk, Decimal("0")) for c in communities), Decimal("0")
@@ -362,6 +364,10 @@ def _clean(data, *, items, communities, needs, criteria, project=None):
         raise ProjectError(_("Give the bid deadline."), "deadline")
     if timezone.is_naive(data["deadline"]):
         raise ProjectError(_("The deadline needs a time zone."), "deadline")
+    if data["deadline"] > timezone.now() + datetime.timedelta(days=366):
+        raise ProjectError(_("The deadline must be within a year."), "deadline")
+    if data["service_start"] <= timezone.localdate(data["deadline"]):
+        raise ProjectError(_("The service must start after the bid deadline."), "service_start")
     min_bids = data.get("min_valid_bids") or method.min_valid_bids
     if int(min_bids) < method.min_valid_bids:
         raise ProjectError(
@@ -438,16 +444,20 @@ def _plan_needs(project, needs, by):
 
     keep = {n.pk for n in needs}
     for need in project.needs.filter(state=Need.State.PLANNED).exclude(pk__in=keep):
-        _release(need, by, _("No longer part of %(ref)s.") % {"ref": project.ref})
+        _release(need, by, _("No longer part of %(ref)s.") % {"ref": project.ref}, detach=True)
     for need in needs:
         if need.state == Need.State.ACCEPTED:
             plan_need(need, by=by, project=project)
 
 
-def _release(need, by, reason):
+def _release(need, by, reason, *, detach=False):
+    """Planned → accepted.  A need taken out of a draft forgets the project;
+    one whose project was cancelled or failed keeps it (for the re-tender)."""
     need = Need.objects.select_for_update().get(pk=need.pk)
     if need.state == Need.State.PLANNED:
         need.release(by=by, reason=reason)
+        if detach:
+            need.project = None
         need.save()
 
 
@@ -506,7 +516,7 @@ def _validate_complete(project, *, now):
         data,
         items=project.catalogue_items.all(),
         communities=project.communities.all(),
-        needs=project.needs.filter(state__in=(Need.State.PLANNED, Need.State.ACCEPTED)),
+        needs=project.needs.filter(state=Need.State.PLANNED),
         criteria=rubric_of(project),
         project=project,
     )
@@ -533,10 +543,30 @@ def submit_for_approval(project, *, by):
     return project
 
 
+# Acts that shape a project: whoever did one of them may not approve it.
+AUTHORING_ACTIONS = ("project.create", "project.edit", "project.submit_for_approval")
+
+
+def has_shaped(user, project):
+    """Did ``user`` draft, edit, submit or attach documents to the project?"""
+    from marketplace.models import AuditEvent
+
+    if user.pk in (project.created_by_id, project.submitted_by_id):
+        return True
+    return (
+        AuditEvent.objects.filter(actor=user)
+        .filter(
+            Q(object_type="marketplace.project", object_id=str(project.pk), action__in=AUTHORING_ACTIONS)
+            | Q(object_type="marketplace.projectdocument", details__project=project.ref)
+        )
+        .exists()
+    )
+
+
 def _require_second_officer(project, by):
     _require_officer(by)
-    if by.pk in (project.created_by_id, project.submitted_by_id):
-        raise ProjectError(_("A second officer must approve: not the one who drafted or submitted the project."))
+    if has_shaped(by, project):
+        raise ProjectError(_("A second officer must approve: not one who drafted, edited or submitted the project."))
 
 
 def return_project(project, *, by, reason):
@@ -584,6 +614,9 @@ def cancel_project(project, *, by, reason):
         _require_officer(by)
         project = _locked(project)
         _expect(project, Project.CANCELLABLE_STATES, _("This project can no longer be cancelled."))
+        if project.state == Project.State.PUBLISHED and timezone.now() >= project.deadline:
+            # The bids are opened first, so cancelling cannot keep them sealed for ever.
+            raise ProjectError(_("The deadline has passed: the bids are being opened. Cancel after the opening."))
         was_public = project.state not in (Project.State.DRAFT, Project.State.PENDING_APPROVAL)
         project.cancel(by=by, reason=reason)
         project.cancel_reason = reason

@@ -67,6 +67,8 @@ def member_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, pk, *args, **kwargs):
+        # A crash report (e-mailed to ADMINS) must not carry a bid's content.
+        request.sensitive_post_parameters = "__ALL__"
         organization = Organization.objects.select_related("community").filter(pk=pk).first()
         if organization is None or membership_of(request.user, organization) is None:
             raise Http404
@@ -81,6 +83,7 @@ def _project(ref):
         Project.objects.select_related("method", "entry_standard", "named_organization"),
         ref=ref,
         state__in=Project.PUBLIC_STATES,
+        published_at__isnull=False,
     )
     return opening.ensure_opened(project)
 

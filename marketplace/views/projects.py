@@ -341,7 +341,7 @@ def _detail_context(request, project, *, bound=None):
         "project": project,
         "is_author": is_author,
         "is_second_officer": second_officer,
-        "public_url": services.public_url(project) if state in Project.PUBLIC_STATES else "",
+        "public_url": services.public_url(project) if project.published_at and state in Project.PUBLIC_STATES else "",
         "items": list(project.catalogue_items.all()),
         "communities": list(project.communities.all()),
         "needs": needs,

@@ -3,13 +3,15 @@ from the demo organizations, and one call that closes a few minutes after
 ``make run`` starts so that a new user sees the opening happen.
 
 Everything goes through the services.  To show projects whose deadline has
-passed, the demo moves their publication and deadline into the past with a
-plain update (what time would have done) and then opens the bids.
+passed, the demo shortens their bidding period: the deadline is set a moment
+after the last bid and the bids are opened when it passes (the minimum
+bidding period is not kept for these demo calls).
 Idempotent, except for the closing-soon call: when the previous one has
 closed, seeding again publishes a fresh one.
 """
 
 import datetime
+import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -32,7 +34,7 @@ from marketplace.services import bids as bid_services
 from marketplace.services import opening
 from marketplace.services import projects as services
 
-CLOSING_SOON_TITLE = "春晖社区老年人防诈骗宣传服务（即将截止）"
+CLOSING_SOON_TITLE = "春晖社区老年人防诈骗宣传服务（演示：几分钟后截止）"
 
 RUBRIC = [
     {"name": "价格", "weight": Decimal("20"), "is_price": True},
@@ -257,20 +259,18 @@ def _create(spec, officer, second, standard):
     if spec.get("addendum"):
         services.issue_addendum(project, by=officer, text=spec["addendum"])
     if spec["state"] in ("closed", "failed"):
-        past = timezone.now() - datetime.timedelta(days=2)
-        Project.objects.filter(pk=project.pk).update(
-            published_at=past - datetime.timedelta(days=spec["days"] + 1), deadline=past
-        )
+        # The deadline passes a moment after the last bid (a shortened period,
+        # for the demo only), and the bids are opened as they would be.
+        deadline = timezone.now() + datetime.timedelta(seconds=1)
+        Project.objects.filter(pk=project.pk).update(deadline=deadline)
+        time.sleep(max(0.0, (deadline - timezone.now()).total_seconds()) + 0.05)
         project.refresh_from_db()
         project = opening.open_bids(project)
     elif spec["state"] == "cancelled":
         project = services.cancel_project(project, by=officer, reason=spec["cancel"])
     elif spec["state"] == "closing_soon":
         minutes = settings.DEMO_CLOSING_MINUTES
-        Project.objects.filter(pk=project.pk).update(
-            published_at=timezone.now() - datetime.timedelta(days=spec["days"]),
-            deadline=timezone.now() + datetime.timedelta(minutes=minutes),
-        )
+        Project.objects.filter(pk=project.pk).update(deadline=timezone.now() + datetime.timedelta(minutes=minutes))
         project.refresh_from_db()
     return project
 

@@ -60,7 +60,13 @@ def make_need(worker, officer):
         if state == "planned":
             from tests.project_fixtures import bare_project
 
-            project = bare_project(officer, [need.community], budget=need.cost)
+            project = bare_project(
+                officer,
+                [need.community],
+                budget=need.cost,
+                service_start=need.period_start,
+                service_end=need.period_end,
+            )
             need = services.plan_need(need, by=officer, project=project, reason="项目 P-1")
         return need
 

@@ -141,9 +141,7 @@ class Organization(FSMModelMixin, models.Model):
     registration_authority = models.CharField(_("registration authority"), max_length=100, blank=True)
     legal_type = models.CharField(_("legal type"), max_length=16, choices=LegalType.choices, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
-    legal_representative_id_number = models.CharField(
-        _("legal representative's ID number"), max_length=18, blank=True
-    )
+    legal_representative_id_number = models.CharField(_("legal representative's ID number"), max_length=18, blank=True)
     registered_capital = models.DecimalField(
         _("registered capital (CNY)"),
         max_digits=12,
@@ -432,7 +430,7 @@ class EntryStandard(models.Model):
         _("documents that must be valid"),
         default=list,
         blank=True,
-        help_text=_("Kinds of document, e.g. [\"certificate\", \"charter\"]."),
+        help_text=_('Kinds of document, e.g. ["certificate", "charter"].'),
     )
     min_performance_grade = models.CharField(
         _("minimum past performance grade"),
@@ -450,6 +448,11 @@ class EntryStandard(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from .projects import refuse_change_during_open_calls
+
+        refuse_change_during_open_calls(self, entry_standard=self)
 
 
 class Notice(models.Model):

@@ -92,14 +92,52 @@ class PurchaseMethod(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        errors = {}
         if self.committee_size is not None and (self.committee_size < 3 or self.committee_size % 2 == 0):
-            raise ValidationError({"committee_size": _("The committee needs an odd number of members, at least 3.")})
+            errors["committee_size"] = _("The committee needs an odd number of members, at least 3.")
+        floor = LEGAL_FLOORS.get(self.code)
+        if floor is not None:
+            if self.min_period is not None and (self.min_period < floor[0] or self.period_unit != DayCount.CALENDAR):
+                errors["min_period"] = _("The law sets at least %(days)s calendar days for this method.") % {
+                    "days": floor[0]
+                }
+            if self.min_valid_bids is not None and self.min_valid_bids < floor[1]:
+                errors["min_valid_bids"] = _("The law sets at least %(count)s valid bids for this method.") % {
+                    "count": floor[1]
+                }
+        if errors:
+            raise ValidationError(errors)
+        refuse_change_during_open_calls(self, method=self)
 
     @property
     def label(self):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+
+# (minimum bidding period in calendar days, minimum valid bids) the law sets:
+# configuration may be stricter, never looser.
+LEGAL_FLOORS = {"public_tender": (20, 3), "consultation": (10, 2)}
+
+
+def refuse_change_during_open_calls(instance, **lookup):
+    """A method or an entry standard that a call awaiting approval or open for
+    bids uses cannot change: the call's terms would change without an addendum."""
+    from django.core.exceptions import ValidationError
+
+    if instance.pk is None:
+        return
+    refs = list(
+        Project.objects.filter(
+            state__in=(Project.State.PENDING_APPROVAL, Project.State.PUBLISHED), **lookup
+        ).values_list("ref", flat=True)[:5]
+    )
+    if refs:
+        raise ValidationError(
+            _("Used by calls awaiting approval or open for bids (%(refs)s): it can change once they close.")
+            % {"refs": ", ".join(refs)}
+        )
 
 
 class ProjectSequence(models.Model):

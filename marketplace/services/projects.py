@@ -659,6 +659,24 @@ def retender(project, *, by):
         # Not re-checked here: the copy is a draft; sending it for approval checks it all.
         data["year"] = project.year
         _write(copy, data, project.catalogue_items.all(), project.communities.all(), rubric_of(project))
+        from marketplace.models import ProjectDocument
+
+        # The call's documents go with it (the same stored files; a draft's removal deletes only its row).
+        ProjectDocument.objects.bulk_create(
+            [
+                ProjectDocument(
+                    project=copy,
+                    kind=d.kind,
+                    title=d.title,
+                    file=d.file.name,
+                    original_name=d.original_name,
+                    size=d.size,
+                    sha256=d.sha256,
+                    uploaded_by=d.uploaded_by,
+                )
+                for d in project.documents.all()
+            ]
+        )
         record_event(
             "project.create",
             actor=by,

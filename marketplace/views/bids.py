@@ -44,7 +44,7 @@ from marketplace.forms.bids import (
     SubmitBidForm,
     WithdrawBidForm,
 )
-from marketplace.models import Bid, Organization, OrganizationDocument, Project
+from marketplace.models import Bid, Organization, Project
 from marketplace.selectors import bids as selectors
 from marketplace.services import bids as services
 from marketplace.services import documents as document_services
@@ -505,7 +505,8 @@ def document(request, organization, ref, doc_pk):
     found = selectors.documents_for(request.user, bid).filter(pk=doc_pk).first()
     if found is None:
         raise Http404
-    found.content_type = OrganizationDocument.ContentType.PDF  # bid documents are always PDF (sniffed)
+    # Bid documents are always PDF (sniffed).  A plain str: WSGI servers refuse str subclasses in headers.
+    found.content_type = "application/pdf"
     return document_services.file_response(found, inline=True)
 
 

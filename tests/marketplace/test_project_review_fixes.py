@@ -183,3 +183,67 @@ def test_unconfirmed_bidders_are_told_their_bid_did_not_count(
     open_now(project)
     assert org_admin.notices.filter(subject__contains=project.ref).count() >= 3
     assert AuditEvent.objects.filter(action="bid.withdraw", object_type="marketplace.bid").exists()
+
+
+@pytest.mark.django_db
+def test_an_entry_standard_used_by_an_open_call_cannot_change(client, make_project, officer, site):
+    from marketplace.models import EntryStandard
+
+    project = make_project()
+    standard = project.entry_standard
+    client.force_login(officer)
+    url = f"/admin/entry-standards/edit/{standard.pk}/"
+    response = client.post(
+        url,
+        {
+            "name": standard.name,
+            "description": "改为更严格",
+            "required_track": "registered",
+            "min_years_since_founding": "3",
+            "qualification": "",
+            "min_qualified_staff": "0",
+            "min_performance_grade": "",
+        },
+    )
+    assert response.status_code == 200
+    assert project.ref in response.content.decode()
+    standard.refresh_from_db()
+    assert standard.required_track == "" and standard == EntryStandard.objects.get(pk=standard.pk)
+
+
+@pytest.mark.django_db
+def test_purchase_methods_keep_the_legal_floors_and_freeze_during_open_calls(make_project):
+    from django.core.exceptions import ValidationError
+
+    from marketplace.models import PurchaseMethod
+
+    tender = PurchaseMethod.objects.get(code="public_tender")
+    tender.min_period = 15
+    with pytest.raises(ValidationError) as error:
+        tender.full_clean()
+    assert "min_period" in error.value.message_dict
+    consultation = PurchaseMethod.objects.get(code="consultation")
+    consultation.min_period = 12  # stricter than the law: fine
+    consultation.full_clean()
+    make_project(method_code="consultation", days=15)
+    with pytest.raises(ValidationError):
+        consultation.full_clean()
+
+
+@pytest.mark.django_db
+def test_the_bidder_downloads_its_document_with_plain_string_headers(client, make_project, bidder, org_admin):
+    """A WSGI server (gunicorn, wsgiref) refuses header values that are str
+    subclasses such as a TextChoices member; the test client does not."""
+    from wsgiref.headers import Headers
+
+    from marketplace.models import BidDocument
+
+    project = make_project()
+    submit_bid(project, bidder, org_admin)
+    document = BidDocument.objects.get()
+    client.force_login(org_admin)
+    response = client.get(f"/org/{bidder.pk}/bids/{project.ref}/documents/{document.pk}/")
+    assert response.status_code == 200
+    for name, value in response.items():
+        assert type(value) is str, name
+    Headers(list(response.items()))  # what wsgiref checks

@@ -15,6 +15,7 @@ from marketplace.services.projects import ProjectError, clean_rubric
 from tests.project_fixtures import RUBRIC, open_now, project_data, submit_bid
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+IN_MARCH = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
 
 
 # --- working days and minimum periods --------------------------------------------------
@@ -197,6 +198,7 @@ def test_budget_over_the_community_funds_needs_an_override(make_project, communi
 
 
 @pytest.mark.django_db
+@time_machine.travel(IN_MARCH)  # the needs' period (December) must start after the deadline
 def test_a_projects_needs_count_once_against_the_fund(make_project, make_need):
     need = make_need("accepted", estimated_budget=Decimal("150000"))
     # 150,000 of 200,000 is held by the accepted need; the project takes it up with 50,000 more.
@@ -312,6 +314,7 @@ def test_return_sends_the_draft_back_with_a_reason(make_project, second_officer)
 
 
 @pytest.mark.django_db
+@time_machine.travel(IN_MARCH)  # the needs' period (December) must start after the deadline
 def test_cancel_needs_a_reason_and_releases_needs(make_project, make_need, officer):
     need = make_need("accepted")
     project = make_project("published", needs=[need], service_start=need.period_start, service_end=need.period_end)
@@ -326,6 +329,7 @@ def test_cancel_needs_a_reason_and_releases_needs(make_project, make_need, offic
 
 
 @pytest.mark.django_db
+@time_machine.travel(IN_MARCH)  # the needs' period (December) must start after the deadline
 def test_failed_project_can_be_retendered_once(make_project, make_need, officer, bidder, org_admin):
     need = make_need("accepted")
     project = make_project(

@@ -150,7 +150,7 @@ def test_officer_drafts_from_a_need_sends_and_a_second_officer_publishes(
     _english(client)
     refused = client.post(reverse("projects:approve", args=[project.ref]), {"approve-confirm": "on"})
     assert refused.status_code == 200
-    assert "A second officer must approve: not the one who drafted or submitted the project." in (
+    assert "A second officer must approve: not one who drafted, edited or submitted the project." in (
         refused.content.decode()
     )
     _chinese(client)

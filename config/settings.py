@@ -273,6 +273,15 @@ SERVICE_PERIOD_PLAIN_YEARS = 1
 SERVICE_PERIOD_MAX_YEARS = 3
 BID_DOCUMENT_MAX_BYTES = env.int("BID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 PROJECT_REF_PREFIX = env.str("PROJECT_REF_PREFIX", default="SFQ")
+# Evaluation: a member's non-price score on a bid that differs from the other
+# members' mean by more than this many points (of 100) is flagged for the chair.
+EVALUATION_DEVIATION_MARGIN = env.str("EVALUATION_DEVIATION_MARGIN", default="20")
+# Whether the public result announcement shows each member's score per bidder
+# (the law requires totals and ranks; individual sheets stay in the report).
+RESULTS_PUBLISH_MEMBER_SCORES = env.bool("RESULTS_PUBLISH_MEMBER_SCORES", default=False)
+# Challenges (质疑): working days after the result to file, and to answer.
+CHALLENGE_FILING_WORKING_DAYS = 7
+CHALLENGE_ANSWER_WORKING_DAYS = 7
 # The demo call that closes soon after `make run` starts (seed_demo).
 DEMO_CLOSING_MINUTES = env.int("DEMO_CLOSING_MINUTES", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.services.sms.ConsoleSMSBackend")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("work/projects/", include("marketplace.urls_projects")),
     path("work/", include("marketplace.urls_work")),
     path("org/", include("marketplace.urls_orgs")),
+    path("evaluate/", include("marketplace.urls_evaluate")),
     path("needs/report/", need_views.resident_report, name="resident_report"),
     path("needs/report/thanks/", need_views.resident_report_thanks, name="resident_report_thanks"),
     path("help/bid-receipts/", bid_views.receipt_help, name="bid_receipt_help"),

@@ -11,3 +11,7 @@ call_published = Signal()
 call_changed = Signal()
 # kwargs: project, record (OpeningRecord)
 bids_opened = Signal()
+# kwargs: project, award (Award): the result is published
+award_made = Signal()
+# kwargs: project, award (the cancelled Award): an upheld challenge undid it
+award_cancelled = Signal()

@@ -59,6 +59,9 @@ ROLES = (
             "marketplace.add_entrystandard",
             "marketplace.change_entrystandard",
             "marketplace.view_entrystandard",
+            "marketplace.add_evaluator",
+            "marketplace.change_evaluator",
+            "marketplace.view_evaluator",
         ),
     ),
     Role(

@@ -5,6 +5,7 @@ from django.urls import path
 
 from marketplace.views import bids as bid_views
 from marketplace.views import org_members as member_views
+from marketplace.views import results as result_views
 from marketplace.views import organizations as views
 
 app_name = "orgs"
@@ -36,6 +37,15 @@ urlpatterns = [
         "<int:pk>/bids/<str:ref>/documents/<int:doc_pk>/remove/",
         bid_views.remove_document,
         name="bid_document_remove",
+    ),
+    # results, award notices and challenges (marketplace.views.results)
+    path("<int:pk>/bids/<str:ref>/result/", result_views.result, name="bid_result"),
+    path("<int:pk>/bids/<str:ref>/result/letter.pdf", result_views.letter_pdf, name="result_letter_pdf"),
+    path("<int:pk>/bids/<str:ref>/challenge/", result_views.challenge, name="challenge"),
+    path(
+        "<int:pk>/bids/<str:ref>/challenge/documents/<int:doc_pk>/",
+        result_views.challenge_document,
+        name="challenge_document",
     ),
     path("<int:pk>/bids/<str:ref>/receipts/<int:number>/", bid_views.receipt, name="receipt"),
     path("<int:pk>/bids/<str:ref>/receipts/<int:number>/receipt.pdf", bid_views.receipt_pdf, name="receipt_pdf"),

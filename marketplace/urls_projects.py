@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from marketplace.views import awards as award_views
 from marketplace.views import projects as views
 
 app_name = "projects"
@@ -9,6 +10,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
+    path("challenges/", award_views.challenges, name="challenges"),
     path("<str:ref>/", views.detail, name="detail"),
     path("<str:ref>/edit/", views.edit, name="edit"),
     path("<str:ref>/submit/", views.submit, name="submit"),
@@ -23,4 +25,22 @@ urlpatterns = [
     path("<str:ref>/retender/", views.retender, name="retender"),
     path("<str:ref>/bids/<int:bid_pk>/", views.bid, name="bid"),
     path("<str:ref>/bids/<int:bid_pk>/documents/<int:doc_pk>/", views.bid_document, name="bid_document"),
+    # evaluation, award and challenges (marketplace.views.awards)
+    path("<str:ref>/evaluation/", award_views.evaluation, name="evaluation"),
+    path("<str:ref>/committee/", award_views.form_committee, name="committee"),
+    path("<str:ref>/committee/appoint/", award_views.appoint, name="appoint"),
+    path("<str:ref>/committee/chair/", award_views.set_chair, name="chair"),
+    path("<str:ref>/qualification/", award_views.qualification, name="qualification"),
+    path("<str:ref>/report/<int:number>/report.pdf", award_views.report_pdf, name="report_pdf"),
+    path("<str:ref>/award/", award_views.award, name="award"),
+    path("<str:ref>/bids/<int:bid_pk>/decline/", award_views.decline, name="decline"),
+    path("<str:ref>/bids/<int:bid_pk>/disqualify/", award_views.disqualify, name="disqualify"),
+    path("<str:ref>/challenges/<int:pk>/", award_views.challenge, name="challenge"),
+    path("<str:ref>/challenges/<int:pk>/answer/", award_views.answer_challenge, name="challenge_answer"),
+    path("<str:ref>/challenges/<int:pk>/decide/", award_views.decide_challenge, name="challenge_decide"),
+    path(
+        "<str:ref>/challenges/<int:pk>/documents/<int:doc_pk>/",
+        award_views.challenge_document,
+        name="challenge_document",
+    ),
 ]

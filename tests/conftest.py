@@ -55,3 +55,4 @@ def _fresh_cache():
     cache.clear()
 pytest_plugins += ["tests.org_fixtures"]  # social-organization fixtures
 pytest_plugins += ["tests.project_fixtures"]  # purchase projects and bids
+pytest_plugins += ["tests.evaluation_fixtures"]  # committees, scores, awards, challenges

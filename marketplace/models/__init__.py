@@ -1,6 +1,20 @@
 from .audit import AuditChainHead, AuditEvent
 from .bids import Bid, BidDocument, BidVersion, OpeningRecord
 from .catalogue import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
+from .evaluation import (
+    Award,
+    Challenge,
+    ChallengeDocument,
+    Committee,
+    CommitteeMember,
+    Declaration,
+    EvaluationReport,
+    Evaluator,
+    Qualification,
+    ReportConfirmation,
+    Score,
+    ScoreSheet,
+)
 from .needs import CommunityFund, Need, ResidentReport
 from .organizations import (
     EntryStandard,
@@ -25,6 +39,18 @@ from .projects import (
 from .users import User
 
 __all__ = [
+    "Award",
+    "Challenge",
+    "ChallengeDocument",
+    "Committee",
+    "CommitteeMember",
+    "Declaration",
+    "EvaluationReport",
+    "Evaluator",
+    "Qualification",
+    "ReportConfirmation",
+    "Score",
+    "ScoreSheet",
     "Addendum",
     "Bid",
     "BidDocument",

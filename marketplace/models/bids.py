@@ -57,6 +57,8 @@ class Bid(FSMModelMixin, models.Model):
     current_version = models.ForeignKey(
         "marketplace.BidVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    declined_at = models.DateTimeField(_("declined the award"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason given for declining"), blank=True)
     needs_confirmation = models.BooleanField(_("must be confirmed again after an addendum"), default=False)
     created_by = models.ForeignKey("marketplace.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,6 +87,28 @@ class Bid(FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.SUBMITTED, target=State.OPENED)
     def open(self, *, by=None, reason=""):
+        pass
+
+    # --- evaluation and award (marketplace.services.evaluation / .awards) ---
+
+    @transition(field=state, source=[State.OPENED, State.DISQUALIFIED], target=State.QUALIFIED)
+    def qualify(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=[State.OPENED, State.QUALIFIED], target=State.DISQUALIFIED)
+    def disqualify(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=State.QUALIFIED, target=State.AWARDED)
+    def award(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=State.QUALIFIED, target=State.NOT_AWARDED)
+    def not_award(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=[State.AWARDED, State.NOT_AWARDED], target=State.QUALIFIED)
+    def reinstate(self, *, by=None, reason=""):
         pass
 
 

@@ -307,9 +307,29 @@ class Project(FSMModelMixin, models.Model):
     def award(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.AWARDED, target=State.CONTRACTED)
+    @transition(field=state, source=State.AWARDED, target=State.EVALUATING)
+    def reopen_evaluation(self, *, by=None, reason=""):
+        """An upheld challenge sends the project back to evaluation."""
+
+    @transition(field=state, source=State.AWARDED, target=State.CANCELLED)
+    def cancel_award(self, *, by=None, reason=""):
+        """An upheld challenge cancels the award and the project."""
+
+    @transition(
+        field=state,
+        source=State.AWARDED,
+        target=State.CONTRACTED,
+        conditions=[lambda project: project.contract_blocked_reason() is None],
+    )
     def contract(self, *, by=None, reason=""):
         pass
+
+    def contract_blocked_reason(self, now=None):
+        """Why no contract may be made yet (the challenge period runs or a
+        challenge is open), or None."""
+        from marketplace.services.awards import contract_blocked_reason
+
+        return contract_blocked_reason(self, now=now)
 
     @transition(field=state, source=list(CANCELLABLE_STATES), target=State.CANCELLED)
     def cancel(self, *, by=None, reason=""):

@@ -5,8 +5,9 @@ services goes through this module: views, PDFs, exports, e-mails, tasks and
 later apps.  Before a project's bids are opened, a bid is readable only by
 members of the organization that made it: not by officers, evaluators,
 editors or platform administrators, and nobody else can learn how many bids
-there are.  After the opening, procurement officers may read them (the
-evaluation issue adds the committee).
+there are.  After the opening, procurement officers may read them, and
+so may the committee's members who declared no conflict of interest (the
+qualified bids only).
 
 The models are registered with neither the Django nor the Wagtail admin, and
 the audit log hides bid events of sealed projects (``sealed_audit_q``).
@@ -15,7 +16,7 @@ the audit log hides bid events of sealed projects (``sealed_audit_q``).
 from django.db.models import CharField, Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 
-from marketplace.models import Bid, BidDocument, BidVersion, Membership, OpeningRecord
+from marketplace.models import Bid, BidDocument, BidVersion, CommitteeMember, Membership, OpeningRecord
 
 READ_OPENED_PERMISSION = "marketplace.manage_procurement"
 
@@ -41,11 +42,35 @@ OPENED_STATES = (
 )
 
 
+# What a committee member who declared no conflict may read: the bids that
+# passed the qualification review (and their outcome).
+SCORED_STATES = (Bid.State.QUALIFIED, Bid.State.AWARDED, Bid.State.NOT_AWARDED)
+
+
+def _declared_project_ids(user):
+    """Projects on whose committee ``user`` serves and has declared no
+    conflict (a member who has not declared, or withdrew, reads nothing)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return CommitteeMember.objects.none().values("committee__project_id")
+    return CommitteeMember.objects.filter(
+        evaluator__user=user, status=CommitteeMember.Status.ACTIVE, declared_at__isnull=False
+    ).values("committee__project_id")
+
+
 def _visible_q(user, prefix=""):
     own = Q(**{f"{prefix}organization_id__in": _member_org_ids(user)})
+    committee = Q(
+        **{
+            f"{prefix}project_id__in": _declared_project_ids(user),
+            f"{prefix}project__opened_at__isnull": False,
+            f"{prefix}state__in": SCORED_STATES,
+        }
+    )
     if _may_read_opened(user):
-        return own | Q(**{f"{prefix}project__opened_at__isnull": False, f"{prefix}state__in": OPENED_STATES})
-    return own
+        return (
+            own | committee | Q(**{f"{prefix}project__opened_at__isnull": False, f"{prefix}state__in": OPENED_STATES})
+        )
+    return own | committee
 
 
 def _own_q(user, prefix=""):
@@ -114,6 +139,17 @@ def opening_record(project):
     return OpeningRecord.objects.filter(project=project).first()
 
 
+def scored_bids(user, project):
+    """The qualified bids a committee member may read and score (none for a
+    member who has not declared or withdrew)."""
+    return (
+        bids_for(user)
+        .filter(project=project, state__in=SCORED_STATES, current_version__isnull=False)
+        .exclude(organization_id__in=_member_org_ids(user))
+        .order_by("current_version__submitted_at", "pk")
+    )
+
+
 def opened_bids(user, project):
     """After the opening, the opened bids with their last submitted version,
     for those who may read them; before it, none."""
@@ -151,6 +187,7 @@ __all__ = [
     "documents_for",
     "opened_bids",
     "opening_record",
+    "scored_bids",
     "organization_bids",
     "own_bid",
     "projects_with_own_bids",

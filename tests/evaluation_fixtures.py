@@ -78,7 +78,10 @@ def declare_all(project):
 
 def qualify_all(project, officer, failing=()):
     decisions = {
-        bid.pk: (bid.organization.name not in failing, "符合招标文件要求" if bid.organization.name not in failing else "缺少资质")
+        bid.pk: (
+            bid.organization.name not in failing,
+            "符合招标文件要求" if bid.organization.name not in failing else "缺少资质",
+        )
         for bid in evaluation.opened_bids(project)
     }
     return evaluation.review_qualification(project, by=officer, decisions=decisions)
@@ -95,8 +98,12 @@ def score_all(project, scores=None):
     scores = scores or {}
     for index, member in enumerate(serving(project)):
         for bid in Bid.objects.filter(project=project, state=Bid.State.QUALIFIED).select_related("organization"):
-            score_map = scores.get((index, bid.organization.name), {"服务方案": Decimal("40"), "团队与经验": Decimal("25")})
-            evaluation.save_scores(project, bid, by=member.evaluator.user, values=values_for(project, score_map), submit=True)
+            score_map = scores.get(
+                (index, bid.organization.name), {"服务方案": Decimal("40"), "团队与经验": Decimal("25")}
+            )
+            evaluation.save_scores(
+                project, bid, by=member.evaluator.user, values=values_for(project, score_map), submit=True
+            )
 
 
 def report_and_confirm(project):

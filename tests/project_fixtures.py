@@ -146,3 +146,15 @@ def bare_project(by, communities=(), *, budget=Decimal("10000.00"), ref=None, **
     )
     project.communities.set(communities)
     return project
+
+
+@pytest.fixture
+def migrated_rows(db):
+    """An earlier transactional test flushed what migrations made: the
+    Wagtail locale and root page (the call page goes under them)."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if not Page.objects.exists():
+        Page.add_root(title="Root", slug="root")

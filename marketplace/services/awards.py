@@ -9,6 +9,7 @@ runs or a challenge is open no contract can be made.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -168,7 +169,7 @@ def award(project, bid, *, by, reason=""):
                     report=report,
                     rank=row["rank"],
                     recommended_bid_id=recommended_id,
-                    price=row["price"],
+                    price=Decimal(row["price"]),
                     reason=reason,
                     awarded_by=by,
                     awarded_at=now,

@@ -22,18 +22,6 @@ BIDDERS = 24
 SPREAD = 0.6  # seconds either side of the deadline over which submissions start
 
 
-@pytest.fixture
-def migrated_rows(db):
-    """An earlier transactional test flushed what migrations made: the
-    Wagtail locale and root page (the call page goes under them)."""
-    from django.conf import settings
-    from wagtail.models import Locale, Page
-
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if not Page.objects.exists():
-        Page.add_root(title="Root", slug="root")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_submissions_straddling_the_deadline(migrated_rows, make_project, make_org, capsys):
     project = make_project(method_code="consultation", days=15)

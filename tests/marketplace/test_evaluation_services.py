@@ -260,8 +260,14 @@ def scoring(opened, pool, officer):
 
 @pytest.mark.parametrize(
     "score, reason, message",
-    [("51", "理由", "between 0 and 50"), ("-1", "理由", "between 0 and 50"), ("abc", "理由", "number"),
-     ("10.123", "理由", "two decimals"), ("10", "", "reason"), ("NaN", "理由", "number")],
+    [
+        ("51", "理由", "between 0 and 50"),
+        ("-1", "理由", "between 0 and 50"),
+        ("abc", "理由", "number"),
+        ("10.123", "理由", "two decimals"),
+        ("10", "", "reason"),
+        ("NaN", "理由", "number"),
+    ],
 )
 def test_bad_scores_are_refused_and_nothing_is_saved(scoring, score, reason, message):
     member = serving(scoring)[0]
@@ -294,7 +300,9 @@ def test_a_submitted_sheet_is_locked_until_the_chair_reopens_it(scoring):
     assert sheet.state == ScoreSheet.State.DRAFT and sheet.reopened_count == 1
     event = AuditEvent.objects.filter(action="scoresheet.reopen").get()
     assert event.reason == "服务方案分数录入错误" and event.actor == chair.evaluator.user
-    evaluation.save_scores(scoring, bid, by=other.evaluator.user, values=values_for(scoring, {"服务方案": 30}), submit=True)
+    evaluation.save_scores(
+        scoring, bid, by=other.evaluator.user, values=values_for(scoring, {"服务方案": 30}), submit=True
+    )
     assert Score.objects.get(sheet=sheet, criterion__name="服务方案").value == 30
 
 
@@ -352,8 +360,13 @@ def test_price_score_formula():
 
 
 def _entry(pk, price, totals, minute=0):
-    return Entry(pk, f"组织{pk}", Decimal(price), [Decimal(t) for t in totals],
-                 submitted_at=datetime.datetime(2026, 1, 1, 9, minute, tzinfo=datetime.UTC))
+    return Entry(
+        pk,
+        f"组织{pk}",
+        Decimal(price),
+        [Decimal(t) for t in totals],
+        submitted_at=datetime.datetime(2026, 1, 1, 9, minute, tzinfo=datetime.UTC),
+    )
 
 
 @pytest.mark.parametrize(

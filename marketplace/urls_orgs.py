@@ -5,8 +5,8 @@ from django.urls import path
 
 from marketplace.views import bids as bid_views
 from marketplace.views import org_members as member_views
-from marketplace.views import results as result_views
 from marketplace.views import organizations as views
+from marketplace.views import results as result_views
 
 app_name = "orgs"
 

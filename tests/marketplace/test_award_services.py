@@ -60,7 +60,7 @@ def test_the_top_ranked_bid_is_awarded(ranked, officer, django_capture_on_commit
     assert event.details["rank"] == 1 and event.details["report_sha256"] == live.report.sha256
     # Every bidder hears (in-site and e-mail), each of its own result.
     letters = {admin.email: [m for m in mail.outbox if m.to == [admin.email]] for admin in ranked.admins}
-    for index, admin in enumerate(ranked.admins):
+    for admin in ranked.admins:
         assert Notice.objects.filter(user=admin, subject__contains=ranked.ref).exists()
         assert len(letters[admin.email]) == 1
         assert f"/org/{Bid.objects.get(project=ranked, organization__memberships__user=admin).organization_id}/" in (

@@ -19,11 +19,10 @@ from marketplace.models import (
 from marketplace.selectors import bids as bid_selectors
 from marketplace.services import committee, evaluation
 from marketplace.services.committee import CommitteeError
-from marketplace.services.projects import ProjectError
 from marketplace.services.evaluation import Entry, EvaluationError
+from marketplace.services.projects import ProjectError
 from tests.evaluation_fixtures import (
     PASSWORD,
-    bids_of,
     declare_all,
     declare_none,
     form,

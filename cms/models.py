@@ -125,7 +125,7 @@ class CallAnnouncementPage(BilingualIntroMixin, Page):
     )
     is_creatable = False
     parent_page_types = ["cms.SectionPage"]
-    subpage_types = ["cms.OpeningRecordPage"]
+    subpage_types = ["cms.OpeningRecordPage", "cms.ResultAnnouncementPage"]
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
 
     class Meta:
@@ -161,6 +161,33 @@ class OpeningRecordPage(BilingualIntroMixin, Page):
         from cms.views import projects
 
         return projects.opening_page(request, self)
+
+    def serve_preview(self, request, mode_name):
+        return self.serve(request)
+
+
+class ResultAnnouncementPage(BilingualIntroMixin, Page):
+    """The result announcement (结果公告) of a project, published when it is
+    awarded and republished when the award is cancelled; a child of the call
+    announcement with the slug "result".  Its facts are read live
+    (``marketplace.selectors.results``)."""
+
+    project = models.OneToOneField(
+        "marketplace.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("purchase project")
+    )
+    is_creatable = False
+    parent_page_types = ["cms.CallAnnouncementPage"]
+    subpage_types = []
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("intro_en")]
+
+    class Meta:
+        verbose_name = _("result announcement")
+        verbose_name_plural = _("result announcements")
+
+    def serve(self, request, *args, **kwargs):
+        from cms.views import projects
+
+        return projects.result_page(request, self)
 
     def serve_preview(self, request, mode_name):
         return self.serve(request)

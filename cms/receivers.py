@@ -67,13 +67,23 @@ def ensure_opening_page(project):
     return page
 
 
-@receiver(events.call_published, sender=Project, dispatch_uid="cms.call_published")
-def on_call_published(sender, project, **kwargs):
-    ensure_call_page(project)
+def ensure_result_page(project):
+    """The project's live result announcement (created and published if
+    missing; republished if it exists: a new award or a cancellation)."""
+    from cms.models import ResultAnnouncementPage
+
+    page = ResultAnnouncementPage.objects.filter(project=project).first()
+    if page is not None:
+        _republish(page)
+        return page
+    call = ensure_call_page(project)
+    page = ResultAnnouncementPage(title=f"{project.title} 结果公告", slug="result", project=project)
+    call.add_child(instance=page)
+    page.save_revision().publish()
+    return page
 
 
-@receiver(events.call_changed, sender=Project, dispatch_uid="cms.call_changed")
-def on_call_changed(sender, project, **kwargs):
+def _call_changed(project):
     from cms.models import CallAnnouncementPage
 
     page = CallAnnouncementPage.objects.filter(project=project).first()
@@ -83,13 +93,29 @@ def on_call_changed(sender, project, **kwargs):
         _republish(page)
 
 
+@receiver(events.call_published, sender=Project, dispatch_uid="cms.call_published")
+def on_call_published(sender, project, **kwargs):
+    ensure_call_page(project)
+
+
+@receiver(events.call_changed, sender=Project, dispatch_uid="cms.call_changed")
+def on_call_changed(sender, project, **kwargs):
+    _call_changed(project)
+
+
 @receiver(events.bids_opened, sender=Project, dispatch_uid="cms.bids_opened")
 def on_bids_opened(sender, project, **kwargs):
-    from cms.models import CallAnnouncementPage
-
-    page = CallAnnouncementPage.objects.filter(project=project).first()
-    if page is None:
-        ensure_call_page(project)
-    else:
-        _republish(page)  # the call's state changed (closed or failed)
+    _call_changed(project)  # the call's state changed (closed or failed)
     ensure_opening_page(project)
+
+
+@receiver(events.award_made, sender=Project, dispatch_uid="cms.award_made")
+def on_award_made(sender, project, award, **kwargs):
+    _call_changed(project)  # the call's state changed (awarded)
+    ensure_result_page(project)
+
+
+@receiver(events.award_cancelled, sender=Project, dispatch_uid="cms.award_cancelled")
+def on_award_cancelled(sender, project, award, **kwargs):
+    _call_changed(project)  # cancelled, or back to evaluation
+    ensure_result_page(project)  # now shows the cancellation

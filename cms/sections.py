@@ -11,6 +11,7 @@ SECTION_VIEW_MODULES = {
     "needs": "cms.views.needs",
     "organizations": "cms.views.organizations",
     "projects": "cms.views.projects",
+    "results": "cms.views.results",
 }
 
 

@@ -201,7 +201,9 @@ def _create(spec, officer, second, standard):
         return None
     needs = list(Need.objects.filter(title=spec.get("need", "-"), state=Need.State.ACCEPTED)[:1])
     today = timezone.localdate()
-    start = datetime.date(today.year + 1, 1, 1)
+    # Next year's service; in December a long call may close after 1 January,
+    # so the service then starts a fortnight after the deadline.
+    start = max(datetime.date(today.year + 1, 1, 1), today + datetime.timedelta(days=spec["days"] + 16))
     named = Organization.objects.filter(name=spec.get("named", "-")).first()
     data = {
         "title": spec["title"],

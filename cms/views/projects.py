@@ -1,16 +1,22 @@
 """Public purchase projects (/projects/): the list of calls with filters and
 search, each call's announcement (采购公告) at ``/projects/<ref>/`` with its
-PDF and documents, and, once the bids are opened, the opening record (开标记录)
-at ``/projects/<ref>/opening/`` with its PDF.
+PDF and documents, once the bids are opened, the opening record (开标记录)
+at ``/projects/<ref>/opening/`` with its PDF, and once the project is
+awarded, the result announcement (结果公告) at ``/projects/<ref>/result/``
+with the public evaluation report at ``/projects/<ref>/result/pdf/``.
 
 Drafts and projects awaiting approval are 404 for everyone.  Every view that
 shows one project first opens its bids if the deadline has passed (the lazy
 half of the opening), so the pages never depend on the scheduler.  Nothing
-here reads bids: before the opening the pages say nothing about them."""
+here reads bids: before the opening the pages say nothing about them; the
+result comes from ``marketplace.selectors.results``, which carries no
+personal data."""
 
 import re
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
@@ -20,7 +26,8 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Project
 from marketplace.selectors import projects as selectors
-from marketplace.services import opening, project_pdfs
+from marketplace.selectors import results as result_selectors
+from marketplace.services import evaluation, opening, project_pdfs
 
 PER_PAGE = 20
 NO_FILTERS = {"method": None, "community": None, "category": None, "state": None, "query": ""}
@@ -143,6 +150,12 @@ def _opening_page_of(project):
     return OpeningRecordPage.objects.filter(project=project, live=True).first()
 
 
+def _result_page_of(project):
+    from cms.models import ResultAnnouncementPage
+
+    return ResultAnnouncementPage.objects.filter(project=project, live=True).first()
+
+
 def _render_call(request, section, project, call_page):
     base = section.get_url(request) if section is not None else "/projects/"
     context = selectors.call_facts(project)
@@ -154,6 +167,7 @@ def _render_call(request, section, project, call_page):
             "projects_url": base,
             "call_url": f"{base}{project.ref}/",
             "is_open": project.state == Project.State.PUBLISHED,
+            "has_result": result_selectors.has_result(project),
         }
     )
     return render(request, "cms/projects/call.html", context)
@@ -171,9 +185,29 @@ def _render_opening(request, section, project, opening_page):
             "opening_page": opening_page,
             "projects_url": base,
             "call_url": f"{base}{project.ref}/",
+            "has_result": result_selectors.has_result(project),
         }
     )
     return render(request, "cms/projects/opening.html", facts)
+
+
+def _render_result(request, section, project, result_page):
+    facts = result_selectors.result_facts(project)
+    if facts is None:
+        raise Http404
+    base = section.get_url(request) if section is not None else "/projects/"
+    facts.update(
+        {
+            "page": result_page or section,
+            "section": section,
+            "result_page": result_page,
+            "projects_url": base,
+            "call_url": f"{base}{project.ref}/",
+            "opened": project.opened_at is not None,
+            "filing_days": settings.CHALLENGE_FILING_WORKING_DAYS,
+        }
+    )
+    return render(request, "cms/projects/result.html", facts)
 
 
 def detail(request, page, key):
@@ -189,6 +223,10 @@ def part(request, page, key, part):
         return _render_opening(request, page, project, _opening_page_of(project))
     if part == "opening/pdf":
         return _pdf(project, "opening", f"{project.ref}-opening")
+    if part == "result":
+        return _render_result(request, page, project, _result_page_of(project))
+    if part == "result/pdf":
+        return _result_pdf(project)
     match = DOCUMENT_PART.match(part)
     if match:
         return _document(project, int(match["pk"]))
@@ -203,6 +241,32 @@ def _pdf(project, kind, filename):
         raise Http404
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def result_pdf_key(project, award):
+    """What the public report PDF depends on: the report, the award and
+    whether the members' scores are published."""
+    state = "cancelled" if award.cancelled_at is not None else "live"
+    scores = int(bool(settings.RESULTS_PUBLISH_MEMBER_SCORES))
+    return f"result-pdf:{project.pk}:{award.report_id}:{award.pk}:{state}:{scores}"
+
+
+def _result_pdf(project):
+    """The public version of the evaluation report behind the shown award:
+    no declarations' details, no appointment reasons and, unless
+    configured, no member's score sheets (``render_report_pdf(public=True)``)."""
+    award = result_selectors.shown_award(project)  # the project is public (``_public_project``)
+    if award is None:
+        raise Http404
+    key = result_pdf_key(project, award)
+    body = cache.get(key)
+    if body is None:
+        body = evaluation.render_report_pdf(project, award.report, public=True)
+        cache.set(key, body, project_pdfs.CACHE_SECONDS)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{project.ref}-result.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -238,3 +302,12 @@ def opening_page(request, page):
     call = page.get_parent() if page.pk else None
     section = call.get_parent().specific if call is not None else None
     return _render_opening(request, section, project, page)
+
+
+def result_page(request, page):
+    project = selectors.public_project(page.project.ref)
+    if project is None:
+        raise Http404
+    call = page.get_parent() if page.pk else None
+    section = call.get_parent().specific if call is not None else None
+    return _render_result(request, section, project, page)

@@ -309,6 +309,15 @@ def file_challenge(bid, *, by, reasons, files=()):
         raise AwardError(_("State the grounds of the challenge (at least 10 characters)."), "reasons")
     if len(files) > MAX_CHALLENGE_DOCUMENTS:
         raise AwardError(_("At most %(count)s documents.") % {"count": MAX_CHALLENGE_DOCUMENTS}, "files")
+    # Every document is checked before anything is stored, so a bad one
+    # leaves no file behind.
+    checked = []
+    for file in files:
+        try:
+            size, sha256, _content_type = documents.read_upload(file, limit=CHALLENGE_DOCUMENT_MAX_BYTES)
+        except OrganizationError as error:
+            raise AwardError(error.message, "files") from None
+        checked.append((file, (size, sha256)))
     with transaction.atomic():
         project = _lock_project(bid.project)
         bid = Bid.objects.select_for_update(of=("self",)).select_related("organization").get(pk=bid.pk)
@@ -328,11 +337,7 @@ def file_challenge(bid, *, by, reasons, files=()):
             filed_at=now,
             answer_due=end_of_working_day(now, settings.CHALLENGE_ANSWER_WORKING_DAYS),
         )
-        for file in files:
-            try:
-                size, sha256, _content_type = documents.read_upload(file, limit=CHALLENGE_DOCUMENT_MAX_BYTES)
-            except OrganizationError as error:
-                raise AwardError(error.message, "files") from None
+        for file, (size, sha256) in checked:
             name = documents.clean_original_name(getattr(file, "name", ""))
             document = ChallengeDocument(challenge=challenge, title=name, original_name=name, size=size, sha256=sha256)
             document.file.save(name, file, save=False)

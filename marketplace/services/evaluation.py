@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marketplace import events
 from marketplace.models import (
@@ -454,10 +455,20 @@ def progress(project):
         if (m.pk, b.pk) not in sheets or sheets[(m.pk, b.pk)].state != ScoreSheet.State.SUBMITTED
     )
     if missing:
-        problems.append(_("%(count)s score sheets are not submitted.") % {"count": missing})
+        problems.append(
+            ngettext("%(count)s score sheet is not submitted.", "%(count)s score sheets are not submitted.", missing)
+            % {"count": missing}
+        )
     unconfirmed = sum(1 for s in sheets.values() if s.flagged and s.flag_confirmed_at is None)
     if unconfirmed:
-        problems.append(_("%(count)s deviating scores await the chair's confirmation.") % {"count": unconfirmed})
+        problems.append(
+            ngettext(
+                "%(count)s deviating score awaits the chair's confirmation.",
+                "%(count)s deviating scores await the chair's confirmation.",
+                unconfirmed,
+            )
+            % {"count": unconfirmed}
+        )
     return Progress(serving, qualified, sheets, problems)
 
 

@@ -28,6 +28,15 @@ from tests.org_fixtures import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English (the msgids); zh-hans is the default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 

@@ -36,6 +36,15 @@ from tests.evaluation_fixtures import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English (the msgids); zh-hans is the default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 # --- committee ------------------------------------------------------------------------------
 
 

@@ -6,6 +6,8 @@ from django.db import transaction
 from cms.setup import ensure_site
 from marketplace import demo
 from marketplace.demo_catalogue import seed_catalogue
+from marketplace.demo_evaluation import accounts_lines as evaluator_accounts
+from marketplace.demo_evaluation import seed_evaluation
 from marketplace.demo_needs import seed_needs
 from marketplace.demo_organizations import accounts_lines as organization_accounts
 from marketplace.demo_organizations import seed_organizations
@@ -41,6 +43,7 @@ class Command(BaseCommand):
             created += seed_needs(District.objects.get(code=demo.DISTRICT[0]))
             created += seed_organizations(stdout=self.stdout)
             created += seed_projects(stdout=self.stdout)
+            created += seed_evaluation(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 
@@ -81,4 +84,5 @@ class Command(BaseCommand):
             labels = ", ".join(str(role_label(r)) for r in roles)
             lines.append(f"  {username:<10} {full_name:<14} {labels}")
         lines += organization_accounts()
+        lines += evaluator_accounts()
         return "\n".join(lines)

@@ -111,6 +111,10 @@ class Bid(FSMModelMixin, models.Model):
     def reinstate(self, *, by=None, reason=""):
         pass
 
+    @transition(field=state, source=State.AWARDED, target=State.NOT_AWARDED)
+    def revoke_award(self, *, by=None, reason=""):
+        """The award was cancelled and the project with it."""
+
 
 class BidDocument(models.Model):
     """A PDF attached to a bid.  Never changed once uploaded: removing it from

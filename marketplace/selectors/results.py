@@ -182,6 +182,10 @@ def result_facts(project):
         "state": _state(project.state, award),
         "winner": award.bid.organization.name,
         "price": award.price,
+        # Why the committee's recommended bid was not awarded (a decline or a
+        # disqualification after the report), published with the result.
+        "award_reason": award.reason,
+        "award_rank": award.rank,
         "awarded_at": award.awarded_at,
         "challenge_deadline": award.challenge_deadline,
         "report": award.report,

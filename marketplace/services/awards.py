@@ -29,7 +29,7 @@ from marketplace.models import (
     ScoreSheet,
     User,
 )
-from marketplace.services import documents, notifications, workdays
+from marketplace.services import documents, evaluation, notifications, workdays
 from marketplace.services import projects as project_services
 from marketplace.services.audit import record_event
 from marketplace.services.committee import _lock_project
@@ -88,23 +88,65 @@ def next_in_line(project, report):
 
 def record_decline(bid, *, by, reason):
     """The officer records that a ranked organization declined the award
-    (a written statement from it), so the next one may be awarded."""
+    (its written statement), so the next one may be awarded.  Before the
+    award any ranked bid may decline; after it, the winner may (before the
+    contract): the award is cancelled and the project returns to the award
+    step on the same confirmed report."""
     reason = (reason or "").strip()
     if not reason:
         raise AwardError(_("Give the reason the organization gave for declining."), "reason")
     with transaction.atomic():
         _require_officer(by)
         project = _lock_project(bid.project)
-        if project.state != Project.State.EVALUATING:
-            raise AwardError(_("A decline is recorded before the award."))
-        _confirmed_report(project)
+        if project.state not in (Project.State.EVALUATING, Project.State.AWARDED):
+            raise AwardError(_("A decline is recorded before the contract is made."))
         bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, project=project)
+        if project.state == Project.State.AWARDED:
+            return _winner_declines(project, bid, by=by, reason=reason)
+        _confirmed_report(project)
         if bid.state != Bid.State.QUALIFIED or bid.declined_at is not None:
             raise AwardError(_("Only a qualified bid that has not declined can decline."))
         bid.declined_at = timezone.now()
         bid.decline_reason = reason
         bid.save(update_fields=["declined_at", "decline_reason", "updated_at"])
         record_event("bid.declined", actor=by, obj=bid, reason=reason, details={"project": project.ref})
+    return bid
+
+
+def _winner_declines(project, bid, *, by, reason):
+    live = live_award(project)
+    if live is None or live.bid_id != bid.pk:
+        raise AwardError(_("After the award only the awarded organization can decline."))
+    live = Award.objects.select_for_update().get(pk=live.pk)
+    live.cancelled_at = timezone.now()
+    live.cancel_reason = reason
+    live.save(update_fields=["cancelled_at", "cancel_reason"])
+    record_event(
+        "award.cancelled", actor=by, obj=live, reason=reason, details={"project": project.ref, "remedy": "declined"}
+    )
+    for other in Bid.objects.select_for_update(of=("self",)).filter(project=project):
+        if other.state in (Bid.State.AWARDED, Bid.State.NOT_AWARDED):
+            other.project = project
+            other.reinstate(by=by, reason=reason)
+            if other.pk == bid.pk:
+                other.declined_at = timezone.now()
+                other.decline_reason = reason
+            other.save()
+    record_event(
+        "bid.declined", actor=by, obj=bid, reason=reason, details={"project": project.ref, "after_award": True}
+    )
+    project.reopen_evaluation(by=by, reason=reason)
+    project.save()
+    events.award_cancelled.send(sender=Project, project=project, award=live)
+    from marketplace.services.bids import notify_bidders
+
+    notify_bidders(
+        project,
+        subject=_("%(ref)s: the awarded organization declined") % {"ref": project.ref},
+        body=_("The awarded organization declined the award: %(reason)s. The next in the ranking may be awarded.")
+        % {"reason": reason},
+    )
+    bid.refresh_from_db()
     return bid
 
 
@@ -123,12 +165,21 @@ def disqualify_ranked(bid, *, by, reason):
         bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, project=project)
         if bid.state != Bid.State.QUALIFIED:
             raise AwardError(_("Only a qualified bid can be disqualified."))
-        bid.project = project
-        bid.disqualify(by=by, reason=reason)
-        bid.save()
         Qualification.objects.filter(bid=bid).update(
             passed=False, manual_passed=False, reason=reason, decided_by=by, decided_at=timezone.now()
         )
+        bid.project = project
+        bid.disqualify(by=by, reason=reason)
+        bid.save()
+        from marketplace.services.bids import notify_bidders
+
+        notify_bidders(
+            project,
+            subject=_("%(ref)s: your bid was disqualified") % {"ref": project.ref},
+            body=_("Your bid was disqualified after the evaluation: %(reason)s") % {"reason": reason},
+            only=[bid],
+        )
+        evaluation.fail_if_too_few(project, by=by)
     return bid
 
 
@@ -256,7 +307,9 @@ def contract_blocked_reason(project, now=None):
         return _("The challenge period runs until %(deadline)s.") % {
             "deadline": project_services._when(live.challenge_deadline)
         }
-    if Challenge.objects.filter(award=live, state__in=Challenge.OPEN_STATES).exists():
+    # Any open challenge of the project, including one against an award that
+    # was since cancelled: it must be answered and decided first.
+    if Challenge.objects.filter(project=project, state__in=Challenge.OPEN_STATES).exists():
         return _("A challenge is open.")
     return None
 
@@ -472,6 +525,11 @@ def _undo_award(project, live, *, by, reason, remedy):
         subject = _("%(ref)s: back to evaluation after a challenge") % {"ref": project.ref}
         body = _("A challenge was upheld; the award is cancelled and the committee evaluates again: %(reason)s")
     else:
+        for bid in bids:
+            if bid.state == Bid.State.AWARDED:
+                bid.project = project
+                bid.revoke_award(by=by, reason=reason)
+                bid.save()
         project.cancel_award(by=by, reason=reason)
         project.cancel_reason = reason
         project.cancelled_at = timezone.now()

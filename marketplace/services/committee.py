@@ -298,7 +298,7 @@ def _lock_committee(project):
     committee = Committee.objects.filter(project=project).first()
     if committee is None:
         raise CommitteeError(_("This project has no committee yet."))
-    members = list(committee.members.select_for_update().select_related("evaluator", "evaluator__user"))
+    members = list(committee.members.select_for_update(of=("self",)).select_related("evaluator", "evaluator__user"))
     return project, committee, members
 
 
@@ -455,6 +455,13 @@ def declare(project, *, by, answers):
         if was_chair and replacement is not None:
             replacement.is_chair = True
             replacement.save(update_fields=["is_chair"])
+            record_event(
+                "committee.chair_set",
+                actor=by,
+                obj=committee,
+                reason=_("The chair withdrew; the replacement chairs the committee."),
+                details={"project": project.ref, "chair": replacement.evaluator_id},
+            )
         _notify_officers(
             project,
             exclude=[],

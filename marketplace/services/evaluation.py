@@ -205,24 +205,34 @@ def review_qualification(project, *, by, decisions):
                 body=_("The reasons are in your bid's page. You may challenge the result once it is published."),
                 only=disqualified,
             )
-        if qualified < project.min_valid_bids:
-            reason = _("%(count)s bids passed the qualification review; at least %(min)s are needed.") % {
-                "count": qualified,
-                "min": project.min_valid_bids,
-            }
-            project.fail_in_evaluation(by=by, reason=reason)
-            project.save()
-            project_services.release_needs(project, by, _("%(ref)s failed.") % {"ref": project.ref})
-            events.call_changed.send(sender=Project, project=project)
-            from marketplace.services.bids import notify_bidders
-
-            notify_bidders(
-                project,
-                subject=_("%(ref)s: too few qualified bids, the call failed") % {"ref": project.ref},
-                body=reason,
-                states=(Bid.State.QUALIFIED, Bid.State.DISQUALIFIED),
-            )
+        fail_if_too_few(project, by=by)
     return project
+
+
+def fail_if_too_few(project, *, by):
+    """Inside the caller's transaction, under the project's lock: with fewer
+    qualified bids than the project's minimum the project fails (流标).
+    Returns whether it failed."""
+    qualified = Bid.objects.filter(project=project, state=Bid.State.QUALIFIED).count()
+    if qualified >= project.min_valid_bids:
+        return False
+    reason = _("%(count)s bids passed the qualification review; at least %(min)s are needed.") % {
+        "count": qualified,
+        "min": project.min_valid_bids,
+    }
+    project.fail_in_evaluation(by=by, reason=reason)
+    project.save()
+    project_services.release_needs(project, by, _("%(ref)s failed.") % {"ref": project.ref})
+    events.call_changed.send(sender=Project, project=project)
+    from marketplace.services.bids import notify_bidders
+
+    notify_bidders(
+        project,
+        subject=_("%(ref)s: too few qualified bids, the call failed") % {"ref": project.ref},
+        body=reason,
+        states=(Bid.State.QUALIFIED, Bid.State.DISQUALIFIED),
+    )
+    return True
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -389,17 +399,35 @@ def reopen_sheet(sheet, *, by, reason):
     return sheet
 
 
+def may_confirm_deviation(member, sheet):
+    """The chair confirms a flagged sheet; the chair's own flagged sheet is
+    confirmed by another serving member.  Either way the confirming member
+    has submitted his own sheet on that bid (and so may read this one)."""
+    if member is None or not member.active or sheet.member_id == member.pk:
+        return False
+    if not (member.is_chair or sheet.member.is_chair):
+        return False
+    return member_sheets_visible(member, sheet.bid)
+
+
 def confirm_deviation(sheet, *, by, note):
-    """The chair confirms a flagged score after reading its reasons."""
+    """Confirm that a flagged score stands after reading its reasons."""
     note = (note or "").strip()
     if not note:
         raise EvaluationError(_("Say why the deviating score stands."), "note")
     with transaction.atomic():
         project, committee, members = _lock_committee(sheet.bid.project)
-        _chair_of(members, by)
-        sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+        member = _member_of(members, by)
+        sheet = ScoreSheet.objects.select_for_update().select_related("member", "bid").get(pk=sheet.pk)
         if sheet.member.committee_id != committee.pk or not sheet.flagged or sheet.state != ScoreSheet.State.SUBMITTED:
             raise EvaluationError(_("Only a flagged, submitted sheet needs this confirmation."))
+        if not may_confirm_deviation(member, sheet):
+            raise EvaluationError(
+                _(
+                    "The chair confirms a deviating score, after submitting his own sheet on the bid; the chair's "
+                    "own deviating score is confirmed by another member."
+                )
+            )
         sheet.flag_confirmed_by = by
         sheet.flag_confirmed_at = timezone.now()
         sheet.flag_note = note
@@ -521,13 +549,21 @@ def report_facts(project, report=None, *, public=False):
         declarations[member.pk] = list(member.declarations.select_related("bid__organization").order_by("bid__pk"))
         member.conflicts = [d for d in declarations[member.pk] if d.conflict]
     criteria = score_criteria(project)
-    show_sheets = not public or settings.RESULTS_PUBLISH_MEMBER_SCORES
+    # The public sees members' sheets only if configured, and only those of
+    # the report the award rests on (not new ones from a re-evaluation).
+    show_sheets = not public or (
+        settings.RESULTS_PUBLISH_MEMBER_SCORES and report is not None and report.superseded_at is None
+    )
     sheets = []
     if show_sheets:
         for member in serving:
             member_sheets = []
             for sheet in (
-                ScoreSheet.objects.filter(member=member, state=ScoreSheet.State.SUBMITTED)
+                ScoreSheet.objects.filter(
+                    member=member,
+                    state=ScoreSheet.State.SUBMITTED,
+                    bid__state__in=(Bid.State.QUALIFIED, Bid.State.AWARDED, Bid.State.NOT_AWARDED),
+                )
                 .select_related("bid__organization")
                 .prefetch_related("scores")
                 .order_by("bid__pk")

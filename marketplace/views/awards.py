@@ -238,6 +238,9 @@ def _award_context(request, project, report, bound):
     if live is not None:
         rows, _chosen = _ranking_rows(project, live.report)
         challenges = list(project.challenges.select_related("organization").order_by("filed_at", "pk"))
+        if project.state == project.State.AWARDED:
+            pk = live.bid_id
+            context["winner_decline_form"] = bound.get(("decline", pk)) or forms.DeclineForm(prefix=f"decline-{pk}")
         context.update(
             {
                 "award": live,

@@ -231,9 +231,26 @@ def _chair_context(request, project, member, bound):
                 form = bound.get(("reopen", sheet.pk)) or forms.ReopenForm(prefix=f"reopen-{sheet.pk}")
             cells.append({"bid": bid, "sheet": sheet, "reopen_form": form})
         rows.append({"member": seat, "cells": cells})
+    flagged = _flagged(member, state, bound, evaluating)
+    generate_form = None
+    if evaluating and report is None:
+        generate_form = bound.get("generate") or forms.GenerateReportForm(prefix="generate")
+    return {
+        "progress": state,
+        "sheet_rows": rows,
+        "flagged": flagged,
+        "generate_form": generate_form,
+    }
+
+
+def _flagged(member, state, bound, evaluating, *, only_chair=False):
+    """Flagged sheets with their scores (shown only to a member who has
+    submitted on that bid) and, where ``member`` may confirm them, a form."""
     flagged = []
     visible = {}
     flagged_sheets = [s for s in state.sheets.values() if s.flagged and s.state == SUBMITTED]
+    if only_chair:
+        flagged_sheets = [s for s in flagged_sheets if s.member.is_chair]
     scores = {}
     if flagged_sheets:
         for sheet in ScoreSheet.objects.filter(pk__in=[s.pk for s in flagged_sheets]).prefetch_related(
@@ -245,7 +262,7 @@ def _chair_context(request, project, member, bound):
         if sheet.bid_id not in visible:
             visible[sheet.bid_id] = evaluation.member_sheets_visible(member, bids[sheet.bid_id])
         form = None
-        if evaluating and sheet.flag_confirmed_at is None:
+        if evaluating and sheet.flag_confirmed_at is None and evaluation.may_confirm_deviation(member, sheet):
             form = bound.get(("deviation", sheet.pk)) or forms.DeviationForm(prefix=f"deviation-{sheet.pk}")
         flagged.append(
             {
@@ -256,15 +273,7 @@ def _chair_context(request, project, member, bound):
                 "form": form,
             }
         )
-    generate_form = None
-    if evaluating and report is None:
-        generate_form = bound.get("generate") or forms.GenerateReportForm(prefix="generate")
-    return {
-        "progress": state,
-        "sheet_rows": rows,
-        "flagged": flagged,
-        "generate_form": generate_form,
-    }
+    return flagged
 
 
 def _report_context(request, project, member, bound):
@@ -312,6 +321,10 @@ def _project_context(request, project, member, bound=None):
         context["submitted_count"] = sum(1 for s in sheets.values() if s.state == SUBMITTED)
     if member.is_chair:
         context.update(_chair_context(request, project, member, bound))
+    elif context["qualification_done"]:
+        # The chair's own deviating score is confirmed by another member.
+        evaluating = project.state == Project.State.EVALUATING
+        context["flagged"] = _flagged(member, evaluation.progress(project), bound, evaluating, only_chair=True)
     context.update(_report_context(request, project, member, bound))
     return context
 

@@ -1,0 +1,159 @@
+"""Defects found in review of the evaluation, award and challenge work, each
+with the test that shows it fixed."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import translation
+
+from marketplace.models import Award, Bid, Challenge, Project, ScoreSheet
+from marketplace.services import awards, evaluation
+from marketplace.services.awards import AwardError
+from marketplace.services.evaluation import EvaluationError
+from tests.evaluation_fixtures import award_top, evaluated, report_and_confirm, score_all, serving, values_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def awarded(opened, pool, officer):
+    evaluated(opened, officer)
+    opened.refresh_from_db()
+    award_top(opened, officer)
+    opened.refresh_from_db()
+    return opened
+
+
+def bid_of(project, name):
+    return Bid.objects.select_related("organization").get(project=project, organization__name=name)
+
+
+def challenge(project, index, name):
+    return awards.file_challenge(
+        bid_of(project, name), by=project.admins[index], reasons="评分未按招标文件规定的标准进行"
+    )
+
+
+def test_an_open_challenge_against_a_cancelled_award_still_blocks_the_contract(awarded, officer):
+    first = challenge(awarded, 0, "投标组织1")
+    second = challenge(awarded, 2, "投标组织3")
+    awards.answer_challenge(first, by=officer, answer="部分评分有误。")
+    awards.decide_challenge(first, by=officer, upheld=True, reason="重新评审", remedy="reevaluate")
+    awarded.refresh_from_db()
+    score_all(awarded)
+    report_and_confirm(awarded)
+    live = award_top(awarded, officer)
+    with time_machine.travel(live.challenge_deadline + datetime.timedelta(minutes=1), tick=False):
+        assert awards.contract_blocked_reason(awarded) == "A challenge is open."
+        with pytest.raises(AwardError, match="challenge is open"):
+            awards.mark_contracted(awarded, by=officer)
+        awards.answer_challenge(second, by=officer, answer="已重新评审。")
+        awards.decide_challenge(second, by=officer, upheld=False, reason="已按重新评审的结果处理")
+        assert awards.contract_blocked_reason(awarded) is None
+
+
+def test_the_public_report_never_shows_sheets_of_a_running_re_evaluation(awarded, officer, settings):
+    settings.RESULTS_PUBLISH_MEMBER_SCORES = True
+    award = awards.live_award(awarded)
+    assert evaluation.report_facts(awarded, award.report, public=True)["show_sheets"]
+    first = challenge(awarded, 0, "投标组织1")
+    awards.answer_challenge(first, by=officer, answer="部分评分有误。")
+    awards.decide_challenge(first, by=officer, upheld=True, reason="重新评审", remedy="reevaluate")
+    awarded.refresh_from_db()
+    member = serving(awarded)[0]
+    bid = bid_of(awarded, "投标组织1")
+    values = values_for(awarded, {})
+    values = {pk: (score, "NEWSECRETREASON") for pk, (score, _reason) in values.items()}
+    evaluation.save_scores(awarded, bid, by=member.evaluator.user, values=values, submit=True)
+    award.report.refresh_from_db()
+    facts = evaluation.report_facts(awarded, award.report, public=True)
+    assert not facts["show_sheets"] and facts["sheets"] == []
+
+
+def test_disqualifying_ranked_bids_below_the_minimum_fails_the_project(opened, pool, officer):
+    evaluated(opened, officer)
+    opened.refresh_from_db()
+    assert opened.min_valid_bids == 2
+    awards.disqualify_ranked(bid_of(opened, "投标组织2"), by=officer, reason="资质证书经核实为伪造")
+    opened.refresh_from_db()
+    assert opened.state == Project.State.EVALUATING  # two valid bids are left
+    awards.disqualify_ranked(bid_of(opened, "投标组织1"), by=officer, reason="业绩材料经核实不实")
+    opened.refresh_from_db()
+    assert opened.state == Project.State.FAILED
+    with pytest.raises(AwardError):
+        awards.award(opened, bid_of(opened, "投标组织3"), by=officer, reason="前两名被取消资格")
+    assert not Award.objects.exists()
+
+
+@pytest.fixture
+def chair_deviates(opened, pool, officer):
+    from tests.evaluation_fixtures import declare_all, form, qualify_all
+
+    form(opened, officer)
+    opened.refresh_from_db()
+    declare_all(opened)
+    qualify_all(opened, officer)
+    members = serving(opened)
+    chair_index = next(i for i, m in enumerate(members) if m.is_chair)
+    score_all(opened, {(chair_index, "投标组织1"): {"服务方案": Decimal("10"), "团队与经验": Decimal("5")}})
+    sheet = ScoreSheet.objects.get(member=members[chair_index], bid__organization__name="投标组织1")
+    assert sheet.flagged
+    return opened, members[chair_index], sheet
+
+
+def test_the_chair_cannot_confirm_his_own_deviating_score(chair_deviates):
+    project, chair, sheet = chair_deviates
+    with pytest.raises(EvaluationError, match="another member"):
+        evaluation.confirm_deviation(sheet, by=chair.evaluator.user, note="我认为我的评分合理")
+    other = next(m for m in serving(project) if not m.is_chair)
+    assert evaluation.may_confirm_deviation(other, sheet)
+    evaluation.confirm_deviation(sheet, by=other.evaluator.user, note="组长理由充分：方案缺少应急预案")
+    sheet.refresh_from_db()
+    assert sheet.flag_confirmed_by == other.evaluator.user
+
+
+def test_a_member_cannot_confirm_another_members_deviation(chair_deviates):
+    project, chair, _sheet = chair_deviates
+    members = [m for m in serving(project) if not m.is_chair]
+    flagged_other = ScoreSheet.objects.filter(flagged=True, bid__organization__name="投标组织1").exclude(member=chair)
+    for sheet in flagged_other:
+        peer = next(m for m in members if m.pk != sheet.member_id)
+        with pytest.raises(EvaluationError):
+            evaluation.confirm_deviation(sheet, by=peer.evaluator.user, note="可以")
+
+
+def test_cancelling_the_award_leaves_no_bid_awarded(awarded, officer):
+    first = challenge(awarded, 2, "投标组织3")
+    awards.answer_challenge(first, by=officer, answer="经核实属实。")
+    awards.decide_challenge(first, by=officer, upheld=True, reason="中标组织资格不符", remedy="cancel")
+    assert not Bid.objects.filter(project=awarded, state=Bid.State.AWARDED).exists()
+
+
+def test_the_winner_may_decline_after_the_award_and_the_next_is_awarded_with_a_reason(awarded, officer, site):
+    winner = bid_of(awarded, "投标组织2")
+    with pytest.raises(AwardError, match="awarded organization"):
+        awards.record_decline(bid_of(awarded, "投标组织1"), by=officer, reason="不是中标人")
+    awards.record_decline(winner, by=officer, reason="该组织书面声明放弃中标")
+    awarded.refresh_from_db()
+    assert awarded.state == Project.State.EVALUATING
+    winner.refresh_from_db()
+    assert winner.state == Bid.State.QUALIFIED and winner.declined_at is not None
+    assert Award.objects.get().cancelled_at is not None
+    with pytest.raises(AwardError, match="recommended another bid"):
+        awards.award(awarded, bid_of(awarded, "投标组织1"), by=officer)
+    live = awards.award(awarded, bid_of(awarded, "投标组织1"), by=officer, reason="第一名放弃中标，依次确定第二名")
+    assert live.rank == 2
+    from django.test import Client
+
+    html = Client().get(f"/projects/{awarded.ref}/result/").content.decode()
+    assert "第一名放弃中标，依次确定第二名" in html and "投标组织1" in html
+    challenge_state = Challenge.objects.filter(project=awarded).count()
+    assert challenge_state == 0

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -134,7 +135,10 @@ def test_a_project_moved_to_another_year_does_not_borrow_its_old_hold(make_proje
 
 
 @pytest.mark.django_db
+@time_machine.travel(datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
 def test_a_need_taken_out_of_a_draft_forgets_the_project(make_project, make_need, officer):
+    # A fixed day: the need's service period (December) must start after the
+    # deadline, which a run in December would not give.
     need = make_need("accepted")
     project = make_project("draft", needs=[need], service_start=need.period_start, service_end=need.period_end, days=1)
     data = {field: getattr(project, field) for field in services.DRAFT_FIELDS}

@@ -191,7 +191,7 @@ def _step_text(member, step):
     return {
         Step.DECLARE: _("Declare your interests"),
         Step.QUALIFICATION: _("Wait for the qualification review"),
-        Step.GENERATE: _("Generate the evaluation report"),
+        Step.GENERATE: _("Follow the committee's progress; generate the report once every sheet is in"),
         Step.CONFIRM: _("Confirm the evaluation report"),
         Step.DONE: _("Nothing to do"),
         Step.WITHDREW: _("You withdrew (conflict of interest)"),
@@ -233,7 +233,7 @@ def _chair_context(request, project, member, bound):
         rows.append({"member": seat, "cells": cells})
     flagged = _flagged(member, state, bound, evaluating)
     generate_form = None
-    if evaluating and report is None:
+    if evaluating and report is None and (state.ready or "generate" in bound):
         generate_form = bound.get("generate") or forms.GenerateReportForm(prefix="generate")
     return {
         "progress": state,

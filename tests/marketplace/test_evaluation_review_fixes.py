@@ -157,3 +157,51 @@ def test_the_winner_may_decline_after_the_award_and_the_next_is_awarded_with_a_r
     assert "第一名放弃中标，依次确定第二名" in html and "投标组织1" in html
     challenge_state = Challenge.objects.filter(project=awarded).count()
     assert challenge_state == 0
+
+
+# --- found in the browser walkthrough --------------------------------------------------------------
+
+
+def form_inputs(html, form_id):
+    """The inputs a browser would send from the form ``form_id``: hidden and
+    text values as rendered, every checkbox ticked (the confirmations)."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside = False
+            self.action = None
+            self.data = {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form" and attrs.get("id") == form_id:
+                self.inside, self.action = True, attrs.get("action")
+            elif self.inside and tag == "input" and attrs.get("name"):
+                kind = attrs.get("type", "text")
+                if kind == "checkbox":
+                    self.data[attrs["name"]] = attrs.get("value", "on")
+                elif kind not in ("submit", "button"):
+                    self.data[attrs["name"]] = attrs.get("value", "")
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+
+    parser = Parser()
+    parser.feed(html)
+    assert parser.action, f"no form {form_id}"
+    return parser.action, parser.data
+
+
+def test_the_award_form_as_a_browser_sends_it_awards_the_project(opened, pool, officer, client, site):
+    evaluated(opened, officer)
+    client.force_login(officer)
+    html = client.get(f"/work/projects/{opened.ref}/evaluation/").content.decode()
+    action, data = form_inputs(html, "award-form")
+    assert any(name.endswith("bid") for name in data), data  # the hidden bid field is in the page
+    response = client.post(action, data)
+    assert response.status_code == 302
+    opened.refresh_from_db()
+    assert opened.state == Project.State.AWARDED

@@ -20,7 +20,8 @@ class _ServiceErrors:
     """A service's refusal next to the field it concerns, else on the form."""
 
     def add_service_error(self, error):
-        self.add_error(error.field if error.field in self.fields else None, error.message)
+        for field, message in getattr(error, "errors", None) or [(error.field, error.message)]:
+            self.add_error(field if field in self.fields else None, message)
 
 
 class _Confirmed(_ServiceErrors, forms.Form):

@@ -50,8 +50,11 @@ class MultipleFileField(forms.FileField):
 class ChallengeForm(forms.Form):
     reasons = forms.CharField(
         label=gettext_lazy("Grounds of the challenge"),
-        required=False,
-        strip=False,
+        min_length=10,
+        error_messages={
+            "required": gettext_lazy("State the grounds of the challenge (at least 10 characters)."),
+            "min_length": gettext_lazy("State the grounds of the challenge (at least 10 characters)."),
+        },
         widget=forms.Textarea(attrs={"rows": 10, "cols": 70}),
         help_text=gettext_lazy(
             "What in the procedure or the result harmed your organization's rights, and why: the facts, "

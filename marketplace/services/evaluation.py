@@ -263,45 +263,49 @@ def _require_scoring(project, committee, member):
 
 def clean_scores(criteria, values, *, complete):
     """``values`` maps a criterion's pk to (score, reason) as typed.
-    Returns {pk: (Decimal, reason)}; raises on the first bad entry."""
+    Returns {pk: (Decimal, reason)}.  Every bad entry is reported at once:
+    the error carries ``errors`` [(field, message)], the first as its own."""
     cleaned = {}
+    errors = []
     for criterion in criteria:
         raw, reason = values.get(criterion.pk, (None, ""))
         raw = "" if raw is None else str(raw).strip()
         reason = (reason or "").strip()
+        score_field, reason_field = f"score_{criterion.pk}", f"reason_{criterion.pk}"
+        name = {"name": criterion.name}
         if raw == "" and not reason:
             if complete:
-                raise EvaluationError(
-                    _("“%(name)s”: give a score and a reason.") % {"name": criterion.name}, f"score_{criterion.pk}"
-                )
+                errors.append((score_field, _("“%(name)s”: give a score and a reason.") % name))
             continue
         try:
             value = Decimal(raw)
         except InvalidOperation:
             value = None
-        if value is None or not value.is_finite():
-            raise EvaluationError(
-                _("“%(name)s”: the score must be a number.") % {"name": criterion.name}, f"score_{criterion.pk}"
-            )
         top = criterion_max(criterion)
-        if value < 0 or value > top or value != value.quantize(CENT):
-            raise EvaluationError(
-                _("“%(name)s”: the score must be between 0 and %(max)s, with at most two decimals.")
-                % {"name": criterion.name, "max": f"{top.normalize():f}"},
-                f"score_{criterion.pk}",
+        if value is None or not value.is_finite():
+            errors.append((score_field, _("“%(name)s”: the score must be a number.") % name))
+        elif value < 0 or value > top or value != value.quantize(CENT):
+            errors.append(
+                (
+                    score_field,
+                    _("“%(name)s”: the score must be between 0 and %(max)s, with at most two decimals.")
+                    % {**name, "max": f"{top.normalize():f}"},
+                )
             )
         if not reason:
-            raise EvaluationError(
-                _("“%(name)s”: give a short reason for the score.") % {"name": criterion.name},
-                f"reason_{criterion.pk}",
-            )
-        if len(reason) > REASON_LIMIT:
-            raise EvaluationError(
-                _("“%(name)s”: keep the reason under %(limit)s characters.")
-                % {"name": criterion.name, "limit": REASON_LIMIT},
-                f"reason_{criterion.pk}",
+            errors.append((reason_field, _("“%(name)s”: give a short reason for the score.") % name))
+        elif len(reason) > REASON_LIMIT:
+            errors.append(
+                (
+                    reason_field,
+                    _("“%(name)s”: keep the reason under %(limit)s characters.") % {**name, "limit": REASON_LIMIT},
+                )
             )
         cleaned[criterion.pk] = (value, reason)
+    if errors:
+        error = EvaluationError(errors[0][1], errors[0][0])
+        error.errors = errors
+        raise error
     return cleaned
 
 

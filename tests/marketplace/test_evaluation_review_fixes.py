@@ -205,3 +205,41 @@ def test_the_award_form_as_a_browser_sends_it_awards_the_project(opened, pool, o
     assert response.status_code == 302
     opened.refresh_from_db()
     assert opened.state == Project.State.AWARDED
+
+
+def test_every_bad_score_is_reported_at_once(opened, pool, officer, client):
+    from tests.evaluation_fixtures import declare_all, form, qualify_all
+
+    form(opened, officer)
+    opened.refresh_from_db()
+    declare_all(opened)
+    qualify_all(opened, officer)
+    member = serving(opened)[0]
+    bid = bid_of(opened, "投标组织1")
+    plan, team = evaluation.score_criteria(opened)
+    with pytest.raises(EvaluationError) as caught:
+        evaluation.save_scores(
+            opened, bid, by=member.evaluator.user, values={plan.pk: ("51", "理由"), team.pk: ("-1", "")}, submit=True
+        )
+    fields = [field for field, _message in caught.value.errors]
+    assert fields == [f"score_{plan.pk}", f"score_{team.pk}", f"reason_{team.pk}"]
+    client.force_login(member.evaluator.user)
+    response = client.post(
+        f"/evaluate/{opened.ref}/bids/{bid.pk}/",
+        {f"score_{plan.pk}": "51", f"reason_{plan.pk}": "理由", f"score_{team.pk}": "-1", f"reason_{team.pk}": ""},
+    )
+    assert response.status_code == 200
+    form_errors = response.context["score_form"].errors
+    assert {f"score_{plan.pk}", f"score_{team.pk}", f"reason_{team.pk}"} <= set(form_errors)
+
+
+def test_the_challenge_form_reports_short_grounds_and_the_missing_tick_together(awarded, client):
+    loser = bid_of(awarded, "投标组织1")
+    client.force_login(awarded.admins[0])
+    response = client.post(
+        f"/org/{loser.organization_id}/bids/{awarded.ref}/challenge/", {"reasons": "不服", "complete": "1"}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "reasons" in errors and "confirm" in errors
+    assert not Challenge.objects.exists()

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Award, Challenge, CommitteeMember, Project, Qualification, ScoreSheet
@@ -63,6 +64,7 @@ def shown_award(project):
             "report__generated_at",
             "report__confirmed_at",
             "rank",
+            "reason",
             "price",
             "awarded_at",
             "challenge_deadline",
@@ -188,6 +190,7 @@ def result_facts(project):
         "award_rank": award.rank,
         "awarded_at": award.awarded_at,
         "challenge_deadline": award.challenge_deadline,
+        "period_over": timezone.now() > award.challenge_deadline,
         "report": award.report,
         "rows": rows,
         "not_qualified": [

@@ -527,14 +527,13 @@ def _challenge(project, pk):
 
 def _challenge_history(challenge):
     rows = []
-    for event in AuditEvent.objects.filter(object_type="marketplace.challenge", object_id=str(challenge.pk)).order_by(
-        "created_at", "pk"
-    ):
+    events = AuditEvent.objects.filter(object_type="marketplace.challenge", object_id=str(challenge.pk))
+    for event in events.select_related("actor").order_by("created_at", "pk"):
         rows.append(
             {
                 "event": event,
                 "action": CHALLENGE_ACTIONS.get(event.action, event.action),
-                "actor": event.actor_label or _("The platform"),
+                "actor": event.actor.display_name if event.actor else (event.actor_label or _("The platform")),
             }
         )
     return rows

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 
 from marketplace.forms import evaluation as forms
 from marketplace.models import (
+    AuditEvent,
     Bid,
     CommitteeMember,
     EvaluationReport,
@@ -407,7 +408,17 @@ def _bid_context(request, project, member, bid, version, form=None):
             others.append({"sheet": other, "rows": _sheet_rows(other, criteria)})
     if scorable and form is None:
         form = forms.ScoreForm(initial=forms.ScoreForm.initial_for(sheet), criteria=criteria)
+    reopen_reason = ""
+    if sheet is not None and sheet.reopened_count and not submitted:
+        last = (
+            AuditEvent.objects.filter(object_type="marketplace.scoresheet", object_id=str(sheet.pk))
+            .filter(action__in=("scoresheet.reopen",))
+            .order_by("-pk")
+            .first()
+        )
+        reopen_reason = last.reason if last else ""
     return {
+        "reopen_reason": reopen_reason,
         "project": project,
         "member": member,
         "bid": bid,

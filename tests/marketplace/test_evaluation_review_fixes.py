@@ -243,3 +243,46 @@ def test_the_challenge_form_reports_short_grounds_and_the_missing_tick_together(
     errors = response.context["form"].errors
     assert "reasons" in errors and "confirm" in errors
     assert not Challenge.objects.exists()
+
+
+def test_a_reopened_sheet_shows_the_member_why(opened, pool, officer, client):
+    from tests.evaluation_fixtures import declare_all, form, qualify_all
+
+    form(opened, officer)
+    opened.refresh_from_db()
+    declare_all(opened)
+    qualify_all(opened, officer)
+    members = serving(opened)
+    chair = next(m for m in members if m.is_chair)
+    other = next(m for m in members if not m.is_chair)
+    bid = bid_of(opened, "投标组织1")
+    sheet = evaluation.save_scores(opened, bid, by=other.evaluator.user, values=values_for(opened, {}), submit=True)
+    evaluation.reopen_sheet(sheet, by=chair.evaluator.user, reason="团队与经验的分数与理由不一致")
+    client.force_login(other.evaluator.user)
+    html = client.get(f"/evaluate/{opened.ref}/bids/{bid.pk}/").content.decode()
+    assert "团队与经验的分数与理由不一致" in html
+
+
+def test_after_the_period_the_result_page_no_longer_invites_challenges(awarded, client, site):
+    live = awards.live_award(awarded)
+    url = f"/projects/{awarded.ref}/result/"
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    during = client.get(url).content.decode()
+    assert "may file a challenge" in during and "The challenge period ended" not in during
+    with time_machine.travel(live.challenge_deadline + datetime.timedelta(minutes=1), tick=False):
+        after = client.get(url).content.decode()
+    assert "The challenge period ended" in after and "may file a challenge" not in after
+
+
+def test_histories_name_people_not_accounts(awarded, officer, client):
+    first = challenge(awarded, 0, "投标组织1")
+    awards.answer_challenge(first, by=officer, answer="经复核，评分无误。")
+    officer.full_name = "采购经办 王磊"
+    officer.save()
+    client.force_login(officer)
+    html = client.get(f"/work/projects/{awarded.ref}/challenges/{first.pk}/").content.decode()
+    assert "采购经办 王磊" in html
+    html = client.get(f"/work/projects/{awarded.ref}/").content.decode()
+    assert "evaluation.qualification_reviewed" not in html

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from marketplace.services import committee as committee_services
 from marketplace.services import documents as document_services
 from marketplace.services import evaluation
 from marketplace.services.projects import ProjectError
+from marketplace.views.projects import _pdf_response
 
 PER_PAGE = 20
 EVALUATE_PERMISSION = committee_services.EVALUATE_PERMISSION
@@ -597,11 +598,7 @@ def report_pdf(request, ref, number):
     report = EvaluationReport.objects.filter(project=project, number=number).first()
     if report is None or not report.pdf:
         raise Http404
-    name = f"{project.ref}-评审报告-{report.number}.pdf"
-    response = FileResponse(report.pdf.open("rb"), content_type="application/pdf", as_attachment=False, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_response(report.pdf, f"{project.ref}-评审报告-{report.number}.pdf")
 
 
 __all__ = [

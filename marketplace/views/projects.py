@@ -13,6 +13,7 @@ shows a project opens it first if its deadline has passed (lazy opening).
 """
 
 import datetime
+import io
 from functools import wraps
 
 from django.conf import settings
@@ -605,7 +606,10 @@ def remove_document(request, ref, pk):
 
 
 def _pdf_response(file, name):
-    response = FileResponse(file.open("rb"), content_type="application/pdf", as_attachment=False, filename=name)
+    """An inline PDF download (a stored file, or the bytes of a rendered one),
+    never sniffed or cached by the browser."""
+    stream = io.BytesIO(file) if isinstance(file, bytes) else file.open("rb")
+    response = FileResponse(stream, content_type="application/pdf", as_attachment=False, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -12,10 +12,9 @@ may learn of the others (only the winner's name and price) is decided by
 ``marketplace.services.awards``.
 """
 
-import io
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from marketplace.models import Award, Bid, Challenge, ChallengeDocument
 from marketplace.services import award_pdfs, awards
 from marketplace.services import documents as document_services
 from marketplace.views.bids import _project, _required_bid, member_required
+from marketplace.views.projects import _pdf_response
 
 # Bids that took part in the evaluation (a draft or a withdrawn bid has no result).
 RESULT_STATES = (
@@ -148,15 +148,7 @@ def letter_pdf(request, organization, ref):
         body = award_pdfs.award_notice_pdf(award)
     else:
         body = award_pdfs.result_letter_pdf(bid, award)
-    response = FileResponse(
-        io.BytesIO(body),
-        content_type="application/pdf",
-        as_attachment=False,
-        filename=_letter_name(project, bid, award),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_response(body, _letter_name(project, bid, award))
 
 
 @member_required

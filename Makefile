@@ -57,6 +57,8 @@ seed: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q --ini .bandit --severity-level high
+	$(BIN)/python .ci/pip_audit.py
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -11,4 +11,4 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import receivers  # noqa: F401  (connects the domain-event receivers)
+        from cms import page_audit, receivers  # noqa: F401  (connects the domain-event and page-audit receivers)

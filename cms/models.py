@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, PagePermissionTester
+from wagtail.models.workflows import AbstractGroupApprovalTask
 
 
 class Section(models.TextChoices):
@@ -44,7 +45,100 @@ class BilingualIntroMixin(models.Model):
         return self.intro
 
 
-class HomePage(BilingualIntroMixin, Page):
+class StatutoryPagePermissionTester(PagePermissionTester):
+    """The statutory pages (the home page, the section pages and the
+    announcements under them) stay online: nobody, superusers included, can
+    unpublish, delete, move or copy them, schedule their expiry or put them
+    behind a view restriction through the admin.  Changes are published only
+    by the moderation workflow (``SecondApprovalTask``), so an editor submits
+    and a second person approves; there is no direct "Publish"."""
+
+    def can_unpublish(self):
+        return False
+
+    def can_delete(self, ignore_bulk=False):
+        return False
+
+    def can_move(self):
+        return False
+
+    def can_move_to(self, destination):
+        return False
+
+    def can_copy(self):
+        return False
+
+    def can_copy_to(self, destination, recursive=False):
+        return False
+
+    def can_publish(self):
+        return False
+
+    def can_set_view_restrictions(self):
+        return False
+
+    def can_unschedule(self):
+        return False
+
+    def can_reorder_children(self):
+        return False
+
+
+class StatutoryPageMixin:
+    """For every page that carries or leads to statutory announcements."""
+
+    # No "Publishing" panel: an expiry date would take the page offline later.
+    settings_panels = []
+
+    def permissions_for_user(self, user):
+        return StatutoryPagePermissionTester(user, self)
+
+    def save(self, *args, **kwargs):
+        self.expire_at = None  # whatever a revision carried
+        return super().save(*args, **kwargs)
+
+
+class SecondApprovalTask(AbstractGroupApprovalTask):
+    """A group approval that the person who submitted the change, or wrote the
+    revision being approved, cannot give: the second pair of eyes is always
+    someone else."""
+
+    class Meta:
+        verbose_name = _("second approval task")
+        verbose_name_plural = _("second approval tasks")
+
+    @staticmethod
+    def _authors(obj):
+        authors = set()
+        workflow_state = getattr(obj, "current_workflow_state", None)
+        if workflow_state is not None and workflow_state.requested_by_id:
+            authors.add(workflow_state.requested_by_id)
+        revision = obj.get_latest_revision() if hasattr(obj, "get_latest_revision") else None
+        if revision is not None and revision.user_id:
+            authors.add(revision.user_id)
+        return authors
+
+    def is_author(self, obj, user):
+        return user.pk in self._authors(obj)
+
+    def get_actions(self, obj, user):
+        if self.is_author(obj, user):
+            return []
+        return super().get_actions(obj, user)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve" and self.is_author(task_state.workflow_state.content_object, user):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups approve; never the person who made the change.")
+
+
+class HomePage(StatutoryPageMixin, BilingualIntroMixin, Page):
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.SectionPage"]
@@ -62,7 +156,7 @@ class HomePage(BilingualIntroMixin, Page):
         return context
 
 
-class SectionPage(RoutablePageMixin, BilingualIntroMixin, Page):
+class SectionPage(StatutoryPageMixin, RoutablePageMixin, BilingualIntroMixin, Page):
     """One public section.  Editors write its introduction; its records come
     from the data through the section's views (``cms.sections``), never
     retyped into the CMS."""
@@ -114,7 +208,7 @@ class SectionPage(RoutablePageMixin, BilingualIntroMixin, Page):
         return self._dispatch(request, "part", key=key, part=part)
 
 
-class CallAnnouncementPage(BilingualIntroMixin, Page):
+class CallAnnouncementPage(StatutoryPageMixin, BilingualIntroMixin, Page):
     """The call announcement (采购公告) of one purchase project, created and
     published when the call is published.  Its facts are read live from the
     project (``cms.views.projects``), so an addendum, an answer or a change
@@ -141,7 +235,7 @@ class CallAnnouncementPage(BilingualIntroMixin, Page):
         return self.serve(request)
 
 
-class OpeningRecordPage(BilingualIntroMixin, Page):
+class OpeningRecordPage(StatutoryPageMixin, BilingualIntroMixin, Page):
     """The opening record (开标记录) of a project, published when its bids
     are opened; a child of the call announcement with the slug "opening"."""
 
@@ -166,7 +260,7 @@ class OpeningRecordPage(BilingualIntroMixin, Page):
         return self.serve(request)
 
 
-class ResultAnnouncementPage(BilingualIntroMixin, Page):
+class ResultAnnouncementPage(StatutoryPageMixin, BilingualIntroMixin, Page):
     """The result announcement (结果公告) of a project, published when it is
     awarded and republished when the award is cancelled; a child of the call
     announcement with the slug "result".  Its facts are read live
@@ -191,3 +285,10 @@ class ResultAnnouncementPage(BilingualIntroMixin, Page):
 
     def serve_preview(self, request, mode_name):
         return self.serve(request)
+
+
+STATUTORY_PAGE_MODELS = (HomePage, SectionPage, CallAnnouncementPage, OpeningRecordPage, ResultAnnouncementPage)
+
+
+def is_statutory(page):
+    return issubclass(page.specific_class or type(page), STATUTORY_PAGE_MODELS)

@@ -1,12 +1,13 @@
 """Creates the public page tree: the home page as the site root and one page
-per public section.  Idempotent; run by ``manage.py setup_site`` and by
-``seed_demo``."""
+per public section, with the moderation workflow that guards them.
+Idempotent; run by ``manage.py setup_site`` and by ``seed_demo``."""
 
 from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
 from cms.models import HomePage, Section, SectionPage
+from cms.moderation import ensure_moderation_workflow
 
 HOME_TITLE = "首页"
 HOME_INTRO = (
@@ -67,4 +68,6 @@ def ensure_site():
         page = SectionPage(title=title, slug=slug, section=key, show_in_menus=True)
         home.add_child(instance=page)
         page.save_revision().publish()
+    # Changes to these pages go through a second person (cms.moderation).
+    ensure_moderation_workflow(home)
     return home

@@ -6,6 +6,7 @@ project root is read when present (``make run`` writes one with a random
 secret key for local use); real environment variables always win.
 """
 
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -36,6 +37,32 @@ if not SECRET_KEY:
             "(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DJANGO_DEBUG=true for local development."
         )
+
+# --- Audit log anchor (issue 12): the key that makes the hash chain tamper-evident.
+# Never stored in the database.  Rotation: a new AUDIT_HMAC_KEY with a new
+# AUDIT_HMAC_KEY_ID, the old one kept in AUDIT_HMAC_PREVIOUS_KEYS="old-id=old-key".
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+_audit_key_derived = not AUDIT_HMAC_KEY
+if not AUDIT_HMAC_KEY:
+    if DEBUG:
+        import hashlib
+
+        # A development key derived from the secret key: changes with it.
+        AUDIT_HMAC_KEY = hashlib.sha256(f"audit-hmac-development:{SECRET_KEY}".encode()).hexdigest()
+    else:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY is not set. With DJANGO_DEBUG off the platform refuses to start without the "
+            "audit log key (it is never stored in the database, so a database writer cannot re-hash the "
+            "audit chain): set AUDIT_HMAC_KEY to a long random value, at least 32 characters "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'), keep it like "
+            "the secret key, and set AUDIT_HMAC_KEY_ID to name it; or set DJANGO_DEBUG=true for local development."
+        )
+elif len(AUDIT_HMAC_KEY) < 32 and not DEBUG:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY is too short: use at least 32 random characters.")
+AUDIT_HMAC_KEY_ID = env.str("AUDIT_HMAC_KEY_ID", default="dev" if _audit_key_derived else "1")
+AUDIT_HMAC_PREVIOUS_KEYS = env.dict("AUDIT_HMAC_PREVIOUS_KEYS", default={})
+# Where publish_audit_head writes the signed daily head (to be published outside the database).
+AUDIT_HEAD_DIR = Path(env.str("AUDIT_HEAD_DIR", default=str(VAR_DIR / "audit-heads")))
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -68,19 +95,30 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Accounts security: sign-in lockout and second factor (see "Accounts security" below).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.core.headers.SecurityHeadersMiddleware",  # Permissions-Policy; documents in a sandbox
+    "marketplace.core.headers.ContentSecurityPolicyMiddleware",  # django-csp: site and admin policies
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "marketplace.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.core.request_context.RequestContextMiddleware",  # who acts, for account audit events
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # accounts security: which session typed its code
+    "marketplace.core.twofactor.SecondFactorMiddleware",  # accounts security: second factor, idle sign-out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # accounts security: the lockout page
 ]
 
 if DEBUG:
@@ -111,7 +149,10 @@ TEMPLATES = [
 
 # Sign-in with the e-mail address (any case) or the mobile number (with or
 # without +86) that the account was signed up with.
-AUTHENTICATION_BACKENDS = ["marketplace.services.accounts.IdentifierBackend"]
+# The lockout (django-axes) first, then the identifier: one backend that
+# refuses a locked-out account or address before any password is compared
+# (see "Accounts security").
+AUTHENTICATION_BACKENDS = ["marketplace.core.lockout.AccountBackend"]
 
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
@@ -143,6 +184,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Accounts security: sign-in lockout, second factor, sessions -------------
+# One lockout (django-axes, attempts in the database) on every password check:
+# LOCKOUT_ACCOUNT_FAILURES wrong passwords for one account from anywhere, or
+# LOCKOUT_ADDRESS_FAILURES from one address, pause sign-in for
+# LOCKOUT_COOLOFF_MINUTES after the last failure (marketplace/core/lockout.py).
+AXES_HANDLER = "marketplace.core.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = env.int("LOCKOUT_ACCOUNT_FAILURES", default=5)
+LOCKOUT_ADDRESS_FAILURE_LIMIT = env.int("LOCKOUT_ADDRESS_FAILURES", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "marketplace.core.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "marketplace.core.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "marketplace.core.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the pause ends when the page says
+AXES_ENABLE_ADMIN = False  # no Django admin: the Wagtail admin shows the attempts
+AXES_VERBOSE = False
+# Second factor (django-otp: TOTP and backup codes) for procurement officers,
+# finance officers, platform administrators and superusers
+# (marketplace/core/twofactor.py); their sessions end after SESSION_IDLE_MINUTES
+# without a request, and irreversible steps need password and code again if
+# the last time was more than REAUTH_MINUTES ago (marketplace/core/reauth.py).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Community Services Procurement")
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+REAUTH_MINUTES = env.int("REAUTH_MINUTES", default=10)
 
 # --- Languages and time -----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -204,7 +270,50 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies append to X-Forwarded-For in front of the app: the
+# client address (lockout, throttles) is read from there only when this is
+# not 0 (marketplace/core/network.py); without a proxy the header is ignored.
+TRUSTED_PROXY_HOPS = env.int(
+    "DJANGO_TRUSTED_PROXY_HOPS", default=1 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else 0
+)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy -------------------
+# The site runs no inline script or style (static/ holds its CSS); the Wagtail
+# admin runs its own scripts, some inline, so it has a policy of its own
+# (marketplace.core.headers.ContentSecurityPolicyMiddleware).  Uploaded and
+# generated documents carry "sandbox; default-src 'none'" instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+CONTENT_SECURITY_POLICY_ADMIN_PREFIX = "/admin/"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],  # Wagtail's inline widget and panel scripts
+        "style-src": ["'self'", "'unsafe-inline'"],  # Wagtail's style attributes
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'self'"],  # the page preview
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],  # the preview frames the site's own pages
+    },
+}
 
 # --- Email --------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -232,6 +341,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=15),
     },
+    "publish-audit-head-daily": {
+        # Signs the chain's head and writes it to AUDIT_HEAD_DIR for publication.
+        "task": "marketplace.tasks.publish_audit_head",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "organization-documents-daily": {
         # Warns 30 days before a document expires and marks expired ones.
         "task": "marketplace.tasks.check_document_expiry",
@@ -249,7 +363,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.lift_ended_blacklists",
         "schedule": crontab(hour=0, minute=10),
     },
+    "purge-consumed-messages": {
+        # The embedded SQL broker keeps every delivered message: delete them,
+        # and queued notifications never delivered (issue 12).
+        "task": "marketplace.tasks.purge_consumed_messages",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+# Days a notification that could not be delivered stays queued (address and text) before it is deleted.
+OUTGOING_MESSAGE_KEEP_DAYS = env.int("OUTGOING_MESSAGE_KEEP_DAYS", default=7)
 
 # --- Social organizations -------------------------------------------------------
 # Minimum registered capital by legal type (CNY).  The seeds set 3,000 CNY for
@@ -296,16 +418,31 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # --- Wagtail --------------------------------------------------------------------
 WAGTAIL_SITE_NAME = _("Community Social Services Procurement Platform")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search, safe for quotes on SQLite (marketplace.core.search).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "marketplace.core.search"}}
 WAGTAIL_I18N_ENABLED = False
+# Statutory pages are published only through their two-person workflow; the
+# approval publishes (cms.moderation).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.moderation.publish_approved_revision"
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx", "odt", "ods", "txt"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Library documents: a PDF must be plain (no scripts, actions, embedded files), and
+# every document is downloaded as an attachment in an empty sandbox (marketplace.core.headers).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "marketplace.core.document_upload.CheckedDocumentForm"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls to the outside world
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars from gravatar.com would leak who signs in, and fail offline
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Accounts security: the admin and private pages sign in through the site's
+# sign-in (lockout, second factor); passwords are changed and reset on the
+# site's pages only (both under the lockout and the reset-mail limits).
+WAGTAILADMIN_LOGIN_URL = "/admin/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # --- Logging ----------------------------------------------------------------------
 LOGGING = {

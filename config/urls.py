@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from marketplace.core import views as security_views
 from marketplace.views import accounts as account_views
 from marketplace.views import bids as bid_views
 from marketplace.views import needs as need_views
@@ -20,6 +21,9 @@ urlpatterns = [
     path("needs/report/", need_views.resident_report, name="resident_report"),
     path("needs/report/thanks/", need_views.resident_report_thanks, name="resident_report_thanks"),
     path("help/bid-receipts/", bid_views.receipt_help, name="bid_receipt_help"),
+    # One sign-in (lockout, second factor) for the admin and Wagtail's private pages too.
+    path("admin/login/", security_views.AdminSignInView.as_view(), name="admin_sign_in"),
+    path("_util/login/", security_views.SignInView.as_view(), name="private_page_sign_in"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

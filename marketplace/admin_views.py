@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from marketplace.core.reauth import reauth_required
 from marketplace.forms.catalogue import ConfirmForm, ImportForm, RetireForm, VersionCreateForm
 from marketplace.models import CatalogueImport, CatalogueItem, CatalogueVersion
 from marketplace.services import catalogue as catalogue_services
@@ -111,8 +113,10 @@ class VersionDetailView(VersionMixin, CatalogueAdminMixin, TemplateView):
         return context
 
 
+@method_decorator(reauth_required, name="post")
 class VersionPublishView(VersionMixin, CatalogueAdminMixin, FormView):
-    """Publishing is irreversible: a confirmation page first."""
+    """Publishing is irreversible: a confirmation page first, and a fresh
+    re-authentication for the roles with a second factor."""
 
     template_name = "marketplace/admin/publish.html"
     form_class = ConfirmForm

@@ -10,7 +10,14 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self):
         from . import roles, signals  # noqa: F401  (connects the receivers)
+        from .core import account_audit, audit_guard
 
         # Migrations of later apps add permissions that roles should hold; keep
-        # the role groups in step after every migrate.
-        post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="marketplace.sync_roles")
+        # the role groups in step after every migrate (code, so not per-row
+        # audit events: see marketplace.core.account_audit).
+        post_migrate.connect(account_audit.sync_roles_after_migrate, dispatch_uid="marketplace.sync_roles")
+        # Account changes, sign-ins and failed sign-ins are audit events.
+        account_audit.connect()
+        # SQLite loses a table's triggers when a migration rebuilds it: put the
+        # audit tables' append-only triggers back after every migrate.
+        post_migrate.connect(audit_guard.ensure_sqlite_guard, dispatch_uid="marketplace.audit_sqlite_guard")

@@ -23,3 +23,16 @@ ACCOUNTS = [
     ("evaluator", "评审专家 赵敏", ["evaluator"], None, False),
     ("finance", "财务 刘洋", ["finance_officer"], None, False),
 ]
+
+# Second factor (issue 12): these demo accounts get an authenticator (TOTP)
+# device with a fixed, published secret, printed by ``make run``; ``officer``
+# sets one up on first sign-in, to show the enrolment.  Demo only.
+TOTP_ACCOUNTS = ("admin", "officer2", "finance")
+
+
+def demo_totp_key(username):
+    """The fixed demo TOTP key (hex, 20 bytes) of a demo account."""
+    import hashlib
+
+    # A published demo value, not a protection: usedforsecurity=False says so (bandit B324).
+    return hashlib.sha1(f"demo-totp-secret:{username}".encode(), usedforsecurity=False).hexdigest()

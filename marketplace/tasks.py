@@ -33,6 +33,24 @@ def verify_audit_chain():
     return {"ok": report.ok, "checked": report.checked, "broken_event_id": report.broken_event_id}
 
 
+@shared_task(name="marketplace.tasks.publish_audit_head")
+def publish_audit_head():
+    """Daily (see CELERY_BEAT_SCHEDULE): sign the audit chain's head and write
+    it to AUDIT_HEAD_DIR for publication outside the database.  A broken chain
+    is not anchored: the admins are told instead."""
+    from marketplace.services.audit import AuditChainBrokenError, publish_head
+
+    try:
+        publication, path, created = publish_head()
+    except AuditChainBrokenError as exc:
+        logger.error("Audit head not published: %s", exc)
+        if settings.ADMINS:
+            mail_admins("Audit chain broken: head not published", str(exc))
+        return {"ok": False, "broken_event_id": exc.report.broken_event_id}
+    logger.info("Audit head of %s published: %s events, %s", publication.day, publication.event_count, path)
+    return {"ok": True, "day": publication.day.isoformat(), "events": publication.event_count, "created": created}
+
+
 @shared_task(name="marketplace.tasks.run_catalogue_import")
 def run_catalogue_import(job_id):
     """Check (and, if every row is valid, import) an uploaded catalogue file."""
@@ -42,12 +60,27 @@ def run_catalogue_import(job_id):
     return {"job": job.pk}
 
 
-# ignore_result: the message (addresses, subjects, receipt digests) is not kept in the results table.
+# The arguments are ids of OutgoingMessage rows only: no address, subject or
+# body ever enters the broker (whose default SQLite file keeps every message).
 @shared_task(name="marketplace.tasks.deliver_notification", ignore_result=True)
-def deliver_notification(*, recipients, subject, body):
-    from marketplace.services.notifications import deliver
+def deliver_notification(message_ids=(), **legacy):
+    from marketplace.services.notifications import deliver, deliver_outgoing
 
-    return deliver(recipients=recipients, subject=subject, body=body)
+    if legacy:
+        # A message queued by an older release (recipients, subject, body): still delivered.
+        return deliver(**legacy)
+    return deliver_outgoing(message_ids)
+
+
+@shared_task(name="marketplace.tasks.purge_consumed_messages", ignore_result=True)
+def purge_consumed_messages():
+    """Every 10 minutes (see CELERY_BEAT_SCHEDULE): delete the messages the
+    embedded SQL broker has delivered (it keeps them, marked invisible) and
+    queued notifications that were never delivered within OUTGOING_MESSAGE_KEEP_DAYS."""
+    from marketplace.core.broker import purge_consumed
+    from marketplace.services.notifications import purge_outgoing
+
+    return {"broker": purge_consumed(), "outgoing": purge_outgoing()}
 
 
 @shared_task(name="marketplace.tasks.check_document_expiry")

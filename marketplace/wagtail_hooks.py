@@ -17,6 +17,7 @@ from wagtail.admin.widgets import MenuItem
 from wagtail.log_actions import log
 
 from marketplace import admin_views
+from marketplace.core.forms import IdMultipleChoiceField
 from marketplace.models import CatalogueItem, CatalogueVersion, CommunityFund, ServiceCategory
 from marketplace.models.catalogue import CatalogueLockedError
 from marketplace.services import catalogue as catalogue_services
@@ -322,7 +323,9 @@ def register_organization_viewsets():
 from wagtail.permission_policies.base import BasePermissionPolicy  # noqa: E402
 from wagtail.permissions import register_permission_policy  # noqa: E402
 
+from marketplace import admin_method_changes  # noqa: E402
 from marketplace.models import PurchaseMethod, User  # noqa: E402
+from marketplace.services import method_changes  # noqa: E402
 from marketplace.services import projects as project_services  # noqa: E402
 
 PURCHASE_METHOD_FIELDS = (
@@ -376,19 +379,58 @@ def _audit_purchase_method(view, action):
     )
 
 
-class PurchaseMethodCreateView(generic.CreateView):
+class FourEyesFormMixin:
+    """A proposal the service refuses (one already pending, a floor) shows on the form."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except method_changes.MethodChangeError as exc:
+            form.add_error(None, exc.message)
+            self.produced_error_message = exc.message
+            return self.form_invalid(form)
+
+
+class PurchaseMethodCreateView(FourEyesFormMixin, generic.CreateView):
+    """A new method is saved out of use; putting it into use is a change a
+    second officer approves (four eyes)."""
+
     def save_instance(self):
         with transaction.atomic():
+            wanted_active = self.form.instance.active
+            self.form.instance.active = False
             method = super().save_instance()
             _audit_purchase_method(self, "purchasemethod.create")
+            if wanted_active:
+                method_changes.propose_change(method, values={"active": True}, by=self.request.user)
+                messages.info(
+                    self.request,
+                    _("The method is saved out of use: a second procurement officer must approve putting it into use."),
+                )
         return method
 
 
-class PurchaseMethodEditView(generic.EditView):
+class PurchaseMethodEditView(FourEyesFormMixin, generic.EditView):
+    """Changes to the floors (and putting a method back into use) are only
+    proposed here; they take effect when a second officer approves them."""
+
     def save_instance(self):
+        method = self.form.instance
+        before = {name: self.form.initial.get(name) for name in (*method_changes.FLOOR_FIELDS, "active")}
+        governed = method_changes.governed_changes(before, method)
         with transaction.atomic():
+            for name in governed:
+                setattr(method, name, before[name])  # unchanged until approved
             method = super().save_instance()
             _audit_purchase_method(self, "purchasemethod.edit")
+            if governed:
+                method_changes.propose_change(method, values=governed, by=self.request.user, previous=before)
+                labels = [str(PurchaseMethod._meta.get_field(name).verbose_name) for name in governed]
+                messages.info(
+                    self.request,
+                    _("The change to %(fields)s waits for a second procurement officer's approval.")
+                    % {"fields": ", ".join(labels)},
+                )
         return method
 
 
@@ -518,6 +560,7 @@ class EvaluatorViewSet(ModelViewSet):
     def formfield_for_dbfield(self, db_field, **kwargs):
         if db_field.name == "expertise":
             kwargs["widget"] = django_forms.CheckboxSelectMultiple
+            kwargs["form_class"] = IdMultipleChoiceField  # an id beyond 64 bits is refused, not a 500
         field = super().formfield_for_dbfield(db_field, **kwargs)
         if db_field.name == "user":
             field.queryset = evaluator_accounts()
@@ -552,9 +595,24 @@ class ProjectGroup(ViewSetGroup):
             icon_name="warning",
             order=1,
         )
-        return [workbench, challenges, *super().get_submenu_items()]
+        method_change_list = ProjectWorkbenchMenuItem(
+            gettext_lazy("Method changes to approve"),
+            reverse_lazy("method_changes:index"),
+            icon_name="tick",
+            order=2,
+        )
+        return [workbench, challenges, method_change_list, *super().get_submenu_items()]
+
+
+@hooks.register("register_admin_urls")
+def register_method_change_urls():
+    return [path("purchase-method-changes/", include(admin_method_changes.urls))]
 
 
 @hooks.register("register_admin_viewset")
 def register_project_viewsets():
     return ProjectGroup()
+
+
+# Accounts security (issue 12): sign-in attempts and lockout reset.
+from marketplace.core import admin as _security_admin  # noqa: E402,F401

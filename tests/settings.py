@@ -7,6 +7,8 @@ import os
 # The suite sees the bare environment, never a developer's .env (make run writes one).
 os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+os.environ.setdefault("AUDIT_HMAC_KEY", "test-audit-hmac-key-not-for-production-" + "y" * 20)
+os.environ.setdefault("AUDIT_HMAC_KEY_ID", "test")
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import INSTALLED_APPS  # noqa: E402
@@ -32,3 +34,10 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="platform-private-test-"))
+
+# Published audit heads go to a throw-away folder, never to var/audit-heads.
+AUDIT_HEAD_DIR = Path(tempfile.mkdtemp(prefix="platform-audit-heads-test-"))
+
+# Accounts security: the lockout stays on (tests prove it); Django's test
+# client login() authenticates without a request, which production refuses.
+LOCKOUT_ALLOW_REQUESTLESS = True

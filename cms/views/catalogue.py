@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 
+from marketplace.core.params import text_param
 from marketplace.models import ServiceCategory
 from marketplace.selectors import catalogue as selectors
 
@@ -18,9 +19,10 @@ PER_PAGE = 20
 
 def index(request, page):
     version = selectors.current_version()
-    query = request.GET.get("q", "").strip()[:50]
+    # Without control characters: a NUL byte makes PostgreSQL refuse the query.
+    query = text_param(request.GET.get("q"), limit=50)
     category = None
-    category_code = request.GET.get("category", "")
+    category_code = text_param(request.GET.get("category"), limit=50)
     if category_code:
         category = ServiceCategory.objects.filter(code=category_code).select_related("parent").first()
     kept = {k: v for k, v in (("q", query), ("category", category.code if category else "")) if v}

@@ -50,9 +50,9 @@ class SignupForm(forms.Form):
         return [field for field in super().visible_fields() if field.name != "website"]
 
     def clean_identifier(self):
+        # Whether an account has it already is not checked here: the answer
+        # must not tell (``accounts.sign_up`` tells the owner instead).
         kind, value = accounts.normalise_identifier(self.cleaned_data["identifier"])
-        if accounts.identifier_taken(kind, value):
-            raise ValidationError(accounts.DUPLICATE_MESSAGE, code="duplicate")
         self.kind = kind
         return value
 

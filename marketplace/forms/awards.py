@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.forms import IdMultipleChoiceField
 from marketplace.forms.projects import REASON_MAX, TEXT_MAX, ConfirmForm
 from marketplace.models import Challenge, ServiceCategory
 
@@ -50,7 +51,7 @@ class CommitteeForm(ServiceErrorMixin, ConfirmForm):
         "Form the committee now. The draw is recorded in the audit log and cannot be repeated; "
         "the project moves to evaluation."
     )
-    expertise = forms.ModelMultipleChoiceField(
+    expertise = IdMultipleChoiceField(
         label=_("Fields of expertise to draw from"),
         queryset=ServiceCategory.objects.none(),
         widget=forms.CheckboxSelectMultiple,

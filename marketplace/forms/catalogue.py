@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import CatalogueVersion
-from marketplace.services.catalogue_io import MAX_UPLOAD_BYTES
+from marketplace.services.catalogue_io import MAX_UPLOAD_BYTES, FileRejectedError, check_xlsx_upload, render_error
 
 
 class VersionCreateForm(forms.Form):
@@ -36,6 +36,13 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
+        if upload.name.lower().endswith(".xlsx"):
+            content = upload.read()
+            upload.seek(0)
+            try:
+                check_xlsx_upload(content)
+            except FileRejectedError as rejected:
+                raise forms.ValidationError(render_error(rejected.error)) from rejected
         return upload
 
 

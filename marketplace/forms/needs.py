@@ -1,6 +1,7 @@
 """Forms of the demand list.  They check input and show errors; the services
 in ``marketplace.services.needs`` change state."""
 
+import secrets
 from decimal import Decimal
 
 from django import forms
@@ -212,8 +213,10 @@ phone_validator = RegexValidator(
 
 
 def make_form_token():
-    """A signed token holding the time the form was shown."""
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(int(timezone.now().timestamp())))
+    """A signed token holding the time the form was shown and a random
+    nonce: each token is good for one report (``ResidentReport.token_digest``)."""
+    nonce = secrets.token_urlsafe(12)
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(f"{int(timezone.now().timestamp())}.{nonce}")
 
 
 class ResidentReportForm(forms.Form):
@@ -275,7 +278,8 @@ class ResidentReportForm(forms.Form):
     def clean_token(self):
         token = self.cleaned_data.get("token") or ""
         try:
-            issued = int(signing.TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=MAX_FORM_AGE_SECONDS))
+            value = signing.TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=MAX_FORM_AGE_SECONDS)
+            issued = int(value.split(".", 1)[0])
         except (signing.BadSignature, ValueError) as exc:
             raise forms.ValidationError(
                 _("The form has expired or was not loaded from this site. Please send it again.")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from marketplace.core.forms import IdMultipleChoiceField
 from marketplace.models import Community, Organization, OrganizationDocument, ServiceCategory, StaffMember
 from marketplace.money import format_cny
 from marketplace.services import organizations as services
@@ -77,7 +78,7 @@ class Step1Form(forms.Form):
             "invalid_choice": gettext_lazy("Choose the sponsoring community."),
         },
     )
-    service_areas = forms.ModelMultipleChoiceField(
+    service_areas = IdMultipleChoiceField(
         label=gettext_lazy("Service areas"),
         queryset=ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code"),
         required=False,

@@ -275,7 +275,9 @@ class ProjectForm(forms.Form):
             return self.cleaned_data[name]
         try:
             raw = self[name].value()
-            return self.fields[name].to_python(raw)
+            # clean(), not to_python(): a number the field refuses (a budget of
+            # 1e30 is beyond its 12 digits) must not reach the fund summary.
+            return self.fields[name].clean(raw)
         except forms.ValidationError:
             return None
 

@@ -1,4 +1,4 @@
-from .audit import AuditChainHead, AuditEvent
+from .audit import AuditChainHead, AuditEvent, AuditHeadPublication
 from .bids import Bid, BidDocument, BidVersion, OpeningRecord
 from .catalogue import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
 from .evaluation import (
@@ -25,6 +25,7 @@ from .organizations import (
     OrganizationDocument,
     StaffMember,
 )
+from .outbox import OutgoingMessage
 from .places import Community, District
 from .projects import (
     Addendum,
@@ -34,6 +35,7 @@ from .projects import (
     ProjectDocument,
     ProjectSequence,
     PurchaseMethod,
+    PurchaseMethodChange,
     RubricCriterion,
 )
 from .users import User
@@ -62,9 +64,11 @@ __all__ = [
     "ProjectDocument",
     "ProjectSequence",
     "PurchaseMethod",
+    "PurchaseMethodChange",
     "RubricCriterion",
     "AuditChainHead",
     "AuditEvent",
+    "AuditHeadPublication",
     "CatalogueImport",
     "CatalogueItem",
     "CatalogueVersion",
@@ -77,6 +81,7 @@ __all__ = [
     "Notice",
     "Organization",
     "OrganizationDocument",
+    "OutgoingMessage",
     "StaffMember",
     "Need",
     "ResidentReport",

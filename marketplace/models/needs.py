@@ -82,6 +82,8 @@ class ResidentReport(FSMModelMixin, models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    # SHA-256 of the form token the report came with: unique, so a token is used once.
+    token_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("resident report")

@@ -84,6 +84,37 @@ class PurchaseMethod(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(committee_size__gte=3), name="purchase_method_committee_at_least_3"),
             models.CheckConstraint(condition=Q(min_valid_bids__gte=1), name="purchase_method_min_bids_positive"),
+            # The floors no configuration goes below (see LEGAL_FLOORS / OPEN_CALL_FLOOR / NAMED_FLOOR).
+            models.CheckConstraint(
+                condition=Q(named_organization=True)
+                | (
+                    Q(min_period__gte=10)
+                    & (Q(min_valid_bids__gte=3) | Q(code="consultation", min_valid_bids__gte=2))
+                ),
+                name="purchase_method_open_call_floor",
+            ),
+            models.CheckConstraint(
+                condition=Q(named_organization=False)
+                | (
+                    Q(justification_required=True)
+                    & (Q(period_unit="working", min_period__gte=3) | Q(period_unit="calendar", min_period__gte=5))
+                ),
+                name="purchase_method_named_floor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="public_tender")
+                | Q(named_organization=False, period_unit="calendar", min_period__gte=20, min_valid_bids__gte=3),
+                name="purchase_method_public_tender_floor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="consultation")
+                | Q(named_organization=False, period_unit="calendar", min_period__gte=10, min_valid_bids__gte=2),
+                name="purchase_method_consultation_floor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="single_source") | Q(period_unit="working", min_period__gte=5),
+                name="purchase_method_single_source_floor",
+            ),
         ]
 
     def __str__(self):
@@ -95,16 +126,7 @@ class PurchaseMethod(models.Model):
         errors = {}
         if self.committee_size is not None and (self.committee_size < 3 or self.committee_size % 2 == 0):
             errors["committee_size"] = _("The committee needs an odd number of members, at least 3.")
-        floor = LEGAL_FLOORS.get(self.code)
-        if floor is not None:
-            if self.min_period is not None and (self.min_period < floor[0] or self.period_unit != DayCount.CALENDAR):
-                errors["min_period"] = _("The law sets at least %(days)s calendar days for this method.") % {
-                    "days": floor[0]
-                }
-            if self.min_valid_bids is not None and self.min_valid_bids < floor[1]:
-                errors["min_valid_bids"] = _("The law sets at least %(count)s valid bids for this method.") % {
-                    "count": floor[1]
-                }
+        errors.update(floor_errors(self))
         if errors:
             raise ValidationError(errors)
         refuse_change_during_open_calls(self, method=self)
@@ -117,8 +139,68 @@ class PurchaseMethod(models.Model):
 
 
 # (minimum bidding period in calendar days, minimum valid bids) the law sets:
-# configuration may be stricter, never looser.
+# configuration may be stricter, never looser.  Competitive consultation may
+# close with 2 valid bids for government purchase of services (财库〔2015〕124号).
 LEGAL_FLOORS = {"public_tender": (20, 3), "consultation": (10, 2)}
+# Single source: the choice is published for at least 5 working days.
+SINGLE_SOURCE_FLOOR_WORKING_DAYS = 5
+# Every other method open to all organizations: at least 10 days (the shortest
+# legal open call) and 3 valid bids.
+OPEN_CALL_FLOOR = (10, 3)
+# A method addressed to one named organization (commission, single source):
+# at least the commission floor of 3 working days (5 calendar days), a
+# published justification, and 1 valid bid.
+NAMED_FLOOR_WORKING_DAYS = 3
+NAMED_FLOOR_CALENDAR_DAYS = 5
+
+
+def floor_errors(method):
+    """The floors ``method`` breaks, by field: the same rules as the
+    database's check constraints, with messages for the form."""
+    errors = {}
+    period, unit, bids = method.min_period, method.period_unit, method.min_valid_bids
+    if period is None or bids is None:
+        return errors
+    legal = LEGAL_FLOORS.get(method.code)
+    if legal is not None:
+        if method.named_organization:
+            errors["named_organization"] = _("This method is open to every organization by law.")
+        if period < legal[0] or unit != DayCount.CALENDAR:
+            errors["min_period"] = _("The law sets at least %(days)s calendar days for this method.") % {
+                "days": legal[0]
+            }
+        if bids < legal[1]:
+            errors["min_valid_bids"] = _("The law sets at least %(count)s valid bids for this method.") % {
+                "count": legal[1]
+            }
+        return errors
+    if method.code == "single_source" and (unit != DayCount.WORKING or period < SINGLE_SOURCE_FLOOR_WORKING_DAYS):
+        errors["min_period"] = _("A single source is published for at least %(days)s working days.") % {
+            "days": SINGLE_SOURCE_FLOOR_WORKING_DAYS
+        }
+    if method.named_organization:
+        if not method.justification_required:
+            errors["justification_required"] = _(
+                "A method addressed to one named organization must publish its justification."
+            )
+        if "min_period" not in errors and (
+            (unit == DayCount.WORKING and period < NAMED_FLOOR_WORKING_DAYS)
+            or (unit == DayCount.CALENDAR and period < NAMED_FLOOR_CALENDAR_DAYS)
+        ):
+            errors["min_period"] = _(
+                "At least %(working)s working days (or %(calendar)s calendar days): the commission floor."
+            ) % {"working": NAMED_FLOOR_WORKING_DAYS, "calendar": NAMED_FLOOR_CALENDAR_DAYS}
+    else:
+        if period < OPEN_CALL_FLOOR[0]:
+            errors["min_period"] = _(
+                "A call open to every organization runs at least %(days)s days before its deadline."
+            ) % {"days": OPEN_CALL_FLOOR[0]}
+        if bids < OPEN_CALL_FLOOR[1]:
+            errors["min_valid_bids"] = _(
+                "A call open to every organization needs at least %(count)s valid bids; only a method "
+                "addressed to one named organization may go ahead with fewer."
+            ) % {"count": OPEN_CALL_FLOOR[1]}
+    return errors
 
 
 def refuse_change_during_open_calls(instance, **lookup):
@@ -138,6 +220,61 @@ def refuse_change_during_open_calls(instance, **lookup):
             _("Used by calls awaiting approval or open for bids (%(refs)s): it can change once they close.")
             % {"refs": ", ".join(refs)}
         )
+
+
+class PurchaseMethodChange(models.Model):
+    """A proposed change to a purchase method's floors (four eyes): it takes
+    effect only when a second procurement officer approves it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    method = models.ForeignKey(
+        PurchaseMethod, on_delete=models.CASCADE, related_name="changes", verbose_name=_("purchase method")
+    )
+    proposed = models.JSONField(_("proposed values"))
+    previous = models.JSONField(_("values when proposed"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    proposed_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "marketplace.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("purchase method change")
+        verbose_name_plural = _("purchase method changes")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["method"], condition=Q(state="pending"), name="purchase_method_one_pending_change"
+            ),
+            # Four eyes, in the database too: the proposer never decides.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="purchase_method_change_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending", decided_by__isnull=True)
+                | (~Q(state="pending") & Q(decided_by__isnull=False)),
+                name="purchase_method_change_decided_by_someone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.method} #{self.pk}"
+
 
 
 class ProjectSequence(models.Model):

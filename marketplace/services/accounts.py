@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.cache import cache
@@ -58,9 +59,6 @@ RESEND_PER_USER = Throttle("signup-resend", limit=3, window_seconds=15 * 60)
 MOBILE = re.compile(r"1[3-9]\d{9}")
 _SEPARATORS = re.compile(r"[\s\-()（）]")
 
-DUPLICATE_MESSAGE = gettext_lazy(
-    "An account with this e-mail address or mobile number already exists. Sign in, or reset your password."
-)
 THROTTLED_MESSAGE = gettext_lazy("Too many sign-up attempts from your network. Please try again in an hour.")
 
 
@@ -159,24 +157,34 @@ def check_password(password, *, kind, value):
     validate_password(password, user=candidate)
 
 
+OWNER_NOTICE_PER_IDENTIFIER = Throttle("signup-owner-notice", limit=3, window_seconds=3600)
+
+
 def sign_up(*, identifier, password, ip):
     """Create an unverified account and send its verification.  Raises
     ``ValidationError`` (a dict naming the field) and creates nothing when
-    the identifier is invalid or taken, the password weak, or the address
-    ``ip`` has tried too often (``SIGNUP_PER_IP``; the caller counts each
-    attempt)."""
+    the identifier is invalid, the password weak, or the address ``ip`` has
+    tried too often (``SIGNUP_PER_IP``; the caller counts each attempt).
+
+    Whether the identifier is already taken is never told to the person
+    signing up: they get the same answer either way ("check your mail or
+    messages"), and the account's owner is told by message instead.  Returns
+    the new user, or ``None`` when the identifier was taken."""
     if SIGNUP_PER_IP.blocked(ip):
         raise ValidationError({"__all__": [ValidationError(str(THROTTLED_MESSAGE), code="throttled")]})
     try:
         kind, value = normalise_identifier(identifier)
     except ValidationError as exc:
         raise ValidationError({"identifier": exc.error_list}) from None
-    if identifier_taken(kind, value):
-        raise ValidationError({"identifier": [ValidationError(str(DUPLICATE_MESSAGE), code="duplicate")]})
     try:
+        # Before the look-up: a weak password is refused alike for a new and a taken identifier.
         check_password(password, kind=kind, value=value)
     except ValidationError as exc:
         raise ValidationError({"password1": exc.error_list}) from None
+    if identifier_taken(kind, value):
+        make_password(password)  # about as long as creating the account takes
+        tell_owner_of_signup_attempt(kind, value)
+        return None
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -190,8 +198,36 @@ def sign_up(*, identifier, password, ip):
             send_verification(user)
     except IntegrityError:
         # The same identifier signed up a moment ago from elsewhere.
-        raise ValidationError({"identifier": [ValidationError(str(DUPLICATE_MESSAGE), code="duplicate")]}) from None
+        tell_owner_of_signup_attempt(kind, value)
+        return None
     return user
+
+
+def tell_owner_of_signup_attempt(kind, value):
+    """Someone signed up with an e-mail address or number that has an
+    account: tell its owner (at most three times an hour), not the visitor."""
+    if OWNER_NOTICE_PER_IDENTIFIER.blocked(f"{kind}:{value}"):
+        return
+    OWNER_NOTICE_PER_IDENTIFIER.hit(f"{kind}:{value}")
+    sign_in = notifications.absolute_url(reverse("login"))
+    reset = notifications.absolute_url(reverse("password_reset"))
+    if kind == EMAIL:
+        notifications.notify(
+            to=[value],
+            subject=_("Someone tried to sign up with your e-mail address"),
+            body=_(
+                "Someone tried to sign up on the platform with this e-mail address, which already has an account."
+                "\n\nIf it was you, sign in:\n%(sign_in)s\n\nor, if you forgot your password, reset it:\n%(reset)s"
+                "\n\nIf it was not you, ignore this message; nothing has changed."
+            )
+            % {"sign_in": sign_in, "reset": reset},
+        )
+    else:
+        text = _(
+            "Someone tried to sign up with your mobile number, which already has an account. "
+            "If it was you, sign in or reset your password at %(sign_in)s. If not, ignore this message."
+        ) % {"sign_in": sign_in}
+        transaction.on_commit(lambda: sms.send_sms(value, text))
 
 
 # --- verification -----------------------------------------------------------------------
@@ -348,14 +384,22 @@ class IdentifierBackend(ModelBackend):
             username = kwargs.pop(User.USERNAME_FIELD, None)
         if username is None or password is None:
             return None
-        typed = str(username).strip()
-        try:
-            _kind, value = normalise_identifier(typed)
-        except ValidationError:
-            value = typed
-        if value != typed and not User._default_manager.filter(username=value).exists():
-            value = typed
-        return super().authenticate(request, username=value, password=password, **kwargs)
+        return super().authenticate(request, username=account_username(username), password=password, **kwargs)
+
+
+def account_username(typed):
+    """The user name an identifier typed at sign-in stands for: the e-mail
+    address or mobile number normalised as at sign-up when an account has
+    it as its user name, else the text as typed (stripped).  The sign-in
+    lockout counts attempts under this name (``marketplace.core.lockout``)."""
+    typed = str(typed or "").strip()
+    try:
+        _kind, value = normalise_identifier(typed)
+    except ValidationError:
+        return typed
+    if value != typed and not User._default_manager.filter(username=value).exists():
+        return typed
+    return value
 
 
 # --- in-site notices ------------------------------------------------------------------------

@@ -25,6 +25,16 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# An .xlsx file is a zip archive: its parts are checked from the archive's
+# directory before anything is decompressed, so a small "zip bomb" that
+# inflates to gigabytes is refused without being read.  Python's zipfile
+# never inflates a part beyond its declared size (and then fails its CRC),
+# so the declared sizes are what reading can cost.  A real catalogue of
+# MAX_ROWS rows inflates to a few tens of MB at most, at ratios of 10-30.
+MAX_ARCHIVE_MEMBERS = 200
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024  # tiny parts compress well and cost nothing
 PROGRESS_EVERY = 25
 
 # (field, header): the columns of the file, in order.
@@ -71,6 +81,10 @@ MESSAGES = {
     "file_type": _("Only .xlsx and .csv files can be imported."),
     "file_size": _("The file is larger than 5 MB."),
     "not_xlsx": _("The file is named .xlsx but is not a valid Excel workbook."),
+    "archive_too_large": _(
+        "The workbook would unpack to more than %(max)s MB or is packed unusually tightly, so it was not opened. "
+        "Save it again in Excel (or export it as .csv) and upload that file."
+    ),
     "not_text": _("The file is named .csv but is not a text file (use UTF-8 or GB18030)."),
     "empty": _("The file has no rows of items."),
     "too_many_rows": _("The file has more than %(max)s rows; split it."),
@@ -138,6 +152,7 @@ def _read_xlsx(content):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise FileRejectedError(error("not_xlsx"))
+            check_archive(archive)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except FileRejectedError:
         raise
@@ -154,6 +169,37 @@ def _read_xlsx(content):
         raise FileRejectedError(error("not_xlsx")) from exc
     finally:
         workbook.close()
+
+
+def check_archive(archive):
+    """Refuse a zip archive whose parts, by the archive's own directory,
+    inflate to too much in total, too many parts, or one part packed at a
+    ratio no spreadsheet reaches.  Nothing is decompressed here."""
+    members = archive.infolist()
+    refused = FileRejectedError(error("archive_too_large", max=MAX_UNCOMPRESSED_BYTES // (1024 * 1024)))
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise refused
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise refused
+        if member.file_size >= RATIO_CHECKED_FROM_BYTES and (
+            member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        ):
+            raise refused
+
+
+def check_xlsx_upload(content):
+    """For the upload form: the archive check alone, so a zip bomb is refused
+    at once and never stored.  The full read happens in the import job."""
+    if not content.startswith(b"PK\x03\x04"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            check_archive(archive)
+    except zipfile.BadZipFile:
+        return  # the job reports it as "not a workbook"
 
 
 def _read_csv(content):
@@ -449,19 +495,39 @@ def export_items(version):
     )
 
 
+def sheet_title(name):
+    """A worksheet title from a version name: Excel (and openpyxl) refuse
+    ``\\ / ? * [ ] :``, control characters, a leading or trailing apostrophe
+    and more than 31 characters; a name like "2026/2027版" must still export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.workbook.child import INVALID_TITLE_REGEX
+
+    title = INVALID_TITLE_REGEX.sub("-", ILLEGAL_CHARACTERS_RE.sub("", str(name or "")))
+    title = title.strip().strip("'").strip()[:31].strip().strip("'")
+    return title or "目录"
+
+
+def _cell_text(value):
+    """Cell text without the control characters XML cannot hold (a value
+    imported from a .csv may carry them); numbers stay numbers."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def export_xlsx(version):
     import openpyxl
     from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = version.name[:31]
+    sheet.title = sheet_title(version.name)
     sheet.append([title for _field, title in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for item in export_items(version):
         row = item_row(item)
-        sheet.append([row[field] for field, _title in COLUMNS])
+        sheet.append([_cell_text(row[field]) for field, _title in COLUMNS])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str) and cell.data_type == "f":
                 cell.data_type = "s"  # text that starts with "=" stays text, never a live formula

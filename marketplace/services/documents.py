@@ -3,7 +3,8 @@ served, and the daily expiry check.
 
 An uploaded file is trusted for nothing but its bytes: its type is sniffed
 from the content (PDF, JPEG or PNG; the file name and the browser's content
-type are ignored), its size is counted while it is read, and it is stored
+type are ignored), a PDF must be a plain PDF without active content
+(``marketplace.core.pdf_check``), its size is counted while it is read, and it is stored
 under ``PRIVATE_MEDIA_ROOT`` (outside the web root) with a name that says
 nothing about it.  Files are handed out only by ``file_response``, after the
 view has asked ``can_view``.
@@ -29,6 +30,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.core import pdf_check
+from marketplace.core.headers import protect_document
 from marketplace.models import EntryStandard, Organization, OrganizationDocument, StaffMember, User
 from marketplace.services import notifications
 from marketplace.services.audit import record_event
@@ -100,11 +103,13 @@ def _read(file, *, limit=None):
     size = 0
     head = b""
     tail = b""
+    content = bytearray()  # at most ``limit`` bytes (a few MB): the PDF check reads it whole
     for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(64 * 1024), b""):
         size += len(chunk)
         if size > limit:
             raise too_big
         digest.update(chunk)
+        content += chunk
         if len(head) < 16:
             head = (head + chunk)[:16]
         tail = (tail + chunk)[-PDF_TAIL_BYTES:]
@@ -124,6 +129,20 @@ def _read(file, *, limit=None):
             _("This PDF file is incomplete (its end is missing): the upload may have been cut off. Upload it again."),
             "file",
         )
+    if content_type == OrganizationDocument.ContentType.PDF:
+        try:
+            pdf_check.check_pdf(content)
+        except pdf_check.PDFRefusedError as refused:
+            # One neutral message: the reason stays in the log, never tells an uploader what to change.
+            logger.warning("Refused an uploaded PDF (sha256 %s): %s", digest.hexdigest(), refused.reason)
+            raise OrganizationError(
+                _(
+                    "This PDF file cannot be accepted: it is not a plain PDF document or it contains active "
+                    "content (such as scripts, actions or embedded files). Print or scan the document to a "
+                    "new PDF file and upload that."
+                ),
+                "file",
+            ) from refused
     if hasattr(file, "seek"):
         file.seek(0)
     return size, digest.hexdigest(), content_type
@@ -286,17 +305,18 @@ def download_name(document):
     return name
 
 
-def file_response(document, *, inline=True):
-    """The stored file with its sniffed type, never sniffed again by the
-    browser and never cached by a shared cache.  No permission check here:
-    the view asks ``can_view`` first."""
+def file_response(document):
+    """The stored file with its sniffed type, as an attachment (an uploaded
+    file is never shown inside the platform's pages), inside an empty
+    sandbox, never sniffed again by the browser and never cached by a shared
+    cache.  No permission check here: the view asks ``can_view`` first."""
     response = FileResponse(
         document.file.open("rb"),
         content_type=document.content_type,
-        as_attachment=not inline,
+        as_attachment=True,
         filename=download_name(document),
     )
-    response["X-Content-Type-Options"] = "nosniff"
+    protect_document(response, attachment=True)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -660,15 +660,29 @@ def current_report(project):
     return _current_report(project)
 
 
-def confirm_report(report, *, by, password):
-    """A serving member confirms the report by re-entering the password."""
+def confirm_report(report, *, by, password, request=None):
+    """A serving member confirms the report by re-entering the password.
+
+    From a view, ``request`` is given: the password is checked under the
+    sign-in lockout (a wrong one counts; a locked account is refused),
+    before the transaction, so that a refusal does not roll the count back."""
+    password_ok = None
+    if request is not None:
+        from marketplace.core import lockout
+
+        try:
+            password_ok = lockout.check_password(request, by, password)
+        except lockout.LockedOutError as exc:
+            raise EvaluationError(exc.message, "password") from None
     with transaction.atomic():
         project, committee, members = _lock_committee(report.project)
         member = _member_of(members, by)
         report = EvaluationReport.objects.select_for_update().get(pk=report.pk)
         if report.superseded_at is not None or project.state != Project.State.EVALUATING:
             raise EvaluationError(_("This report is no longer current."))
-        if not password or not by.check_password(password):
+        if password_ok is None:
+            password_ok = bool(password) and by.check_password(password)
+        if not password_ok:
             raise EvaluationError(_("The password is not correct."), "password")
         if ReportConfirmation.objects.filter(report=report, member=member).exists():
             raise EvaluationError(_("You have already confirmed this report."))

@@ -11,12 +11,14 @@ saves, and schedules notifications with ``transaction.on_commit``.  A broken
 rule raises ``NeedError`` with a message for the user and changes nothing.
 """
 
+import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from marketplace.models import CatalogueItem, CatalogueVersion, Community, Need, ResidentReport, User
 from marketplace.money import format_cny
@@ -161,17 +163,38 @@ def file_need(*, by, community, **data):
 # --- resident reports (自报项目) ------------------------------------------------
 
 
-def report_need(*, community, title, description, name, phone, notify=True):
+TOKEN_USED_MESSAGE = gettext_lazy(
+    "This form has already been sent: your report was received once and nothing was changed. "
+    "To report another need, open the form again."
+)
+
+
+def token_digest(token):
+    """What is kept of a resident-report form token: enough to refuse it a second time."""
+    return hashlib.sha256(str(token).encode()).hexdigest() if token else None
+
+
+def report_need(*, community, title, description, name, phone, notify=True, token=None):
     """A resident, without an account, reports a need.  Name and phone are
     kept for the community's workers only; they never go into the audit log
-    or an email."""
+    or an email.  ``token`` (the form's) is consumed in the same transaction:
+    the unique ``token_digest`` makes a second use, even a concurrent one, fail."""
     title, description, name, phone = map(_text, (title, description, name, phone))
     if not (title and description and name and phone):
         raise NeedError(_("Fill in every field."))
     with transaction.atomic():
-        report = ResidentReport.objects.create(
-            community=community, title=title, description=description, name=name, phone=phone
-        )
+        try:
+            with transaction.atomic():
+                report = ResidentReport.objects.create(
+                    community=community,
+                    title=title,
+                    description=description,
+                    name=name,
+                    phone=phone,
+                    token_digest=token_digest(token),
+                )
+        except IntegrityError as exc:
+            raise NeedError(str(TOKEN_USED_MESSAGE)) from exc
         record_event(
             "residentreport.create",
             obj=report,

@@ -38,11 +38,9 @@ class Throttle:
 
 
 def client_ip(request):
-    """The client's address; behind a trusted TLS proxy, the proxy's X-Forwarded-For."""
-    from django.conf import settings
+    """The client's address: ``marketplace.core.network.client_ip``, the one
+    function the sign-in lockout uses too (X-Forwarded-For only behind a
+    configured proxy, always a valid address or "")."""
+    from marketplace.core.network import client_ip as _client_ip
 
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    return _client_ip(request)

@@ -1,22 +1,16 @@
 import logging
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 from marketplace.roles import ROLES
-from marketplace.services.throttle import Throttle, client_ip
 
-# Ten wrong passwords for one user name from one address in 15 minutes, or
-# thirty from one address, and sign-in waits.
-LOGIN_PER_USER = Throttle("login-user", limit=10, window_seconds=15 * 60)
-LOGIN_PER_IP = Throttle("login-ip", limit=30, window_seconds=15 * 60)
+# Sign-in itself (with its lockout and second factor) is marketplace.core.views.SignInView.
 
 logger = logging.getLogger(__name__)
 
@@ -70,23 +64,3 @@ def account(request):
             "can_use_cms": user.has_perm("wagtailadmin.access_admin"),
         },
     )
-
-
-class ThrottledLoginView(auth_views.LoginView):
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        ip = client_ip(request)
-        user_key = (ip, request.POST.get("username", "").strip().lower())
-        if LOGIN_PER_IP.blocked(ip) or LOGIN_PER_USER.blocked(user_key):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many failed sign-in attempts. Wait 15 minutes, then try again."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            LOGIN_PER_USER.reset(user_key)
-        else:
-            LOGIN_PER_IP.hit(ip)
-            LOGIN_PER_USER.hit(user_key)
-        return response

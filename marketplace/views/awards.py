@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from marketplace.core.reauth import reauth_required
 from marketplace.forms import awards as forms
 from marketplace.models import (
     AuditEvent,
@@ -336,6 +337,7 @@ def _post_only(request, project):
 
 
 @officer_required
+@reauth_required
 def form_committee(request, ref):
     project = _load(ref)
     if (response := _post_only(request, project)) is not None:
@@ -381,6 +383,7 @@ def set_chair(request, ref):
 
 
 @officer_required
+@reauth_required
 def appoint(request, ref):
     project = _load(ref)
     if (response := _post_only(request, project)) is not None:
@@ -403,6 +406,7 @@ def appoint(request, ref):
 
 
 @officer_required
+@reauth_required
 def qualification(request, ref):
     project = _load(ref)
     if (response := _post_only(request, project)) is not None:
@@ -425,6 +429,7 @@ def qualification(request, ref):
 
 
 @officer_required
+@reauth_required
 def award(request, ref):
     project = _load(ref)
     if (response := _post_only(request, project)) is not None:
@@ -459,6 +464,7 @@ def _ranked_bid(request, project, bid_pk):
 
 
 @officer_required
+@reauth_required
 def decline(request, ref, bid_pk):
     project = _load(ref)
     bid = _ranked_bid(request, project, bid_pk)
@@ -480,6 +486,7 @@ def decline(request, ref, bid_pk):
 
 
 @officer_required
+@reauth_required
 def disqualify(request, ref, bid_pk):
     project = _load(ref)
     bid = _ranked_bid(request, project, bid_pk)
@@ -583,6 +590,7 @@ def _challenge_act(request, challenge, name, form, call, success):
 
 
 @officer_required
+@reauth_required
 def answer_challenge(request, ref, pk):
     found = _challenge(_load(ref), pk)
 
@@ -600,6 +608,7 @@ def answer_challenge(request, ref, pk):
 
 
 @officer_required
+@reauth_required
 def decide_challenge(request, ref, pk):
     found = _challenge(_load(ref), pk)
 
@@ -638,7 +647,7 @@ def challenge_document(request, ref, pk, doc_pk):
         original_name=document.original_name,
         content_type=str(kind.value) if kind is not None else "application/octet-stream",
     )
-    return document_services.file_response(served, inline=kind is not None)
+    return document_services.file_response(served)
 
 
 @never_cache

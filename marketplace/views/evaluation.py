@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from marketplace.core.params import has_control_characters
+from marketplace.core.reauth import reauth_required
 from marketplace.forms import evaluation as forms
 from marketplace.models import (
     AuditEvent,
@@ -71,6 +73,8 @@ def evaluator_required(view):
 def _seat(request, ref):
     """The project and the user's seat on its committee (serving or
     withdrawn); 404 without one."""
+    if has_control_characters(ref):
+        raise Http404
     member = (
         CommitteeMember.objects.filter(committee__project__ref=ref, evaluator__user=request.user)
         .select_related("committee__project__method", "evaluator")
@@ -348,6 +352,7 @@ def project(request, ref):
 
 @never_cache
 @evaluator_required
+@reauth_required
 def declare(request, ref):
     project, member = _seat(request, ref)
     if request.method != "POST" or not member.active or member.declared_at is not None:
@@ -473,7 +478,7 @@ def bid_document(request, ref, bid_pk, doc_pk):
         raise Http404
     # Bid documents are always PDF (sniffed).  A plain str: WSGI servers refuse str subclasses in headers.
     found.content_type = "application/pdf"
-    return document_services.file_response(found, inline=True)
+    return document_services.file_response(found)
 
 
 # --- the chair's actions --------------------------------------------------------------------------------------------
@@ -569,6 +574,7 @@ def generate_report(request, ref):
 
 @never_cache
 @evaluator_required
+@reauth_required(reentry_field="confirm-report-password")
 def confirm_report(request, ref):
     project, member = _seat(request, ref)
     if request.method != "POST":
@@ -579,7 +585,9 @@ def confirm_report(request, ref):
     form = forms.ConfirmReportForm(_posted(request), prefix="confirm-report")
     if form.is_valid():
         try:
-            evaluation.confirm_report(report, by=request.user, password=form.cleaned_data["password"])
+            evaluation.confirm_report(
+                report, by=request.user, password=form.cleaned_data["password"], request=request
+            )
         except ProjectError as error:
             form.add_service_error(error)
             _refused(request, error)

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from marketplace.core.params import id_param
+from marketplace.core.reauth import reauth_required
 from marketplace.forms.needs import (
     AssessForm,
     DecideForm,
@@ -259,8 +261,8 @@ def assessment_queue(request):
     form = StateFilterForm(request.GET or None, choices=Need.State.choices)
     state = form.selected_state() if form.is_bound else None
     community = None
-    community_id = request.GET.get("community", "")
-    if community_id.isdigit():
+    community_id = id_param(request.GET.get("community"))
+    if community_id is not None:
         community = Community.objects.filter(pk=community_id).first()
     needs_page = _page(request, selectors.assessment_queue(state=state, community=community))
     funds = selectors.fund_statuses((n.community_id, n.year) for n in needs_page)
@@ -302,6 +304,7 @@ def assess(request, pk):
 
 
 @officer_required
+@reauth_required
 def decide(request, pk):
     need = _need_for(request.user, pk)
     if need.state != Need.State.ASSESSED:
@@ -356,8 +359,8 @@ def resident_report(request):
     seconds old, and a per-address limit of submissions per hour."""
     if request.method != "POST":
         initial = {}
-        community_id = request.GET.get("community", "")
-        if community_id.isdigit():
+        community_id = id_param(request.GET.get("community"))
+        if community_id is not None:
             initial["community"] = community_id
         return render(request, "marketplace/needs/report_form.html", {"form": ResidentReportForm(initial=initial)})
 
@@ -387,6 +390,7 @@ def resident_report(request):
                 description=data["description"],
                 name=data["name"],
                 phone=data["phone"],
+                token=data["token"],
             )
         except services.NeedError as exc:
             form.add_error(None, str(exc))
@@ -398,5 +402,6 @@ def resident_report(request):
     return render(request, "marketplace/needs/report_form.html", {"form": form})
 
 
+@never_cache  # follows the report (with its one-time token): never kept by a browser or a proxy
 def resident_report_thanks(request):
     return render(request, "marketplace/needs/report_thanks.html")

@@ -8,6 +8,7 @@ Views check who may look and hand input to
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -23,11 +24,12 @@ from marketplace.services.organizations import OrganizationError, membership
 
 
 def _organization_for_member(request, pk):
-    """The organization and the visitor's membership; 403 for non-members."""
+    """The organization and the visitor's membership; 404 for non-members,
+    the same answer as for an id that does not exist."""
     organization = get_object_or_404(Organization, pk=pk)
     found = membership(request.user, organization)
     if found is None:
-        raise PermissionDenied
+        raise Http404
     return organization, found
 
 

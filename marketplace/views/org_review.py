@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from marketplace.core.params import id_param
+from marketplace.core.reauth import reauth_required
 from marketplace.forms.org_review import (
     ApproveForm,
     BlacklistForm,
@@ -275,6 +277,7 @@ def return_for_changes(request, pk):
 
 
 @officer_required
+@reauth_required
 def approve(request, pk):
     return _decide(request, pk, "approve")
 
@@ -285,6 +288,7 @@ def suspend(request, pk):
 
 
 @officer_required
+@reauth_required
 def confirm_registration(request, pk):
     return _decide(request, pk, "confirm_registration")
 
@@ -295,6 +299,7 @@ def reinstate(request, pk):
 
 
 @officer_required
+@reauth_required
 def blacklist(request, pk):
     return _decide(request, pk, "blacklist")
 
@@ -367,8 +372,9 @@ def _viewer(organization, documents, raw_doc):
     """The document shown next to the list: ``?doc=<id>``, else the first
     current document."""
     selected = None
-    if raw_doc and str(raw_doc).isdigit():
-        selected = next((doc for doc in documents if doc.pk == int(raw_doc)), None)
+    doc_id = id_param(raw_doc)
+    if doc_id is not None:
+        selected = next((doc for doc in documents if doc.pk == doc_id), None)
     not_found = bool(raw_doc) and selected is None
     if selected is None and not raw_doc:
         selected = next((doc for doc in documents if doc.replaced_by_id is None), None)
@@ -451,8 +457,6 @@ def document_file(request, pk, doc_pk):
     frames only) or to open on its own."""
     organization = _organization(pk)
     document = OrganizationDocument.objects.filter(pk=doc_pk, organization=organization).first()
-    if document is None:
+    if document is None or not document_services.can_view(request.user, document):
         raise Http404
-    if not document_services.can_view(request.user, document):
-        raise PermissionDenied
-    return document_services.file_response(document, inline=True)
+    return document_services.file_response(document)

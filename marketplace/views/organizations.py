@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from marketplace.core.params import id_param
 from marketplace.forms.organizations import (
     STEP_FORMS,
     DocumentUploadForm,
@@ -47,7 +48,8 @@ SECTION_STEPS = {"basics": 1, "people": 2, "staff": 2, "registration": 3}
 
 def member_required(view):
     """Signed in and a member of the organization ``pk``; the view gets the
-    organization and the membership."""
+    organization and the membership.  Everybody else gets 404, the same
+    answer as for an id that does not exist: which ids exist is not told."""
 
     @login_required
     @wraps(view)
@@ -55,7 +57,7 @@ def member_required(view):
         organization = get_object_or_404(Organization.objects.select_related("community"), pk=pk)
         found = services.membership(request.user, organization)
         if found is None:
-            raise PermissionDenied
+            raise Http404
         return view(request, organization, found, *args, **kwargs)
 
     return wrapped
@@ -322,9 +324,9 @@ def documents(request, organization, membership):
     kind = request.GET.get("kind", "")
     if kind in OrganizationDocument.Kind.values:
         initial["kind"] = kind
-    person = request.GET.get("staff", "")
-    if person.isdigit():
-        initial.update(kind=OrganizationDocument.Kind.QUALIFICATION, staff_member=int(person))
+    person = id_param(request.GET.get("staff"))
+    if person is not None:
+        initial.update(kind=OrganizationDocument.Kind.QUALIFICATION, staff_member=person)
     if _posted(request):
         form = DocumentUploadForm(request.POST, request.FILES, organization=organization)
     else:
@@ -373,5 +375,5 @@ def document_file(request, pk, doc_pk):
         OrganizationDocument.objects.select_related("organization"), pk=doc_pk, organization_id=pk
     )
     if not document_services.can_view(request.user, document):
-        raise PermissionDenied
-    return document_services.file_response(document, inline=True)
+        raise Http404  # as for a missing id: nothing about who has which document
+    return document_services.file_response(document)

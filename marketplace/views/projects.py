@@ -30,6 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from marketplace.core.headers import protect_document
+from marketplace.core.params import has_control_characters, id_param, text_param
+from marketplace.core.reauth import reauth_required
 from marketplace.forms import projects as forms
 from marketplace.models import Need, Project
 from marketplace.selectors import bids as bid_selectors
@@ -62,6 +65,8 @@ def officer_required(view):
 def _load(ref):
     """The project with everything its page shows, opened first if its
     deadline has passed (lazy opening); 404 if there is none."""
+    if has_control_characters(ref):
+        raise Http404
     project = Project.objects.filter(ref=ref).first()
     if project is None:
         raise Http404
@@ -125,8 +130,8 @@ def _initial_from_request(request):
     """?need=<id> (an accepted need: its community, item, title, cost) and ?item=<code>."""
     initial = {}
     notes = []
-    need_id = request.GET.get("need", "")
-    if need_id.isdigit():
+    need_id = id_param(request.GET.get("need"))
+    if need_id is not None:
         need = Need.objects.select_related("community", "catalogue_item__version").filter(pk=need_id).first()
         if need is None or need.state != Need.State.ACCEPTED:
             notes.append(_("That need is not an accepted need waiting for a project; it was not added."))
@@ -142,7 +147,7 @@ def _initial_from_request(request):
             )
             if need.catalogue_item_id:
                 initial["catalogue_items"] = [str(need.catalogue_item_id)]
-    code = (request.GET.get("item") or "").strip()
+    code = text_param(request.GET.get("item"), limit=50)
     if code:
         item = services.item_choices().filter(code=code).first()
         if item is None:
@@ -437,6 +442,7 @@ def submit(request, ref):
 
 
 @officer_required
+@reauth_required
 def approve(request, ref):
     def call(project, form):
         services.approve_project(project, by=request.user)
@@ -467,6 +473,7 @@ def return_project(request, ref):
 
 
 @officer_required
+@reauth_required
 def cancel(request, ref):
     def call(project, form):
         services.cancel_project(project, by=request.user, reason=form.cleaned_data["reason"])
@@ -482,6 +489,7 @@ def cancel(request, ref):
 
 
 @officer_required
+@reauth_required
 def addendum(request, ref):
     def call(project, form):
         result = services.issue_addendum(
@@ -508,6 +516,7 @@ def addendum(request, ref):
 
 
 @officer_required
+@reauth_required
 def answer(request, ref, pk):
     project = _load(ref)
     clarification = next((c for c in project.clarifications.all() if c.pk == pk), None)
@@ -536,6 +545,7 @@ def answer(request, ref, pk):
 
 
 @officer_required
+@reauth_required
 def retender(request, ref):
     def call(project, form):
         copy = services.retender(project, by=request.user)
@@ -605,12 +615,13 @@ def remove_document(request, ref, pk):
     return redirect(_detail_url(project, "documents"))
 
 
-def _pdf_response(file, name):
-    """An inline PDF download (a stored file, or the bytes of a rendered one),
-    never sniffed or cached by the browser."""
+def _pdf_response(file, name, *, uploaded=False):
+    """A PDF (a stored file, or the bytes of a rendered one), never sniffed or
+    cached by the browser.  The platform's own PDFs (reports, letters) open in
+    the browser; an ``uploaded`` one is always a sandboxed attachment."""
     stream = io.BytesIO(file) if isinstance(file, bytes) else file.open("rb")
-    response = FileResponse(stream, content_type="application/pdf", as_attachment=False, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = FileResponse(stream, content_type="application/pdf", as_attachment=uploaded, filename=name)
+    protect_document(response, attachment=uploaded)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -620,7 +631,7 @@ def _pdf_response(file, name):
 def document_file(request, ref, pk):
     project = _load(ref)
     document = _project_document(project, pk)
-    return _pdf_response(document.file, document.original_name or "document.pdf")
+    return _pdf_response(document.file, document.original_name or "document.pdf", uploaded=True)
 
 
 # --- opened bids ------------------------------------------------------------------------------------------
@@ -669,4 +680,4 @@ def bid_document(request, ref, bid_pk, doc_pk):
         raise Http404
     if not bid_selectors.documents_for(request.user, bid).filter(versions=version, pk=document.pk).exists():
         raise Http404
-    return _pdf_response(document.file, document.original_name or "document.pdf")
+    return _pdf_response(document.file, document.original_name or "document.pdf", uploaded=True)

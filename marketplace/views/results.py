@@ -166,4 +166,4 @@ def challenge_document(request, organization, ref, doc_pk):
     sniffed = document_services.sniff(head)
     # A plain str: WSGI servers refuse str subclasses in headers.
     document.content_type = sniffed.value if sniffed is not None else "application/octet-stream"
-    return document_services.file_response(document, inline=sniffed is not None)
+    return document_services.file_response(document)

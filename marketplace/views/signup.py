@@ -3,38 +3,32 @@ Views show forms and hand valid input to ``marketplace.services.accounts``."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from marketplace.core.web import safe_next
 from marketplace.forms.accounts import PhoneCodeForm, SignupForm
 from marketplace.services import accounts
 from marketplace.services.throttle import client_ip
-
-
-def safe_next(request, value=None):
-    """The ``next`` address when it is a path on this site, else ""."""
-    value = value if value is not None else (request.POST.get("next") or request.GET.get("next") or "")
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False):
-        return value if value.startswith("/") else ""
-    return ""
 
 
 def _with_next(url, next_url):
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-def _login_backend():
-    return settings.AUTHENTICATION_BACKENDS[0]
-
-
 AFTER_VERIFY = "signup_next"
+SIGNUP_SENT = "signup_sent"
+
+
+def _typed(request):
+    # Passwords are never written back into a page.
+    return {"identifier": request.POST.get("identifier", "")}
 
 
 @never_cache
@@ -51,28 +45,55 @@ def signup(request):
         return render(
             request,
             "registration/signup.html",
-            {"form": SignupForm(), "next": next_url, "refusal": accounts.THROTTLED_MESSAGE},
+            # What was typed stays in the form (but a password is never echoed).
+            {"form": SignupForm(initial=_typed(request)), "next": next_url, "refusal": accounts.THROTTLED_MESSAGE},
             status=429,
         )
     form = SignupForm(request.POST)
     try:
         if form.is_valid():
             try:
-                user = accounts.sign_up(
+                accounts.sign_up(
                     identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password1"], ip=ip
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                login(request, user, backend=_login_backend())
+                # The same answer whether the identifier was new or taken (its
+                # owner is told by message): nobody is signed in here, and the
+                # next step is the same "check your mail or messages" page.
+                request.session[SIGNUP_SENT] = {
+                    "kind": form.kind,
+                    "contact": accounts.mask_identifier(form.cleaned_data["identifier"]),
+                }
                 if next_url:
                     # Where to go after the e-mail link (e.g. back to an invitation).
                     request.session[AFTER_VERIFY] = next_url
-                messages.success(request, _("Your account was created. Confirm it to continue."))
-                return redirect(_with_next(reverse("verify_pending"), next_url))
+                return redirect(_with_next(reverse("signup_sent"), next_url))
     finally:
         accounts.SIGNUP_PER_IP.hit(ip)
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+@never_cache
+def signup_sent(request):
+    """After sign-up: "check your e-mail" or "sign in and enter the code"."""
+    sent = request.session.get(SIGNUP_SENT)
+    next_url = safe_next(request)
+    if not sent:
+        return redirect(_with_next(reverse("signup"), next_url))
+    code_next = _with_next(reverse("verify_pending"), next_url)
+    return render(
+        request,
+        "registration/signup_sent.html",
+        {
+            "kind": sent.get("kind"),
+            "masked_contact": sent.get("contact", ""),
+            "hours": settings.SIGNUP_VERIFICATION_HOURS,
+            "sign_in_url": _with_next(reverse("login"), code_next),
+            "next": next_url,
+        },
+    )
 
 
 def _pending_context(request, user, *, code_form=None, next_url=""):
@@ -138,5 +159,6 @@ def verify_email(request, token):
         accounts.verify_email_token(token, user=request.user)
     except accounts.AccountError as exc:
         return render(request, "registration/verify_failed.html", {"error": exc.message}, status=400)
-    next_url = safe_next(request, request.session.pop(AFTER_VERIFY, "")) if request.user.is_authenticated else ""
+    # The browser that signed up (its session holds where sign-up began) goes back there.
+    next_url = safe_next(request, value=request.session.pop(AFTER_VERIFY, ""))
     return render(request, "registration/verify_done.html", {"already": False, "email": True, "next": next_url})

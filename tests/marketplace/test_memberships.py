@@ -98,7 +98,11 @@ def test_admin_invites_and_a_new_person_signs_up_verifies_and_accepts(
             f"/accounts/signup/?next={path}",
             {"identifier": "13912345678", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "next": path},
         )
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/verify/?next=")
+    # Issue 12: sign-up signs nobody in and answers "check your messages"; the newcomer signs in to enter the code.
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/signup/sent/?next=")
+    sent = text(visitor.get(response["Location"]))
+    assert "/accounts/login/?next=%2Faccounts%2Fverify%2F%3Fnext%3D" in sent
+    assert visitor.login(username="13912345678", password=GOOD_PASSWORD)
     code = re.search(r"\d{6}", sms.outbox[-1]["text"]).group(0)
     done = visitor.post("/accounts/verify/", {"code": code, "next": path})
     assert done.status_code == 200 and f'href="{path}"' in text(done)
@@ -333,12 +337,12 @@ def test_a_member_of_x_cannot_see_or_manage_y(client, site, make_org, org, org_a
     other = make_org("approved", admin=other_admin, name="另一家组织")
     other_membership = Membership.objects.get(organization=other, user=other_admin)
     invitation, _token = invite(other, other_admin)
-    client.force_login(org_admin)  # administrator of X, nothing in Y
-    assert client.get(members_url(other)).status_code == 403
-    assert client.post(f"/org/{other.pk}/members/invite/", {"email": "x@example.cn"}).status_code == 403
-    assert client.post(f"/org/{other.pk}/members/invitations/{invitation.pk}/revoke/").status_code == 403
+    client.force_login(org_admin)  # administrator of X, nothing in Y: 404, as for a missing id (issue 12)
+    assert client.get(members_url(other)).status_code == 404
+    assert client.post(f"/org/{other.pk}/members/invite/", {"email": "x@example.cn"}).status_code == 404
+    assert client.post(f"/org/{other.pk}/members/invitations/{invitation.pk}/revoke/").status_code == 404
     for action in ({"action": "remove"}, {"action": "role", f"m{other_membership.pk}-role": "member"}):
-        assert client.post(f"/org/{other.pk}/members/{other_membership.pk}/", action).status_code == 403
+        assert client.post(f"/org/{other.pk}/members/{other_membership.pk}/", action).status_code == 404
     # X's pages cannot reach Y's rows either.
     assert client.post(f"/org/{org.pk}/members/invitations/{invitation.pk}/revoke/").status_code == 404
     assert client.post(f"/org/{org.pk}/members/{other_membership.pk}/", {"action": "remove"}).status_code == 404
@@ -352,12 +356,13 @@ def test_a_member_of_x_cannot_see_or_manage_y(client, site, make_org, org, org_a
 
 
 @pytest.mark.django_db
-def test_officers_and_strangers_get_403_and_anonymous_sign_in(client, site, org, officer_user, make_user):
+def test_officers_and_strangers_get_404_and_anonymous_sign_in(client, site, org, officer_user, make_user):
+    # 404, not 403: the answer for an id that does not exist (issue 12).
     assert client.get(members_url(org)).status_code == 302
     client.force_login(officer_user)
-    assert client.get(members_url(org)).status_code == 403
+    assert client.get(members_url(org)).status_code == 404
     client.force_login(make_user(username="stranger"))
-    assert client.get(members_url(org)).status_code == 403
+    assert client.get(members_url(org)).status_code == 404
 
 
 @pytest.mark.django_db
@@ -452,7 +457,7 @@ def test_admin_removes_a_member_who_is_told(client, site, org, org_admin, plain_
     assert not Membership.objects.filter(pk=theirs.pk).exists()
     assert plain_member.notices.filter(subject__contains=org.name).exists()
     client.force_login(plain_member)
-    assert client.get(members_url(org)).status_code == 403
+    assert client.get(members_url(org)).status_code == 404  # no longer a member: as for a missing id
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ through a honeypot, a signed minimum-fill-time token and a per-address rate
 limit."""
 
 import datetime
+import secrets
 
 import pytest
 import time_machine
@@ -18,7 +19,9 @@ URL = "/needs/report/"
 
 
 def _token(seconds_ago=10):
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(int(timezone.now().timestamp()) - seconds_ago))
+    # Each token is good for one report (issue 12): a fresh nonce each time, as each page load gets.
+    issued = int(timezone.now().timestamp()) - seconds_ago
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(f"{issued}.{secrets.token_urlsafe(8)}")
 
 
 def _post(place, **overrides):

@@ -363,13 +363,15 @@ def _body(response):
     return b"".join(response.streaming_content)
 
 
-def test_file_response_headers_inline_with_a_chinese_name(document):
+def test_file_response_headers_attachment_with_a_chinese_name(document):
+    # Uploaded files are never shown inline (issue 12): an attachment, in an empty sandbox.
     response = documents.file_response(document)
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert response["Cache-Control"] == "private, no-store"
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("inline;")
+    assert disposition.startswith("attachment;")
     assert "filename*=utf-8''%E7%AB%A0%E7%A8%8B.pdf" in disposition
     assert int(response["Content-Length"]) == document.size
     assert _body(response) == document.file.open("rb").read()
@@ -377,7 +379,7 @@ def test_file_response_headers_inline_with_a_chinese_name(document):
 
 def test_file_response_as_attachment(org, org_admin):
     document = documents.upload_document(org, by=org_admin, kind="other", file=_upload("scan.png", PNG_BYTES))
-    response = documents.file_response(document, inline=False)
+    response = documents.file_response(document)
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == 'attachment; filename="scan.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -387,7 +389,7 @@ def test_file_response_as_attachment(org, org_admin):
 def test_file_response_name_gets_the_extension_of_the_real_type(org, org_admin):
     # A PNG uploaded as "page.html" is served as PNG, named page.html.png.
     document = documents.upload_document(org, by=org_admin, kind="other", file=_upload("page.html", PNG_BYTES))
-    response = documents.file_response(document, inline=False)
+    response = documents.file_response(document)
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == 'attachment; filename="page.html.png"'
 
@@ -399,7 +401,7 @@ def test_file_response_for_a_qualification(org, org_admin):
     )
     response = documents.file_response(document)
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Content-Disposition"] == 'inline; filename="cert.jpeg"'
+    assert response["Content-Disposition"] == 'attachment; filename="cert.jpeg"'
 
 
 def test_private_documents_have_no_public_url(make_org):

@@ -113,9 +113,11 @@ def test_refusals_show_a_page_in_the_site_language(client, make_org, make_user, 
     organization = make_org("approved")
     client.force_login(make_user(verified_at=timezone.now()))
     response = client.get(f"/org/{organization.pk}/")
-    assert response.status_code == 403
+    # An outsider is answered as if the organization did not exist (issue 12: 403 vs 404
+    # revealed which ids exist), in the site language.
+    assert response.status_code == 404
     page = response.content.decode()
-    assert "无权访问" in page and 'lang="zh-Hans"' in page
+    assert "页面不存在" in page and 'lang="zh-Hans"' in page
 
 
 def test_officer_confirms_an_upgraded_registration_on_the_review_page(client, make_org, officer_user, site):

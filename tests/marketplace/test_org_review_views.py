@@ -319,7 +319,7 @@ def test_detail_of_a_missing_organization_is_404(officer_client):
 
 
 @pytest.mark.django_db
-def test_document_is_served_to_officers_for_a_same_origin_frame(officer_client, make_org):
+def test_document_is_served_to_officers_as_a_sandboxed_attachment(officer_client, make_org):
     organization = make_org("submitted")
     document = organization.documents.get()
     response = officer_client.get(reverse("orgreview:document", args=[organization.pk, document.pk]))
@@ -327,8 +327,10 @@ def test_document_is_served_to_officers_for_a_same_origin_frame(officer_client, 
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body.startswith(b"%PDF")
     assert response["Content-Type"].startswith("application/pdf")
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
-    assert "attachment" not in response.get("Content-Disposition", "")
+    # An uploaded file is never shown inside the platform's pages (issue 12).
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.django_db

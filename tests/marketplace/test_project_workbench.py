@@ -523,9 +523,11 @@ def test_officers_keep_the_purchase_methods_in_the_admin(client, officer, site):
     response = client.post(f"/admin/purchase-methods/edit/{tender.pk}/", post)
     assert response.status_code == 302, response.content.decode()[:2000]
     tender.refresh_from_db()
-    assert tender.min_period == 25
+    # A floor changes only when a second officer approves (issue 12; tests/security/test_fixes_purchase_methods.py).
+    assert tender.min_period == 20
     event = AuditEvent.objects.get(action="purchasemethod.edit")
     assert event.actor == officer and event.details["changed"] == ["min_period"]
+    assert AuditEvent.objects.get(action="purchasemethod.change_proposed").details["proposed"] == {"min_period": 25}
     # An even committee is refused.
     post["committee_size"] = "4"
     assert client.post(f"/admin/purchase-methods/edit/{tender.pk}/", post).status_code == 200

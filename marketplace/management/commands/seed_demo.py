@@ -75,6 +75,20 @@ class Command(BaseCommand):
             user.save()
             user.groups.set(Group.objects.filter(name__in=roles))
             count += 1
+        return count + self._demo_totp_devices()
+
+    @staticmethod
+    def _demo_totp_devices():
+        """Authenticator devices with the fixed demo secrets (second factor)."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        count = 0
+        for username in demo.TOTP_ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                continue
+            TOTPDevice.objects.create(user=user, name="authenticator", key=demo.demo_totp_key(username), confirmed=True)
+            count += 1
         return count
 
     @staticmethod
@@ -85,4 +99,23 @@ class Command(BaseCommand):
             lines.append(f"  {username:<10} {full_name:<14} {labels}")
         lines += organization_accounts()
         lines += evaluator_accounts()
+        lines += second_factor_lines()
         return "\n".join(lines)
+
+
+def second_factor_lines():
+    """The demo TOTP secrets (issue 12), for an authenticator app."""
+    import base64
+
+    lines = [
+        "",
+        "Second factor (TOTP, 6 digits, 30 s) for officers, finance and administrators:",
+        "  add the secret to an authenticator app, or print the current code with",
+        "  .venv/bin/python manage.py demo_totp <username>",
+    ]
+    for username in demo.TOTP_ACCOUNTS:
+        secret = base64.b32encode(bytes.fromhex(demo.demo_totp_key(username))).decode()
+        lines.append(f"  {username:<10} {secret}")
+    lines.append("  officer    (none yet: sets up an authenticator on first sign-in, QR code shown)")
+    return lines
+

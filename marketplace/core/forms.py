@@ -1,0 +1,27 @@
+"""Form fields shared by every domain."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from marketplace.core.params import MAX_ID
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ``ModelMultipleChoiceField`` that refuses an id beyond a 64-bit
+    integer before asking the database: Django checks the ids one by one
+    (where such an id just matches nothing) and then with one ``IN`` query,
+    which SQLite's driver cannot even send ("Python int too large to convert
+    to SQLite INTEGER"): a 500 for ``?service_areas=10000000000000000000``."""
+
+    def _check_values(self, value):
+        if (self.to_field_name or "pk") == "pk":
+            for pk in value:
+                try:
+                    number = int(str(pk).strip())
+                except ValueError:
+                    continue  # not a number at all: Django refuses it in its own words
+                if not -MAX_ID - 1 <= number <= MAX_ID:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)

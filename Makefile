@@ -57,6 +57,7 @@ seed: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/bandit -q --ini .bandit --severity-level high
 	$(BIN)/python .ci/pip_audit.py
 	$(BIN)/python manage.py check

@@ -25,8 +25,8 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
+    from marketplace.core.audit import record_event, verify_chain
     from marketplace.models import AuditEvent
-    from marketplace.services.audit import record_event, verify_chain
 
     call_command("migrate", verbosity=0)
     if AuditEvent.objects.exists():

@@ -264,7 +264,7 @@ class ResultAnnouncementPage(StatutoryPageMixin, BilingualIntroMixin, Page):
     """The result announcement (结果公告) of a project, published when it is
     awarded and republished when the award is cancelled; a child of the call
     announcement with the slug "result".  Its facts are read live
-    (``marketplace.selectors.results``)."""
+    (``marketplace.evaluation.selectors``)."""
 
     project = models.OneToOneField(
         "marketplace.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("purchase project")

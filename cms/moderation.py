@@ -15,7 +15,7 @@ from django.db import transaction
 
 WORKFLOW_NAME = "法定公告页面：二人审核"
 TASK_NAME = "第二人审核发布"
-# The roles (``marketplace.roles``) whose members may give the second approval.
+# The roles (``marketplace.core.roles``) whose members may give the second approval.
 APPROVER_ROLES = ("editor", "platform_admin")
 
 

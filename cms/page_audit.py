@@ -8,7 +8,7 @@ moderated change, who approved it."""
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
-from marketplace.services.audit import record_event
+from marketplace.core.audit import record_event
 
 try:  # the request's user, set by the account-audit middleware
     from marketplace.core.request_context import current_actor

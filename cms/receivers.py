@@ -1,5 +1,5 @@
 """The public pages that follow the purchase projects' domain events
-(``marketplace.events``).  The receivers run inside the service's
+(``marketplace.core.events``).  The receivers run inside the service's
 transaction: a call is never published without its page.
 
 The pages hold no copy of the project: they render its data live, so a
@@ -9,8 +9,8 @@ caches that the call changed)."""
 from django.dispatch import receiver
 from django.utils import timezone
 
-from marketplace import events
-from marketplace.models import Project
+from marketplace.core import events
+from marketplace.procurement.models.projects import Project
 
 
 def projects_section():

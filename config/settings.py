@@ -71,13 +71,14 @@ INSTALLED_APPS = [
     "marketplace",
     "contracts",
     "cms",
+    "demo",  # seed_demo and the demo district; nothing imports it
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "marketplace.apps_users.PlatformUsersAppConfig",  # wagtail.users, closed against escalation
+    "marketplace.core.apps_users.PlatformUsersAppConfig",  # wagtail.users, closed against escalation
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -108,7 +109,7 @@ MIDDLEWARE = [
     "marketplace.core.headers.ContentSecurityPolicyMiddleware",  # django-csp: site and admin policies
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "marketplace.middleware.CookieLocaleMiddleware",
+    "marketplace.core.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,7 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cms.context_processors.site_navigation",
-                "marketplace.views.notices.unread_notices",
+                "marketplace.core.notice_views.unread_notices",
             ],
         },
     },
@@ -250,7 +251,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # being read); each form has its own, smaller limit.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
-    "marketplace.uploads.SizeLimitUploadHandler",
+    "marketplace.core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -406,7 +407,7 @@ CHALLENGE_FILING_WORKING_DAYS = 7
 CHALLENGE_ANSWER_WORKING_DAYS = 7
 # The demo call that closes soon after `make run` starts (seed_demo).
 DEMO_CLOSING_MINUTES = env.int("DEMO_CLOSING_MINUTES", default=10)
-SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.services.sms.ConsoleSMSBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.core.sms.ConsoleSMSBackend")
 SIGNUP_VERIFICATION_HOURS = env.int("SIGNUP_VERIFICATION_HOURS", default=48)
 
 # --- Payments (used by the contracts app; empty means the offline ledger) ----

@@ -4,20 +4,21 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from marketplace import urls as marketplace_urls
+from marketplace.core import account_views
 from marketplace.core import views as security_views
-from marketplace.views import accounts as account_views
-from marketplace.views import bids as bid_views
-from marketplace.views import needs as need_views
+from marketplace.needs import views as need_views
+from marketplace.procurement.views import bids as bid_views
 
 urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("marketplace.urls")),
-    path("work/organizations/", include("marketplace.urls_review")),
-    path("work/projects/", include("marketplace.urls_projects")),
-    path("work/", include("marketplace.urls_work")),
-    path("org/", include("marketplace.urls_orgs")),
-    path("evaluate/", include("marketplace.urls_evaluate")),
+    path("accounts/", include("marketplace.core.urls")),
+    path("work/organizations/", include("marketplace.organizations.review_urls")),
+    path("work/projects/", include(marketplace_urls.project_workbench)),
+    path("work/", include("marketplace.needs.urls")),
+    path("org/", include(marketplace_urls.organization_workspace)),
+    path("evaluate/", include("marketplace.evaluation.urls")),
     path("needs/report/", need_views.resident_report, name="resident_report"),
     path("needs/report/thanks/", need_views.resident_report_thanks, name="resident_report_thanks"),
     path("help/bid-receipts/", bid_views.receipt_help, name="bid_receipt_help"),

@@ -9,8 +9,13 @@ class MarketplaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import roles, signals  # noqa: F401  (connects the receivers)
-        from .core import account_audit, audit_guard
+        from marketplace.core import account_audit, audit_guard, roles, signals  # noqa: F401  (connects the receivers)
+        from marketplace.evaluation.services.awards import contract_blocked_reason
+        from marketplace.procurement.models.projects import Project
+
+        # A higher domain's rule on a lower domain's state machine: the
+        # contract transition of a project asks the evaluation domain.
+        Project.contract_blockers = (contract_blocked_reason,)
 
         # Migrations of later apps add permissions that roles should hold; keep
         # the role groups in step after every migrate (code, so not per-row

@@ -16,11 +16,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import MenuItem
 from wagtail.log_actions import log
 
-from marketplace import admin_views
+from marketplace.catalogue import admin_views
+from marketplace.catalogue import services as catalogue_services
+from marketplace.catalogue.models import CatalogueItem, CatalogueLockedError, CatalogueVersion, ServiceCategory
 from marketplace.core.forms import IdMultipleChoiceField
-from marketplace.models import CatalogueItem, CatalogueVersion, CommunityFund, ServiceCategory
-from marketplace.models.catalogue import CatalogueLockedError
-from marketplace.services import catalogue as catalogue_services
+from marketplace.needs.models import CommunityFund
 
 catalogue_admin_urls = (
     [
@@ -217,9 +217,9 @@ def register_catalogue_viewsets():
 
 from django.db import transaction  # noqa: E402
 
-from marketplace.forms.org_review import EntryStandardForm  # noqa: E402
-from marketplace.models import EntryStandard, OrganizationDocument  # noqa: E402
-from marketplace.services.audit import record_event  # noqa: E402
+from marketplace.core.audit import record_event  # noqa: E402
+from marketplace.organizations.forms.review import EntryStandardForm  # noqa: E402
+from marketplace.organizations.models import EntryStandard, OrganizationDocument  # noqa: E402
 
 ENTRY_STANDARD_AUDITED_FIELDS = tuple(EntryStandardForm.Meta.fields)
 
@@ -323,10 +323,11 @@ def register_organization_viewsets():
 from wagtail.permission_policies.base import BasePermissionPolicy  # noqa: E402
 from wagtail.permissions import register_permission_policy  # noqa: E402
 
-from marketplace import admin_method_changes  # noqa: E402
-from marketplace.models import PurchaseMethod, User  # noqa: E402
-from marketplace.services import method_changes  # noqa: E402
-from marketplace.services import projects as project_services  # noqa: E402
+from marketplace.core.models.users import User  # noqa: E402
+from marketplace.procurement import admin_method_changes  # noqa: E402
+from marketplace.procurement.models.projects import PurchaseMethod  # noqa: E402
+from marketplace.procurement.services import method_changes  # noqa: E402
+from marketplace.procurement.services import projects as project_services  # noqa: E402
 
 PURCHASE_METHOD_FIELDS = (
     "code",
@@ -471,8 +472,8 @@ from django import forms as django_forms  # noqa: E402
 from wagtail.admin.filters import WagtailFilterSet  # noqa: E402
 from wagtail.permission_policies import ModelPermissionPolicy  # noqa: E402
 
-from marketplace.models import Evaluator  # noqa: E402
-from marketplace.services.committee import EVALUATE_PERMISSION  # noqa: E402
+from marketplace.evaluation.models import Evaluator  # noqa: E402
+from marketplace.evaluation.services.committee import EVALUATE_PERMISSION  # noqa: E402
 
 EVALUATOR_FIELDS = ("user", "kind", "name", "affiliation", "expertise", "active")
 

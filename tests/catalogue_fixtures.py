@@ -55,6 +55,6 @@ def officer(make_user):
 
 @pytest.fixture
 def published(draft, officer):
-    from marketplace.services.catalogue import publish_version
+    from marketplace.catalogue.services import publish_version
 
     return publish_version(draft, by=officer)

@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from cms.setup import ensure_site
+from marketplace.core.roles import sync_roles
 from marketplace.models import Community, District, User
-from marketplace.roles import sync_roles
 
 pytest_plugins = ["tests.catalogue_fixtures"]
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.evaluation.services import awards, committee
+from marketplace.evaluation.services import scoring as evaluation
 from marketplace.models import Bid, Evaluator, Project
-from marketplace.services import awards, committee, evaluation
 from tests.project_fixtures import open_now, submit_bid
 
 PASSWORD = "pw-test-2026"

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from marketplace.models import Community
-from marketplace.services import needs as services
+from marketplace.needs import services
 
 
 def need_data(**overrides):

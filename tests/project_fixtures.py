@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from marketplace.models import EntryStandard, Project, PurchaseMethod
-from marketplace.services import bids as bid_services
-from marketplace.services import opening
-from marketplace.services import projects as project_services
+from marketplace.procurement.services import bids as bid_services
+from marketplace.procurement.services import opening
+from marketplace.procurement.services import projects as project_services
 from tests.org_fixtures import pdf_bytes
 
 RUBRIC = [

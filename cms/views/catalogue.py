@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 
+from marketplace.catalogue import selectors
+from marketplace.catalogue.models import ServiceCategory
 from marketplace.core.params import text_param
-from marketplace.models import ServiceCategory
-from marketplace.selectors import catalogue as selectors
 
 PER_PAGE = 20
 
@@ -60,7 +60,7 @@ def detail(request, page, key):
 
 @cache_control(public=True, max_age=300)
 def download(request, page, fmt):
-    from marketplace.services import catalogue_io
+    from marketplace.catalogue import importing as catalogue_io
 
     version = selectors.current_version()
     if version is None:

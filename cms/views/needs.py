@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from marketplace.forms.needs import PublicNeedFilterForm
-from marketplace.selectors import needs as selectors
+from marketplace.needs import selectors
+from marketplace.needs.filters import PublicNeedFilterForm
 
 PER_PAGE = 20
 

@@ -15,8 +15,8 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Organization
-from marketplace.selectors import organizations as selectors
+from marketplace.organizations.models import Organization
+from marketplace.organizations.selectors import organizations as selectors
 
 PER_PAGE = 20
 NO_FILTERS = {"track": None, "kind": None, "community": None, "service_area": None, "query": ""}

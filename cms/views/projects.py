@@ -9,7 +9,7 @@ Drafts and projects awaiting approval are 404 for everyone.  Every view that
 shows one project first opens its bids if the deadline has passed (the lazy
 half of the opening), so the pages never depend on the scheduler.  Nothing
 here reads bids: before the opening the pages say nothing about them; the
-result comes from ``marketplace.selectors.results``, which carries no
+result comes from ``marketplace.evaluation.selectors``, which carries no
 personal data."""
 
 import re
@@ -25,10 +25,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.headers import protect_document
-from marketplace.models import Project
-from marketplace.selectors import projects as selectors
-from marketplace.selectors import results as result_selectors
-from marketplace.services import evaluation, opening, project_pdfs
+from marketplace.evaluation import pdfs as evaluation_pdfs
+from marketplace.evaluation import selectors as result_selectors
+from marketplace.procurement import pdfs as project_pdfs
+from marketplace.procurement import public
+from marketplace.procurement.models.projects import Project
+from marketplace.procurement.selectors import projects as selectors
 
 PER_PAGE = 20
 NO_FILTERS = {"method": None, "community": None, "category": None, "state": None, "query": ""}
@@ -131,11 +133,9 @@ def index(request, page):
 def _public_project(key):
     """The public project with this reference, its bids opened if the
     deadline has passed; 404 for drafts, pending and unknown references."""
-    project = selectors.public_project(key)
+    project = public.public_project(key)
     if project is None:
         raise Http404
-    if opening.ensure_opened(project) is not project:  # opened by this request
-        project = selectors.public_project(key)
     return project
 
 
@@ -256,14 +256,14 @@ def result_pdf_key(project, award):
 def _result_pdf(project):
     """The public version of the evaluation report behind the shown award:
     no declarations' details, no appointment reasons and, unless
-    configured, no member's score sheets (``render_report_pdf(public=True)``)."""
+    configured, no member's score sheets (``report_pdf(public=True)``)."""
     award = result_selectors.shown_award(project)  # the project is public (``_public_project``)
     if award is None:
         raise Http404
     key = result_pdf_key(project, award)
     body = cache.get(key)
     if body is None:
-        body = evaluation.render_report_pdf(project, award.report, public=True)
+        body = evaluation_pdfs.report_pdf(project, award.report, public=True)
         cache.set(key, body, project_pdfs.CACHE_SECONDS)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{project.ref}-result.pdf"'

@@ -1,7 +1,7 @@
 """Public results (/results/): every result announcement (结果公告), newest
 first, searchable by reference, title or winner; each row leads to the
 project's result page (``/projects/<ref>/result/``).  The rows come from
-``marketplace.selectors.results`` in a fixed number of queries."""
+``marketplace.evaluation.selectors`` in a fixed number of queries."""
 
 from django import forms
 from django.core.paginator import Paginator
@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.selectors import projects as project_selectors
-from marketplace.selectors import results as selectors
+from marketplace.evaluation import selectors
+from marketplace.procurement.selectors import projects as project_selectors
 
 PER_PAGE = 20
 

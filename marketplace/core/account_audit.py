@@ -46,7 +46,7 @@ the address only as a keyed digest (``audit_keys.pseudonym``).
 
 Two-factor enrolment (the "auth" work) and page unpublishing (the "admin"
 work) write their own events.  Role permissions applied by ``migrate``
-(``marketplace.roles.sync_roles`` after migrating or flushing) are not
+(``marketplace.core.roles.sync_roles`` after migrating or flushing) are not
 events: they are code, reviewed and versioned in git.
 """
 
@@ -80,8 +80,8 @@ def role_sync_unaudited():
 
 
 def sync_roles_after_migrate(*args, **kwargs):
-    """``marketplace.roles.sync_roles_after_migrate`` without per-row events."""
-    from marketplace import roles
+    """``marketplace.core.roles.sync_roles_after_migrate`` without per-row events."""
+    from marketplace.core import roles
 
     with role_sync_unaudited():
         roles.sync_roles_after_migrate(*args, **kwargs)
@@ -90,7 +90,7 @@ def sync_roles_after_migrate(*args, **kwargs):
 def _record(action, *, user=None, group=None, details=None, actor=None, use_context_actor=True):
     if _silenced.get():
         return None
-    from marketplace.services.audit import record_event
+    from marketplace.core.audit import record_event
 
     details = dict(details or {})
     if use_context_actor and actor is None:
@@ -256,7 +256,7 @@ def _account_named(typed):
     IdentifierBackend would find it, or None."""
     from django.core.exceptions import ValidationError
 
-    from marketplace.services.accounts import normalise_identifier
+    from marketplace.core.accounts import normalise_identifier
 
     user_model = get_user_model()
     typed = str(typed or "").strip()

@@ -77,7 +77,7 @@ class SignInAttemptsView(WagtailAdminTemplateMixin, TemplateView):
 
     @method_decorator(reauth.reauth_required)
     def post(self, request, *args, **kwargs):
-        from marketplace.services.audit import record_event
+        from marketplace.core.audit import record_event
 
         kind = request.POST.get("reset")
         value = request.POST.get("value", "")[:255]
@@ -101,8 +101,8 @@ class SignInAttemptsView(WagtailAdminTemplateMixin, TemplateView):
         second factor can enrol their own authenticator on it.  Every session
         of the account ends (``core.sessions``), so the enrolment needs a
         fresh sign-in with the password."""
-        from marketplace.models import User
-        from marketplace.services.audit import record_event
+        from marketplace.core.audit import record_event
+        from marketplace.core.models.users import User
 
         if not may_reset_second_factor(request.user):
             raise PermissionDenied

@@ -1,4 +1,4 @@
-"""Form fields shared by every domain."""
+"""Form fields and mixins shared by every domain."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,3 +25,16 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                     )
         return super()._check_values(value)
+
+
+class ServiceErrorMixin:
+    """Puts a refused step (``marketplace.core.errors.DomainError``) where the
+    user sees it: on its field when the form shows that field, else above the
+    form.  ``ERROR_FIELDS`` maps a service's field name to the form's."""
+
+    ERROR_FIELDS = {}
+
+    def add_service_error(self, error):
+        field = self.ERROR_FIELDS.get(error.field, error.field)
+        visible = {bound.name for bound in self.visible_fields()}
+        self.add_error(field if field in visible else None, error.message)

@@ -34,8 +34,8 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
+from marketplace.core.accounts import IdentifierBackend, account_username
 from marketplace.core.network import client_ip
-from marketplace.services.accounts import IdentifierBackend, account_username
 
 LOCKED_OUT_MESSAGE = gettext_lazy(
     "Too many wrong passwords. Signing in to this account or from your network is paused for "

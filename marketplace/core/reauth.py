@@ -46,7 +46,7 @@ Irreversible - decorated:
   supersedes the one before.
 - method_changes:decide - an approved floor change takes effect at once.
 - (fixA) the user administration in marketplace/core/admin.py and
-  marketplace/users_admin.py.
+  marketplace/core/users_admin.py.
 
 Reversible - not decorated (nothing public or final until a decorated step):
 - projects:create, projects:edit, projects:documents,

@@ -133,7 +133,7 @@ def confirm_enrolment(request, device, code):
     """Confirm a pending device with its first code.  Returns the backup
     codes, or ``None`` when the code is wrong."""
     from marketplace.core import reauth
-    from marketplace.services.audit import record_event
+    from marketplace.core.audit import record_event
 
     user = request.user
     if device.user_id != user.pk or device.confirmed:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from marketplace.core import lockout, reauth, twofactor
+from marketplace.core.throttle import Throttle, client_ip
 from marketplace.core.web import safe_next
-from marketplace.services.throttle import Throttle, client_ip
 
 # Password-reset mails: per client address and per e-mail address (account).
 RESET_PER_ADDRESS = Throttle("password-reset-ip", limit=10, window_seconds=3600)

@@ -12,13 +12,13 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
         app_config.models_module = None
-    from marketplace.roles import sync_roles
+    from marketplace.core.roles import sync_roles
 
     sync_roles(apps, using=schema_editor.connection.alias)
 
 
 def remove_roles(apps, schema_editor):
-    from marketplace.roles import ROLES
+    from marketplace.core.roles import ROLES
 
     apps.get_model("auth", "Group").objects.filter(name__in=[r.key for r in ROLES]).delete()
 

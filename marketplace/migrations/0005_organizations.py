@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import marketplace.models.organizations
+import marketplace.organizations.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -434,8 +434,8 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        storage=marketplace.models.organizations.private_storage,
-                        upload_to=marketplace.models.organizations.document_path,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=marketplace.organizations.models.document_path,
                     ),
                 ),
                 ("original_name", models.CharField(max_length=200)),

@@ -3,9 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import django_fsm
-import marketplace.models.bids
-import marketplace.models.organizations
-import marketplace.models.projects
+import marketplace.procurement.models.bids
+import marketplace.organizations.models
+import marketplace.procurement.models.projects
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -97,8 +97,8 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        storage=marketplace.models.organizations.private_storage,
-                        upload_to=marketplace.models.bids.bid_document_path,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=marketplace.procurement.models.bids.bid_document_path,
                     ),
                 ),
                 ("original_name", models.CharField(max_length=200)),
@@ -460,8 +460,8 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        storage=marketplace.models.organizations.private_storage,
-                        upload_to=marketplace.models.projects.project_document_path,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=marketplace.procurement.models.projects.project_document_path,
                     ),
                 ),
                 ("original_name", models.CharField(max_length=200)),

@@ -3,8 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django_fsm
-import marketplace.models.evaluation
-import marketplace.models.organizations
+import marketplace.evaluation.models
+import marketplace.organizations.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(max_length=200, storage=marketplace.models.organizations.private_storage, upload_to=marketplace.models.evaluation.challenge_document_path)),
+                ('file', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=marketplace.evaluation.models.challenge_document_path)),
                 ('original_name', models.CharField(max_length=200)),
                 ('size', models.PositiveIntegerField()),
                 ('sha256', models.CharField(max_length=64)),
@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField()),
                 ('ranking', models.JSONField(default=list)),
-                ('pdf', models.FileField(max_length=200, storage=marketplace.models.organizations.private_storage, upload_to=marketplace.models.evaluation.report_path)),
+                ('pdf', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=marketplace.evaluation.models.report_path)),
                 ('sha256', models.CharField(max_length=64)),
                 ('generated_at', models.DateTimeField(verbose_name='generated')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed by every member')),

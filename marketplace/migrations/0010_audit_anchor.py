@@ -4,7 +4,7 @@
   migration keep ``hash_algorithm = "sha256"`` (plain SHA-256, as they were
   hashed); new rows are HMAC-SHA256 under the key named by ``key_id``.  One
   chain: the first keyed event covers the hash of the last plain one (see
-  marketplace/models/audit.py).
+  marketplace/core/models/audit.py).
 * The chain head carries a keyed signature; the existing head is signed here
   with the configured key (AUDIT_HMAC_KEY, or the development key).
 * The signed daily head (``AuditHeadPublication``), append-only.

@@ -1,7 +1,10 @@
-from .audit import AuditChainHead, AuditEvent, AuditHeadPublication
-from .bids import Bid, BidDocument, BidVersion, OpeningRecord
-from .catalogue import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
-from .evaluation import (
+from marketplace.catalogue.models import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
+from marketplace.core.models.audit import AuditChainHead, AuditEvent, AuditHeadPublication
+from marketplace.core.models.notices import Notice
+from marketplace.core.models.outbox import OutgoingMessage
+from marketplace.core.models.places import Community, District
+from marketplace.core.models.users import User
+from marketplace.evaluation.models import (
     Award,
     Challenge,
     ChallengeDocument,
@@ -15,19 +18,17 @@ from .evaluation import (
     Score,
     ScoreSheet,
 )
-from .needs import CommunityFund, Need, ResidentReport
-from .organizations import (
+from marketplace.needs.models import CommunityFund, Need, ResidentReport
+from marketplace.organizations.models import (
     EntryStandard,
     Invitation,
     Membership,
-    Notice,
     Organization,
     OrganizationDocument,
     StaffMember,
 )
-from .outbox import OutgoingMessage
-from .places import Community, District
-from .projects import (
+from marketplace.procurement.models.bids import Bid, BidDocument, BidVersion, OpeningRecord
+from marketplace.procurement.models.projects import (
     Addendum,
     Clarification,
     DayCount,
@@ -38,7 +39,6 @@ from .projects import (
     PurchaseMethodChange,
     RubricCriterion,
 )
-from .users import User
 
 __all__ = [
     "Award",

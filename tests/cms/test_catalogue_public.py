@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from marketplace.services.catalogue import create_version, publish_version, retire_item
+from marketplace.catalogue.services import create_version, publish_version, retire_item
 from tests.catalogue_fixtures import make_item
 
 
@@ -108,7 +108,7 @@ def test_public_catalogue_query_count_does_not_grow_with_items(client, site, pub
     with CaptureQueriesContext(connection) as few:
         client.get("/catalogue/")
     # 40 more items need a new draft (the published one is immutable)
-    from marketplace.services.catalogue import create_version as cv
+    from marketplace.catalogue.services import create_version as cv
 
     bigger = cv(year=2027, name="2027版", based_on=published, by=published.published_by)
     for n in range(40):

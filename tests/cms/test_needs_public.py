@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.models import CommunityFund
-from marketplace.services import needs as services
+from marketplace.needs import services
 from tests.needs_fixtures import need_data
 
 RESIDENT_NAME = "诸葛翠花"

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from cms.models import SectionPage
 from marketplace.models import Community, Organization, ServiceCategory
-from marketplace.selectors import organizations as selectors
+from marketplace.organizations.selectors import organizations as selectors
 from tests.org_fixtures import STAFF, VALID_ID_NUMBER
 
 NON_APPROVED = ["draft", "submitted", "returned", "suspended", "blacklisted"]

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cms.models import CallAnnouncementPage, OpeningRecordPage, Section, SectionPage
-from marketplace import events
+from marketplace.core import events
 from marketplace.models import Community, OpeningRecord, Project
-from marketplace.services import projects as project_services
+from marketplace.procurement.services import projects as project_services
 from tests.org_fixtures import pdf_bytes
 from tests.project_fixtures import open_now, submit_bid
 
@@ -268,7 +268,7 @@ def test_call_pdf(client, site, make_project, officer, bidder, org_admin):
 
     from django.core.cache import cache
 
-    from marketplace.services import project_pdfs
+    from marketplace.procurement import pdfs as project_pdfs
 
     assert cache.get(project_pdfs.cache_key("call", project)) == response.content
     asked = project_services.ask_question(project, organization=bidder, by=org_admin, question="问")

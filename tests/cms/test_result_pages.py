@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from cms.models import CallAnnouncementPage, ResultAnnouncementPage
 from cms.views import projects as project_views
+from marketplace.evaluation import selectors as results
+from marketplace.evaluation.services import awards, committee
+from marketplace.evaluation.services import scoring as evaluation
 from marketplace.models import Award, Bid, Challenge, Project
-from marketplace.selectors import results
-from marketplace.services import awards, committee, evaluation
 from tests.evaluation_fixtures import (
     award_top,
     declare_all,

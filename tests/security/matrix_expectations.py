@@ -542,7 +542,7 @@ RULES.update(
         # releases only the caller's own editing sessions
         "admin/editing-sessions/release/<int:session_id>/": _admin_post_only(officer=OK, officer2=OK),
         "admin/block-preview/": admin(NOT_FOUND),
-        # the service catalogue (marketplace.admin_views, marketplace.wagtail_hooks)
+        # the service catalogue (marketplace.catalogue.admin_views, marketplace.wagtail_hooks)
         "admin/catalogue/": procurement(),
         "admin/catalogue/new/": procurement(),
         "admin/catalogue/<int:pk>/": procurement(),

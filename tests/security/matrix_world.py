@@ -23,6 +23,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cms.setup import ensure_site
+from marketplace.core.roles import sync_roles
+from marketplace.evaluation.services import awards, committee
 from marketplace.models import (
     Bid,
     BidDocument,
@@ -38,10 +40,9 @@ from marketplace.models import (
     ScoreSheet,
     User,
 )
-from marketplace.roles import sync_roles
-from marketplace.services import awards, committee, memberships
-from marketplace.services import needs as need_services
-from marketplace.services import projects as project_services
+from marketplace.needs import services as need_services
+from marketplace.organizations.services import memberships
+from marketplace.procurement.services import projects as project_services
 from tests.catalogue_fixtures import make_item
 from tests.evaluation_fixtures import (
     PASSWORD,
@@ -141,8 +142,8 @@ def build_world():
     w.users = users
 
     # --- the catalogue: a published version and a draft one -----------------------------------
+    from marketplace.catalogue.services import publish_version
     from marketplace.models import ServiceCategory
-    from marketplace.services.catalogue import publish_version
 
     elderly = ServiceCategory.objects.create(code="A", name="养老服务", sort_order=1)
     home_care = ServiceCategory.objects.create(code="A01", name="居家养老", parent=elderly, sort_order=1)
@@ -308,7 +309,7 @@ def build_world():
 def _method_change(method, officer):
     """A change to a method's floors that ``officer`` proposed (four eyes), if the project has them."""
     try:
-        from marketplace.services import method_changes
+        from marketplace.procurement.services import method_changes
     except ImportError:
         return None
     values = dict(method_changes.governed_values(method))

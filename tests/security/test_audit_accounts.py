@@ -16,9 +16,9 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from marketplace.core.audit import verify_chain
 from marketplace.core.request_context import acting_as
 from marketplace.models import AuditEvent, User
-from marketplace.services.audit import verify_chain
 
 PASSWORD = "pw-test-2026"
 

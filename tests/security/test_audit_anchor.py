@@ -21,10 +21,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from marketplace.core.audit import publish_head, record_event, verify_chain
 from marketplace.core.audit_guard import sqlite_guard_lifted
+from marketplace.core.models.audit import GENESIS_HASH, HASH_KEYED, HASH_PLAIN
 from marketplace.models import AuditChainHead, AuditEvent, AuditHeadPublication
-from marketplace.models.audit import GENESIS_HASH, HASH_KEYED, HASH_PLAIN
-from marketplace.services.audit import publish_head, record_event, verify_chain
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = AuditEvent._meta.db_table
@@ -411,7 +411,7 @@ def test_database_triggers_refuse_update_and_delete_of_events_and_heads(tmp_path
 
 @pytest.mark.django_db
 def test_published_heads_refuse_changes_in_code(tmp_path):
-    from marketplace.models.audit import AuditLogAppendOnlyError
+    from marketplace.core.models.audit import AuditLogAppendOnlyError
 
     publication, _path, _created = publish_head(directory=tmp_path)
     publication.event_count = 0

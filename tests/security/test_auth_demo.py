@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from marketplace import demo
+from demo import seed as demo
+from demo.management.commands.seed_demo import Command as SeedDemo
 from marketplace.core import twofactor
-from marketplace.management.commands.seed_demo import Command as SeedDemo
+from marketplace.core.roles import sync_roles
 from marketplace.models import User
-from marketplace.roles import sync_roles
 
 pytestmark = pytest.mark.django_db
 

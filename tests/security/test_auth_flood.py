@@ -27,8 +27,8 @@ from django.utils import translation
 
 from marketplace.core import account_audit, lockout, reauth
 from marketplace.core.network import client_ip, parse_address
+from marketplace.evaluation.services import scoring as evaluation
 from marketplace.models import AuditEvent, Project, ReportConfirmation
-from marketplace.services import evaluation
 from tests.auth_fixtures import mark_second_factor_done
 from tests.evaluation_fixtures import PASSWORD, declare_all, form, qualify_all, score_all, serving
 from tests.security.test_auth_second_factor import code_for

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marketplace.core import lockout
+from marketplace.evaluation.services import scoring as evaluation
 from marketplace.models import AuditEvent, ReportConfirmation
-from marketplace.services import evaluation
 from tests.evaluation_fixtures import PASSWORD, declare_all, form, qualify_all, score_all, serving
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from marketplace.core import reauth
+from marketplace.evaluation.services import scoring as evaluation
 from marketplace.models import Award, Bid, Project, ReportConfirmation
-from marketplace.services import evaluation
 from tests.auth_fixtures import mark_second_factor_done
 from tests.evaluation_fixtures import PASSWORD, declare_all, evaluated, form, qualify_all, score_all, serving
 from tests.security.test_auth_second_factor import code_for
@@ -147,8 +147,9 @@ def test_evaluators_without_those_roles_confirm_with_the_password_as_before(clie
 
 
 def test_irreversible_views_carry_the_guard():
-    from marketplace.views import awards, projects
-    from marketplace.views import evaluation as evaluation_views
+    from marketplace.evaluation.views import awards
+    from marketplace.evaluation.views import scoring as evaluation_views
+    from marketplace.procurement.views import projects
 
     for view in (projects.approve, awards.award, evaluation_views.confirm_report):
         inner = view

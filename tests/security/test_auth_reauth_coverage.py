@@ -33,8 +33,8 @@ from tests.security.test_auth_second_factor import code_for
 WORKBENCH_PREFIXES = ("work/", "evaluate/")
 PROJECT_MODULES = ("marketplace.", "cms.")
 # The user administration (Wagtail's user and group views, the sign-in attempts) has its own
-# re-authentication and tests (marketplace/core/admin.py, marketplace/users_admin.py).
-DECIDED_ELSEWHERE = ("marketplace.core.admin", "marketplace.users_admin")
+# re-authentication and tests (marketplace/core/admin.py, marketplace/core/users_admin.py).
+DECIDED_ELSEWHERE = ("marketplace.core.admin", "marketplace.core.users_admin")
 
 IRREVERSIBLE = {
     "projects:approve": "publishes the call",

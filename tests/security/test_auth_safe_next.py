@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketplace.core import twofactor, web
-from marketplace.views import signup
+from marketplace.core import signup_views as signup
 from tests.security.test_auth_reauth import RIGHT, verified_but_stale
 from tests.security.test_auth_second_factor import code_for
 

@@ -15,8 +15,8 @@ from django.conf import settings
 
 from config.celery import app as celery_app
 from marketplace import tasks
+from marketplace.core import accounts, notifications
 from marketplace.models import OutgoingMessage
-from marketplace.services import accounts, notifications
 
 SECRET_SUBJECT = "SFQ-2026-0001 的投标已收到"
 SECRET_BODY = "贵组织对 SFQ-2026-0001 的投标已收到，回执摘要 9f2c…"

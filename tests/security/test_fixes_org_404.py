@@ -11,10 +11,10 @@ import re
 import pytest
 from django.db.models import Max
 
-from marketplace import urls_orgs
 from marketplace.models import Invitation, Membership, Organization, OrganizationDocument
+from marketplace import urls as marketplace_urls
 
-ORG_ROUTES = [pattern.pattern._route for pattern in urls_orgs.urlpatterns if "<int:pk>" in pattern.pattern._route]
+ORG_ROUTES = [pattern.pattern._route for pattern in marketplace_urls.organization_workspace[0] if "<int:pk>" in pattern.pattern._route]
 
 
 def _fill(route, pk, other):

@@ -10,8 +10,8 @@ import time
 import pytest
 from django.db import connection, connections
 
+from marketplace.core import notifications
 from marketplace.models import OutgoingMessage
-from marketplace.services import notifications
 
 ADAPTER = "tests.security.test_fixes_outgoing_race."
 
@@ -78,7 +78,7 @@ def test_a_message_no_adapter_took_stays_for_a_retry(settings, mailoutbox):
     settings.NOTIFICATION_ADAPTERS = [ADAPTER + "Down"]
     assert notifications.deliver_outgoing(ids) == 0
     assert OutgoingMessage.objects.filter(pk__in=ids).count() == 1
-    settings.NOTIFICATION_ADAPTERS = ["marketplace.services.notifications.EmailAdapter"]
+    settings.NOTIFICATION_ADAPTERS = ["marketplace.core.notifications.EmailAdapter"]
     assert notifications.deliver_outgoing(ids) == 1
     assert [message.to for message in mailoutbox] == [["bidder0@example.test"]]
     assert not OutgoingMessage.objects.exists()

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from marketplace.models import AuditEvent, PurchaseMethod, PurchaseMethodChange
-from marketplace.services import method_changes
+from marketplace.procurement.services import method_changes
 from tests.project_fixtures import method
 
 ADD = "/admin/purchase-methods/new/"

@@ -14,9 +14,9 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import translation
 
-from marketplace.forms.needs import TOKEN_SALT, make_form_token
 from marketplace.models import AuditEvent, ResidentReport
-from marketplace.services import needs as services
+from marketplace.needs import services
+from marketplace.needs.forms import TOKEN_SALT, make_form_token
 
 URL = "/needs/report/"
 

@@ -8,8 +8,8 @@ sign-in, same page text), and the owner of the taken one is told by message."""
 import pytest
 from django.contrib.auth import SESSION_KEY
 
+from marketplace.core import accounts, sms
 from marketplace.models import User
-from marketplace.services import accounts, sms
 
 GOOD_PASSWORD = "Tianxin-Lu-2026!"
 SIGNUP = "/accounts/signup/"

@@ -10,9 +10,9 @@ forms; every fuzzed request is rolled back."""
 
 from django.urls import reverse
 
+from marketplace.evaluation.services import committee as committee_services
+from marketplace.evaluation.services import scoring as evaluation_services
 from marketplace.models import Bid, Evaluator
-from marketplace.services import committee as committee_services
-from marketplace.services import evaluation as evaluation_services
 from tests.evaluation_fixtures import (
     PASSWORD,
     award_top,
@@ -122,7 +122,7 @@ def test_fuzz_award_and_challenge(db, client, opened, pool, officer):
     fuzz_form(client, challenge_url, {"reasons": grounds, "confirm": "on", "complete": "1"}, files=["files"],
               examples=30)  # fmt: skip
 
-    from marketplace.services import awards as award_services
+    from marketplace.evaluation.services import awards as award_services
 
     challenge = award_services.file_challenge(loser, by=user, reasons="评分过程未按招标文件执行，请复核。")
     sign_in(client, officer)

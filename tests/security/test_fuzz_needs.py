@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.forms.needs import TOKEN_SALT
+from marketplace.needs.forms import TOKEN_SALT
 from tests.security.test_fuzz_support import WRONG_IDS, attempt, fuzz_form, sign_in
 
 WORKER_FILTERS = ["work:needs", "work:reports", "work:assessment"]

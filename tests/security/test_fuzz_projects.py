@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marketplace.models import Project
-from marketplace.services import bids as bid_services
-from marketplace.services import projects as project_services
+from marketplace.procurement.services import bids as bid_services
+from marketplace.procurement.services import projects as project_services
 from tests.project_fixtures import fill_bid
 from tests.security.test_fuzz_support import WRONG_IDS, attempt, fuzz_form, sign_in
 

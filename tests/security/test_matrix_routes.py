@@ -493,7 +493,7 @@ def test_route_answers_every_role_as_written(world, key):
 def test_the_matrix_catches_an_open_permission_check(world, monkeypatch):
     """A check that cannot fail is no check: with the workbench's officer
     check opened to everyone, the matrix reports each role that got in."""
-    from marketplace.services import projects as project_services
+    from marketplace.procurement.services import projects as project_services
 
     monkeypatch.setattr(project_services, "is_officer", lambda user: True)
     problems = check_route(world, "work/projects/")
@@ -517,8 +517,8 @@ def test_the_matrix_catches_a_wrong_entry(world):
 @pytest.mark.django_db
 def test_the_matrix_catches_a_change_made_by_a_refused_post(world, monkeypatch):
     """A view that writes before it refuses is reported, whatever it answers."""
-    from marketplace.services import projects as project_services
-    from marketplace.services.audit import record_event
+    from marketplace.core.audit import record_event
+    from marketplace.procurement.services import projects as project_services
 
     original = project_services.is_officer
 

@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.html import escape
 from django.utils.translation import override
 
+from marketplace.catalogue import importing as catalogue_io
+from marketplace.catalogue.services import create_version, publish_version
 from marketplace.models import CatalogueImport, CatalogueVersion
-from marketplace.services import catalogue_io
-from marketplace.services.catalogue import create_version, publish_version
 from tests.catalogue_fixtures import make_item
-from tests.marketplace.test_catalogue_import import row, xlsx_bytes
+from tests.marketplace.catalogue.test_catalogue_import import row, xlsx_bytes
 
 MB = 1024 * 1024
 

@@ -18,12 +18,12 @@ from django.utils import translation
 
 from marketplace.core import pdf_check
 from marketplace.models import AuditEvent, BidDocument, OrganizationDocument, ProjectDocument
-from marketplace.services import bids as bid_services
-from marketplace.services import documents
-from marketplace.services import projects as project_services
-from marketplace.services.bids import BidError
-from marketplace.services.organizations import OrganizationError
-from marketplace.services.projects import ProjectError
+from marketplace.organizations.services import documents
+from marketplace.organizations.services.organizations import OrganizationError
+from marketplace.procurement.services import bids as bid_services
+from marketplace.procurement.services import projects as project_services
+from marketplace.procurement.services.bids import BidError
+from marketplace.procurement.services.projects import ProjectError
 from tests.org_fixtures import pdf_bytes
 
 SANDBOX = "sandbox; default-src 'none'"

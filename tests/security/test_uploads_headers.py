@@ -114,7 +114,7 @@ INLINE_SCRIPT = re.compile(r"""<script(?![^>]*\ssrc=)(?![^>]*type=["']applicatio
 def _site_templates():
     for path in sorted(TEMPLATES.rglob("*.html")):
         relative = path.relative_to(TEMPLATES).as_posix()
-        if relative.startswith(("pdf/", "marketplace/admin/")):
+        if relative.startswith(("pdf/", "marketplace/catalogue/admin/", "marketplace/procurement/admin/")):
             continue  # rendered by WeasyPrint / inside the Wagtail admin and its own policy
         yield relative, path.read_text(encoding="utf-8")
 

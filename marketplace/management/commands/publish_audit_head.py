@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from marketplace.services.audit import AuditChainBrokenError, publish_head
+from marketplace.core.audit import AuditChainBrokenError, publish_head
 
 
 class Command(BaseCommand):

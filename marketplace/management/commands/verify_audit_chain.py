@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from marketplace.services.audit import HeadFileError, load_head_file, verify_chain
+from marketplace.core.audit import HeadFileError, load_head_file, verify_chain
 
 
 class Command(BaseCommand):

@@ -1,0 +1,66 @@
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.celery import app as celery_app
+from marketplace.core.roles import ROLES
+
+# Sign-in itself (with its lockout and second factor) is marketplace.core.views.SignInView.
+
+logger = logging.getLogger(__name__)
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not answering"
+        logger.exception("Health check: database not answering")
+        return False
+
+
+def _broker_ok():
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
+            _channel = conn.default_channel  # virtual transports (Redis) connect only when a channel opens
+        return True
+    except Exception:  # noqa: BLE001
+        logger.exception("Health check: broker not answering")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = _database_ok()
+    broker = _broker_ok()
+    healthy = database and broker
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": "ok" if database else "unavailable",
+        "broker": "ok" if broker else "unavailable",
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_required
+def account(request):
+    user = request.user
+    held = {g.name for g in user.groups.all()}
+    roles = [role for role in ROLES if role.key in held]
+    return render(
+        request,
+        "marketplace/core/account.html",
+        {
+            "roles": roles,
+            "can_use_cms": user.has_perm("wagtailadmin.access_admin"),
+        },
+    )

@@ -1,0 +1,30 @@
+"""The one action-view helper: a POST that asks a service to take one step.
+
+    return run_action(request, form, call, success=_("Done."), done=url, again=render_page)
+
+A valid form goes to ``call(form)``; success shows ``success`` and redirects
+to ``done`` (a URL, or a callable returning one).  A refused step
+(``DomainError``) goes onto the form and ``again(form)`` renders the page with
+everything the user typed (status 200), as does an invalid form.  Nothing the
+user typed is lost, and nothing changed."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from marketplace.core.errors import DomainError
+
+
+def run_action(request, form, call, *, success, done, again):
+    if form.is_valid():
+        try:
+            call(form)
+        except DomainError as error:
+            form.add_service_error(error)
+            messages.error(request, _("Nothing was changed: %(message)s") % {"message": error.message})
+        else:
+            messages.success(request, success)
+            return redirect(done() if callable(done) else done)
+    else:
+        messages.error(request, _("Nothing was changed: correct the form below."))
+    return again(form)

@@ -1,0 +1,275 @@
+"""Public read questions about results (结果公告): what one project's result
+announcement shows, and the list of results.
+
+A result is public once the project has been awarded; it stays public
+(showing the cancellation) when an upheld challenge cancels the award.  The
+page shows the award, the frozen ranking of the evaluation report, which
+bidders did not pass the qualification review (their names only, never the
+reasons), the serving committee members' public names and the number of
+challenges.  Each member's total per bidder is shown only when
+``settings.RESULTS_PUBLISH_MEMBER_SCORES`` says so.  Nothing personal ever
+reaches these values: no contact details, user names, declarations,
+appointment reasons or qualification reasons.  Every function runs a fixed
+number of queries."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.evaluation.models import Award, Challenge, CommitteeMember, Qualification, ScoreSheet
+from marketplace.procurement.models.projects import Project
+from marketplace.procurement.selectors.projects import PUBLIC_Q, is_public, normalise_query
+
+
+class ResultState(models.TextChoices):
+    AWARDED = "awarded", _("Awarded")
+    CONTRACTED = "contracted", _("Contracted")
+    CANCELLED = "award_cancelled", _("Award cancelled")
+
+
+def _decimal(value):
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return Decimal("0.00")
+
+
+def _state(project_state, award):
+    if award.cancelled_at is not None:
+        return ResultState.CANCELLED
+    if project_state == Project.State.CONTRACTED:
+        return ResultState.CONTRACTED
+    return ResultState.AWARDED
+
+
+def shown_award(project):
+    """The live award, else the most recently cancelled one, else None."""
+    return (
+        Award.objects.filter(project=project)
+        .select_related("bid__organization", "report")
+        .only(
+            "pk",
+            "project",
+            "bid",
+            "bid__organization",
+            "bid__organization__name",
+            "report",
+            "report__number",
+            "report__ranking",
+            "report__generated_at",
+            "report__confirmed_at",
+            "rank",
+            "reason",
+            "price",
+            "awarded_at",
+            "challenge_deadline",
+            "cancelled_at",
+            "cancel_reason",
+        )
+        .order_by(F("cancelled_at").desc(nulls_first=True), "-awarded_at", "-pk")
+        .first()
+    )
+
+
+def has_result(project):
+    return is_public(project) and Award.objects.filter(project=project).exists()
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int
+    bid_id: int
+    organization: str
+    price: Decimal
+    price_score: Decimal
+    non_price: Decimal
+    total: Decimal
+    winner: bool
+    qualified: bool
+
+
+def _ranking_rows(award, not_qualified):
+    rows = []
+    for row in award.report.ranking or []:
+        rows.append(
+            RankingRow(
+                rank=int(row.get("rank") or 0),
+                bid_id=row.get("bid"),
+                organization=row.get("organization", ""),
+                price=_decimal(row.get("price")),
+                price_score=_decimal(row.get("price_score")),
+                non_price=_decimal(row.get("non_price")),
+                total=_decimal(row.get("total")),
+                winner=row.get("bid") == award.bid_id,
+                qualified=row.get("bid") not in not_qualified,
+            )
+        )
+    return sorted(rows, key=lambda r: r.rank)
+
+
+def _member_scores(project, members, rows):
+    """Each serving member's non-price total per ranked bid (submitted sheets)."""
+    ranked = {row.bid_id: row for row in rows}
+    totals = {
+        (member_id, bid_id): total
+        for member_id, bid_id, total in ScoreSheet.objects.filter(
+            member__committee__project=project,
+            member__status=CommitteeMember.Status.ACTIVE,
+            state=ScoreSheet.State.SUBMITTED,
+            bid_id__in=list(ranked),
+        ).values_list("member_id", "bid_id", "total")
+    }
+    flat = []
+    table = []
+    for member in members:
+        cells = []
+        for row in rows:
+            total = totals.get((member["pk"], row.bid_id))
+            cells.append(total)
+            if total is not None:
+                flat.append({"member": member["name"], "organization": row.organization, "total": total})
+        table.append({"member": member["name"], "chair": member["chair"], "totals": cells})
+    return flat, table
+
+
+def result_facts(project):
+    """What the result announcement and its index show, or None when the
+    project was never awarded (or is not public)."""
+    if not is_public(project):
+        return None
+    award = shown_award(project)
+    if award is None:
+        return None
+    cancelled = award.cancelled_at is not None
+    not_qualified_rows = list(
+        Qualification.objects.filter(bid__project=project, passed=False)
+        .order_by("bid_id")
+        .values_list("bid_id", "bid__organization__name")
+    )
+    not_qualified = {bid_id for bid_id, _name in not_qualified_rows}
+    rows = _ranking_rows(award, not_qualified)
+    ranked = {row.bid_id for row in rows}
+    members = []
+    withdrawn = 0
+    for pk, name, chair, status in (
+        CommitteeMember.objects.filter(committee__project=project)
+        .order_by("-is_chair", "joined_at", "pk")
+        .values_list("pk", "evaluator__name", "is_chair", "status")
+    ):
+        if status == CommitteeMember.Status.ACTIVE:
+            members.append({"pk": pk, "name": name, "chair": chair})
+        else:
+            withdrawn += 1
+    counts = Challenge.objects.filter(award=award).aggregate(
+        filed=Count("pk"),
+        upheld=Count("pk", filter=Q(state=Challenge.State.UPHELD)),
+        dismissed=Count("pk", filter=Q(state=Challenge.State.DISMISSED)),
+    )
+    counts["open"] = counts["filed"] - counts["upheld"] - counts["dismissed"]
+    # Member scores only for a live award: after a cancellation the
+    # committee may be scoring again, and a new sheet is no result yet.
+    publish_scores = bool(settings.RESULTS_PUBLISH_MEMBER_SCORES) and not cancelled
+    member_scores, score_table = _member_scores(project, members, rows) if publish_scores else ([], [])
+    return {
+        "project": project,
+        "award": award,
+        "cancelled": cancelled,
+        "cancelled_at": award.cancelled_at,
+        "cancel_reason": award.cancel_reason if cancelled else "",
+        "state": _state(project.state, award),
+        "winner": award.bid.organization.name,
+        "price": award.price,
+        # Why the committee's recommended bid was not awarded (a decline or a
+        # disqualification after the report), published with the result.
+        "award_reason": award.reason,
+        "award_rank": award.rank,
+        "awarded_at": award.awarded_at,
+        "challenge_deadline": award.challenge_deadline,
+        "period_over": timezone.now() > award.challenge_deadline,
+        "report": award.report,
+        "rows": rows,
+        "not_qualified": [
+            {"organization": name, "qualified": False} for bid_id, name in not_qualified_rows if bid_id not in ranked
+        ],
+        "members": [{"name": m["name"], "chair": m["chair"]} for m in members],
+        "withdrawn_count": withdrawn,
+        "challenges": counts,
+        "publish_member_scores": publish_scores,
+        "member_scores": member_scores,
+        "score_table": score_table,
+        "score_columns": [row.organization for row in rows] if publish_scores else [],
+    }
+
+
+# --- the list of results --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultListRow:
+    ref: str
+    title: str
+    winner: str
+    price: Decimal
+    awarded_at: datetime.datetime
+    state: str
+    state_label: str
+
+
+def public_results(query=""):
+    """For every public project ever awarded, its shown award (the live
+    one, else the latest cancelled one), newest first; ``query`` matches
+    the reference, the title or the winner's name."""
+    later = Award.objects.filter(project_id=OuterRef("project_id"), pk__gt=OuterRef("pk"))
+    live = Award.objects.filter(project_id=OuterRef("project_id"), cancelled_at__isnull=True)
+    awards = (
+        Award.objects.filter(
+            Q(cancelled_at__isnull=True) | (~Exists(live) & ~Exists(later)),
+            project__in=Project.objects.filter(PUBLIC_Q),
+        )
+        .select_related("project", "bid__organization")
+        .only(
+            "pk",
+            "project",
+            "bid",
+            "bid__organization",
+            "project__ref",
+            "project__title",
+            "project__state",
+            "bid__organization__name",
+            "price",
+            "awarded_at",
+            "cancelled_at",
+        )
+    )
+    query = normalise_query(query)
+    if query:
+        awards = awards.filter(
+            Q(project__ref__icontains=query)
+            | Q(project__title__icontains=query)
+            | Q(bid__organization__name__icontains=query)
+        )
+    return awards.order_by("-awarded_at", "-pk")
+
+
+def result_rows(awards):
+    rows = []
+    for award in awards:
+        state = _state(award.project.state, award)
+        rows.append(
+            ResultListRow(
+                ref=award.project.ref,
+                title=award.project.title,
+                winner=award.bid.organization.name,
+                price=award.price,
+                awarded_at=award.awarded_at,
+                state=state.value,
+                state_label=str(state.label),
+            )
+        )
+    return rows

@@ -1,0 +1,564 @@
+"""Award (中标/成交), result notices and challenges (质疑).
+
+The officer awards the top-ranked bid of the confirmed evaluation report;
+another bid only when every bid ranked above it declined or was
+disqualified, with a written reason.  Unsuccessful bidders may challenge
+within ``CHALLENGE_FILING_WORKING_DAYS`` working days of the result; the
+officer answers within ``CHALLENGE_ANSWER_WORKING_DAYS``; while the period
+runs or a challenge is open no contract can be made.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.core import events, notifications, workdays
+from marketplace.core.audit import record_event
+from marketplace.core.models.users import User
+from marketplace.evaluation.models import (
+    Award,
+    Challenge,
+    ChallengeDocument,
+    EvaluationReport,
+    Qualification,
+    ScoreSheet,
+)
+from marketplace.evaluation.services import scoring as evaluation
+from marketplace.evaluation.services.committee import _lock_project
+from marketplace.evaluation.services.scoring import EvaluationError, _supersede
+from marketplace.organizations.services import documents
+from marketplace.organizations.services.organizations import OrganizationError, is_member
+from marketplace.procurement.models.bids import Bid
+from marketplace.procurement.models.projects import Project
+from marketplace.procurement.services import projects as project_services
+from marketplace.procurement.services.projects import _notify_officers, _require_officer
+
+CHALLENGE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+MAX_CHALLENGE_DOCUMENTS = 10
+
+
+class AwardError(EvaluationError):
+    """An award or challenge rule was broken (message for the user)."""
+
+
+def end_of_working_day(start, count):
+    """The end (23:59:59 local time) of the ``count``-th working day after
+    the day of ``start``."""
+    day = workdays.add_days(timezone.localdate(start), count, "working")
+    end = datetime.datetime.combine(day, datetime.time(23, 59, 59))
+    return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def live_award(project):
+    return Award.objects.filter(project=project, cancelled_at__isnull=True).select_related("bid__organization").first()
+
+
+def result_letter_url(bid):
+    return reverse("orgs:bid_result", args=[bid.organization_id, bid.project.ref])
+
+
+# --- who may be awarded ------------------------------------------------------------------------
+
+
+def _confirmed_report(project):
+    report = EvaluationReport.objects.filter(project=project, superseded_at__isnull=True).first()
+    if report is None or report.confirmed_at is None:
+        raise AwardError(_("The evaluation report must be confirmed by every member before the award."))
+    return report
+
+
+def next_in_line(project, report):
+    """The report's rows with, for each, whether it may be awarded now: the
+    first row whose bid is still qualified and has not declined."""
+    bids = Bid.objects.in_bulk([row["bid"] for row in report.ranking])
+    rows = []
+    chosen = None
+    for row in report.ranking:
+        bid = bids.get(row["bid"])
+        available = bid is not None and bid.state == Bid.State.QUALIFIED and bid.declined_at is None
+        if available and chosen is None:
+            chosen = bid
+        rows.append({**row, "bid_obj": bid, "available": available, "next": bid is chosen and available})
+    return rows, chosen
+
+
+def record_decline(bid, *, by, reason):
+    """The officer records that a ranked organization declined the award
+    (its written statement), so the next one may be awarded.  Before the
+    award any ranked bid may decline; after it, the winner may (before the
+    contract): the award is cancelled and the project returns to the award
+    step on the same confirmed report."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AwardError(_("Give the reason the organization gave for declining."), "reason")
+    with transaction.atomic():
+        _require_officer(by)
+        project = _lock_project(bid.project)
+        if project.state not in (Project.State.EVALUATING, Project.State.AWARDED):
+            raise AwardError(_("A decline is recorded before the contract is made."))
+        bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, project=project)
+        if project.state == Project.State.AWARDED:
+            return _winner_declines(project, bid, by=by, reason=reason)
+        _confirmed_report(project)
+        if bid.state != Bid.State.QUALIFIED or bid.declined_at is not None:
+            raise AwardError(_("Only a qualified bid that has not declined can decline."))
+        bid.declined_at = timezone.now()
+        bid.decline_reason = reason
+        bid.save(update_fields=["declined_at", "decline_reason", "updated_at"])
+        record_event("bid.declined", actor=by, obj=bid, reason=reason, details={"project": project.ref})
+    return bid
+
+
+def _winner_declines(project, bid, *, by, reason):
+    live = live_award(project)
+    if live is None or live.bid_id != bid.pk:
+        raise AwardError(_("After the award only the awarded organization can decline."))
+    live = Award.objects.select_for_update().get(pk=live.pk)
+    live.cancelled_at = timezone.now()
+    live.cancel_reason = reason
+    live.save(update_fields=["cancelled_at", "cancel_reason"])
+    record_event(
+        "award.cancelled", actor=by, obj=live, reason=reason, details={"project": project.ref, "remedy": "declined"}
+    )
+    for other in Bid.objects.select_for_update(of=("self",)).filter(project=project):
+        if other.state in (Bid.State.AWARDED, Bid.State.NOT_AWARDED):
+            other.project = project
+            other.reinstate(by=by, reason=reason)
+            if other.pk == bid.pk:
+                other.declined_at = timezone.now()
+                other.decline_reason = reason
+            other.save()
+    record_event(
+        "bid.declined", actor=by, obj=bid, reason=reason, details={"project": project.ref, "after_award": True}
+    )
+    project.reopen_evaluation(by=by, reason=reason)
+    project.save()
+    events.award_cancelled.send(sender=Project, project=project, award=live)
+    from marketplace.procurement.services.bids import notify_bidders
+
+    notify_bidders(
+        project,
+        subject=_("%(ref)s: the awarded organization declined") % {"ref": project.ref},
+        body=_("The awarded organization declined the award: %(reason)s. The next in the ranking may be awarded.")
+        % {"reason": reason},
+    )
+    bid.refresh_from_db()
+    return bid
+
+
+def disqualify_ranked(bid, *, by, reason):
+    """After the report: a ranked bid found not to qualify after all (false
+    documents, a lapsed licence) is disqualified, with reasons."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AwardError(_("Give the reasons for disqualifying this bid."), "reason")
+    with transaction.atomic():
+        _require_officer(by)
+        project = _lock_project(bid.project)
+        if project.state != Project.State.EVALUATING:
+            raise AwardError(_("A bid can be disqualified before the award only."))
+        _confirmed_report(project)
+        bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, project=project)
+        if bid.state != Bid.State.QUALIFIED:
+            raise AwardError(_("Only a qualified bid can be disqualified."))
+        Qualification.objects.filter(bid=bid).update(
+            passed=False, manual_passed=False, reason=reason, decided_by=by, decided_at=timezone.now()
+        )
+        bid.project = project
+        bid.disqualify(by=by, reason=reason)
+        bid.save()
+        from marketplace.procurement.services.bids import notify_bidders
+
+        notify_bidders(
+            project,
+            subject=_("%(ref)s: your bid was disqualified") % {"ref": project.ref},
+            body=_("Your bid was disqualified after the evaluation: %(reason)s") % {"reason": reason},
+            only=[bid],
+        )
+        evaluation.fail_if_too_few(project, by=by)
+    return bid
+
+
+def award(project, bid, *, by, reason=""):
+    """Award ``bid``: the report's top-ranked bid, or the next in line when
+    every bid above it declined or was disqualified (reason required)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        _require_officer(by)
+        project = _lock_project(project)
+        if project.state != Project.State.EVALUATING:
+            raise AwardError(
+                _("This project cannot be awarded now (it is %(state)s).") % {"state": project.get_state_display()}
+            )
+        report = _confirmed_report(project)
+        _rows, chosen = next_in_line(project, report)
+        if chosen is None:
+            raise AwardError(_("No ranked bid is left to award: cancel or re-tender the project."))
+        if chosen.pk != bid.pk:
+            raise AwardError(
+                _("Only the highest-ranked bid still available can be awarded: %(name)s.")
+                % {"name": chosen.organization.name},
+                "bid",
+            )
+        recommended_id = report.recommended_bid_id
+        if chosen.pk != recommended_id and not reason:
+            raise AwardError(
+                _("The committee recommended another bid: give the reason for awarding this one."), "reason"
+            )
+        row = next(r for r in report.ranking if r["bid"] == chosen.pk)
+        now = timezone.now()
+        bids = list(Bid.objects.select_for_update(of=("self",)).filter(project=project).select_related("organization"))
+        try:
+            with transaction.atomic():
+                live = Award.objects.create(
+                    project=project,
+                    bid=chosen,
+                    report=report,
+                    rank=row["rank"],
+                    recommended_bid_id=recommended_id,
+                    price=Decimal(row["price"]),
+                    reason=reason,
+                    awarded_by=by,
+                    awarded_at=now,
+                    challenge_deadline=end_of_working_day(now, settings.CHALLENGE_FILING_WORKING_DAYS),
+                )
+        except IntegrityError:
+            raise AwardError(_("This project was awarded a moment ago.")) from None
+        for other in bids:
+            other.project = project
+            if other.pk == chosen.pk:
+                other.award(by=by, reason=reason)
+                other.save()
+            elif other.state == Bid.State.QUALIFIED:
+                other.not_award(by=by, reason="")
+                other.save()
+        project.award(by=by, reason=reason)
+        project.save()
+        record_event(
+            "award.made",
+            actor=by,
+            obj=live,
+            reason=reason,
+            details={
+                "project": project.ref,
+                "bid": chosen.pk,
+                "organization": chosen.organization_id,
+                "rank": row["rank"],
+                "recommended_bid": recommended_id,
+                "price": row["price"],
+                "report": report.pk,
+                "report_sha256": report.sha256,
+                "challenge_deadline": live.challenge_deadline,
+            },
+        )
+        events.award_made.send(sender=Project, project=project, award=live)
+        _tell_bidders(project, live, bids)
+        _notify_officers(
+            project,
+            exclude=[],
+            subject=_("%(ref)s awarded") % {"ref": project.ref},
+            body=_("“%(title)s” was awarded to %(name)s. Challenges are accepted until %(deadline)s.")
+            % {
+                "title": project.title,
+                "name": chosen.organization.name,
+                "deadline": project_services._when(live.challenge_deadline),
+            },
+        )
+    return live
+
+
+def _tell_bidders(project, live, bids):
+    deadline = project_services._when(live.challenge_deadline)
+    for bid in bids:
+        if bid.state not in (Bid.State.AWARDED, Bid.State.NOT_AWARDED, Bid.State.DISQUALIFIED):
+            continue
+        users = User.objects.filter(memberships__organization_id=bid.organization_id, is_active=True)
+        if bid.pk == live.bid_id:
+            subject = _("%(ref)s: your bid won (中标/成交通知书)") % {"ref": project.ref}
+            body = _(
+                "Your organization was awarded “%(title)s” at %(price)s CNY. The award notice is in your "
+                "workspace. The contract can be made once the challenge period ends (%(deadline)s) and no "
+                "challenge is open."
+            ) % {"title": project.title, "price": live.price, "deadline": deadline}
+        else:
+            subject = _("%(ref)s: the result of your bid") % {"ref": project.ref}
+            body = _(
+                "“%(title)s” was awarded to another organization. Your result letter with your scores and rank "
+                "is in your workspace. You may file a challenge until %(deadline)s."
+            ) % {"title": project.title, "deadline": deadline}
+        bid.project = project
+        notifications.notify_users(list(users), subject=subject, body=body, link=result_letter_url(bid))
+
+
+# --- the contract gate ------------------------------------------------------------------------------
+
+
+def contract_blocked_reason(project, now=None):
+    """Why no contract may be made for ``project`` yet, or None."""
+    now = now or timezone.now()
+    live = live_award(project)
+    if live is None:
+        return _("The project has no award.")
+    if now <= live.challenge_deadline:
+        return _("The challenge period runs until %(deadline)s.") % {
+            "deadline": project_services._when(live.challenge_deadline)
+        }
+    # Any open challenge of the project, including one against an award that
+    # was since cancelled: it must be answered and decided first.
+    if Challenge.objects.filter(project=project, state__in=Challenge.OPEN_STATES).exists():
+        return _("A challenge is open.")
+    return None
+
+
+def mark_contracted(project, *, by):
+    """The contracts app calls this when the contract is made: refused while
+    the challenge period runs or a challenge is open (server clock, under
+    the project's lock)."""
+    with transaction.atomic():
+        _require_officer(by)
+        project = _lock_project(project)
+        if project.state != Project.State.AWARDED:
+            raise AwardError(_("Only an awarded project can be contracted."))
+        blocked = contract_blocked_reason(project)
+        if blocked:
+            raise AwardError(blocked)
+        project.contract(by=by, reason="")
+        project.save()
+    return project
+
+
+# --- challenges --------------------------------------------------------------------------------------
+
+
+def challengeable_bid(project, bid):
+    """May this bid's organization challenge the live award now?  Returns
+    (award, problem)."""
+    live = live_award(project)
+    if project.state != Project.State.AWARDED or live is None:
+        return None, _("There is no published result to challenge.")
+    if bid.pk == live.bid_id:
+        return live, _("The awarded organization cannot challenge its own award.")
+    if bid.state not in (Bid.State.NOT_AWARDED, Bid.State.DISQUALIFIED):
+        return live, _("Only unsuccessful bidders may challenge.")
+    if timezone.now() > live.challenge_deadline:
+        return live, _("The challenge period ended on %(deadline)s.") % {
+            "deadline": project_services._when(live.challenge_deadline)
+        }
+    if Challenge.objects.filter(award=live, organization_id=bid.organization_id).exists():
+        return live, _("Your organization has already filed a challenge against this result.")
+    return live, None
+
+
+def file_challenge(bid, *, by, reasons, files=()):
+    """An unsuccessful bidder's challenge with its reasons and documents
+    (PDF, JPEG or PNG, content-checked)."""
+    reasons = (reasons or "").strip()
+    files = [f for f in files if f]
+    if len(reasons) < 10:
+        raise AwardError(_("State the grounds of the challenge (at least 10 characters)."), "reasons")
+    if len(files) > MAX_CHALLENGE_DOCUMENTS:
+        raise AwardError(_("At most %(count)s documents.") % {"count": MAX_CHALLENGE_DOCUMENTS}, "files")
+    # Every document is checked before anything is stored, so a bad one
+    # leaves no file behind.
+    checked = []
+    for file in files:
+        try:
+            size, sha256, _content_type = documents.read_upload(file, limit=CHALLENGE_DOCUMENT_MAX_BYTES)
+        except OrganizationError as error:
+            raise AwardError(error.message, "files") from None
+        checked.append((file, (size, sha256)))
+    with transaction.atomic():
+        project = _lock_project(bid.project)
+        bid = Bid.objects.select_for_update(of=("self",)).select_related("organization").get(pk=bid.pk)
+        if not is_member(by, bid.organization):
+            raise AwardError(_("Only members of this organization may do this."))
+        live, problem = challengeable_bid(project, bid)
+        if problem:
+            raise AwardError(problem)
+        now = timezone.now()
+        challenge = Challenge.objects.create(
+            project=project,
+            award=live,
+            bid=bid,
+            organization=bid.organization,
+            reasons=reasons,
+            filed_by=by,
+            filed_at=now,
+            answer_due=end_of_working_day(now, settings.CHALLENGE_ANSWER_WORKING_DAYS),
+        )
+        for file, (size, sha256) in checked:
+            name = documents.clean_original_name(getattr(file, "name", ""))
+            document = ChallengeDocument(challenge=challenge, title=name, original_name=name, size=size, sha256=sha256)
+            document.file.save(name, file, save=False)
+            document.save()
+        record_event(
+            "challenge.filed",
+            actor=by,
+            obj=challenge,
+            to_state=challenge.state,
+            details={
+                "project": project.ref,
+                "organization": bid.organization_id,
+                "documents": challenge.documents.count(),
+                "answer_due": challenge.answer_due,
+            },
+        )
+        _notify_officers(
+            project,
+            exclude=[],
+            subject=_("%(ref)s: a challenge was filed") % {"ref": project.ref},
+            body=_("%(name)s challenged the result. Answer by %(due)s.")
+            % {"name": bid.organization.name, "due": project_services._when(challenge.answer_due)},
+        )
+    return challenge
+
+
+def _lock_challenge(challenge):
+    project = _lock_project(challenge.project)
+    challenge = (
+        Challenge.objects.select_for_update(of=("self",)).select_related("organization", "award").get(pk=challenge.pk)
+    )
+    return project, challenge
+
+
+def _tell_challenger(challenge, subject, body):
+    users = User.objects.filter(memberships__organization_id=challenge.organization_id, is_active=True)
+    challenge.bid.project = challenge.project
+    notifications.notify_users(list(users), subject=subject, body=body, link=result_letter_url(challenge.bid))
+
+
+def answer_challenge(challenge, *, by, answer):
+    """The officer's written answer (submitted → answered)."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise AwardError(_("Write the answer to the challenge."), "answer")
+    with transaction.atomic():
+        _require_officer(by)
+        project, challenge = _lock_challenge(challenge)
+        if challenge.state != Challenge.State.SUBMITTED:
+            raise AwardError(_("This challenge has already been answered."))
+        challenge.answer = answer
+        challenge.answered_by = by
+        challenge.answered_at = timezone.now()
+        challenge.mark_answered(by=by, reason=answer)
+        challenge.save()
+        _tell_challenger(
+            challenge,
+            _("%(ref)s: your challenge was answered") % {"ref": project.ref},
+            _("The procurement officer answered your challenge: %(answer)s") % {"answer": answer},
+        )
+    return challenge
+
+
+def decide_challenge(challenge, *, by, upheld, reason, remedy=""):
+    """Uphold (with a remedy: back to evaluation, or cancel the award and
+    the project) or dismiss an answered challenge, with reasons."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AwardError(_("Give the reasons for the decision."), "reason")
+    if upheld and remedy not in Challenge.Remedy.values:
+        raise AwardError(_("Choose what follows from upholding the challenge."), "remedy")
+    with transaction.atomic():
+        _require_officer(by)
+        project, challenge = _lock_challenge(challenge)
+        if challenge.state != Challenge.State.ANSWERED:
+            raise AwardError(_("Answer the challenge before deciding on it."))
+        challenge.decision_reason = reason
+        challenge.decided_by = by
+        challenge.decided_at = timezone.now()
+        if not upheld:
+            challenge.dismiss(by=by, reason=reason)
+            challenge.save()
+            _tell_challenger(
+                challenge,
+                _("%(ref)s: your challenge was dismissed") % {"ref": project.ref},
+                _("Your challenge was dismissed: %(reason)s") % {"reason": reason},
+            )
+            return challenge
+        challenge.remedy = remedy
+        challenge.uphold(by=by, reason=reason, remedy=remedy)
+        challenge.save()
+        if challenge.award.cancelled_at is None and project.state == Project.State.AWARDED:
+            _undo_award(project, challenge.award, by=by, reason=reason, remedy=remedy)
+        _tell_challenger(
+            challenge,
+            _("%(ref)s: your challenge was upheld") % {"ref": project.ref},
+            _("Your challenge was upheld: %(reason)s") % {"reason": reason},
+        )
+    return challenge
+
+
+def _undo_award(project, live, *, by, reason, remedy):
+    live = Award.objects.select_for_update().get(pk=live.pk)
+    live.cancelled_at = timezone.now()
+    live.cancel_reason = reason
+    live.save(update_fields=["cancelled_at", "cancel_reason"])
+    record_event(
+        "award.cancelled", actor=by, obj=live, reason=reason, details={"project": project.ref, "remedy": remedy}
+    )
+    bids = list(Bid.objects.select_for_update(of=("self",)).filter(project=project))
+    if remedy == Challenge.Remedy.REEVALUATE:
+        for bid in bids:
+            bid.project = project
+            if bid.state in (Bid.State.AWARDED, Bid.State.NOT_AWARDED):
+                bid.reinstate(by=by, reason=reason)
+                bid.save()
+        report = EvaluationReport.objects.filter(project=project, superseded_at__isnull=True).first()
+        if report is not None:
+            _supersede(report, by, reason)
+        for sheet in ScoreSheet.objects.select_for_update().filter(
+            member__committee__project=project, state=ScoreSheet.State.SUBMITTED
+        ):
+            sheet.reopen(by=by, reason=reason)
+            sheet.reopened_count += 1
+            sheet.submitted_at = None
+            sheet.flagged = False
+            sheet.flag_confirmed_at = None
+            sheet.flag_confirmed_by = None
+            sheet.save()
+        project.reopen_evaluation(by=by, reason=reason)
+        project.save()
+        subject = _("%(ref)s: back to evaluation after a challenge") % {"ref": project.ref}
+        body = _("A challenge was upheld; the award is cancelled and the committee evaluates again: %(reason)s")
+    else:
+        for bid in bids:
+            if bid.state == Bid.State.AWARDED:
+                bid.project = project
+                bid.revoke_award(by=by, reason=reason)
+                bid.save()
+        project.cancel_award(by=by, reason=reason)
+        project.cancel_reason = reason
+        project.cancelled_at = timezone.now()
+        project.save()
+        project_services.release_needs(project, by, _("%(ref)s was cancelled.") % {"ref": project.ref})
+        subject = _("%(ref)s: the award was cancelled") % {"ref": project.ref}
+        body = _("A challenge was upheld; the award and the project are cancelled: %(reason)s")
+    events.award_cancelled.send(sender=Project, project=project, award=live)
+    from marketplace.procurement.services.bids import notify_bidders
+
+    notify_bidders(project, subject=subject, body=body % {"reason": reason})
+    if remedy == Challenge.Remedy.REEVALUATE:
+        from marketplace.evaluation.services.committee import active_members, evaluation_url
+
+        notifications.notify_users(
+            [m.evaluator.user for m in active_members(project.committee)],
+            subject=subject,
+            body=body % {"reason": reason},
+            link=evaluation_url(project),
+        )
+
+
+def working_time_left(deadline, now=None):
+    """Working days left until ``deadline`` (0 on its last day; negative once
+    past), for the workspace."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    end = timezone.localdate(deadline)
+    if now > deadline:
+        return -workdays.days_between(end, today, "working") or -1
+    return workdays.days_between(today, end, "working")

@@ -1,0 +1,255 @@
+"""Public read questions about purchase projects: the list of calls, one
+call by its reference, and what the call page and its PDF show (answered
+questions without their askers, addenda, documents, the entry standard in
+words, the opening record).
+
+Drafts and projects awaiting approval are never public.  Nothing here reads
+bids: the opening record comes through ``marketplace.procurement.selectors.bids``, and
+only once the bids are opened.  Every list selects its related rows up front,
+so a page's query count does not grow with its rows."""
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from marketplace.catalogue.models import CatalogueItem, ServiceCategory
+from marketplace.core.models.places import Community
+from marketplace.organizations.models import EntryStandard, Organization, OrganizationDocument, StaffMember
+from marketplace.procurement.models.projects import Addendum, Clarification, Project, ProjectDocument, PurchaseMethod
+from marketplace.procurement.selectors import bids as bid_selectors
+
+PUBLIC_STATES = tuple(Project.PUBLIC_STATES)
+# Public once published: a draft cancelled before approval never was.
+PUBLIC_Q = Q(state__in=PUBLIC_STATES, published_at__isnull=False)
+SEARCH_MAX_LENGTH = 100
+REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,19}$")
+LIST_SEPARATOR = "、"
+
+
+def normalise_query(value):
+    return " ".join((value or "").split())[:SEARCH_MAX_LENGTH]
+
+
+def public_projects(*, method=None, community=None, category=None, state=None, query=""):
+    """Published calls and everything after (never drafts or projects awaiting
+    approval), newest first.  ``category`` is a major (or minor)
+    ServiceCategory; ``query`` matches the reference or the title."""
+    projects = Project.objects.filter(PUBLIC_Q).select_related("method")
+    if method is not None:
+        projects = projects.filter(method=method)
+    if community is not None:
+        projects = projects.filter(communities=community)
+    if category is not None:
+        items = CatalogueItem.objects.filter(
+            Q(category=category) | Q(category__parent=category), projects=OuterRef("pk")
+        )
+        projects = projects.filter(Exists(items))
+    if state:
+        projects = projects.filter(state=state)
+    query = normalise_query(query)
+    if query:
+        projects = projects.filter(Q(ref__icontains=query) | Q(title__icontains=query))
+    return projects.prefetch_related("communities").order_by("-published_at", "-pk")
+
+
+def public_project(ref):
+    """The public project with this reference (any case), or None."""
+    if not isinstance(ref, str) or not REF_PATTERN.match(ref):
+        return None
+    return (
+        Project.objects.filter(PUBLIC_Q, ref__iexact=ref)
+        .select_related("method", "entry_standard", "named_organization")
+        .first()
+    )
+
+
+def is_public(project):
+    return project is not None and project.state in PUBLIC_STATES and project.published_at is not None
+
+
+# --- the filters' choices -----------------------------------------------------------
+
+
+def filter_methods():
+    return PurchaseMethod.objects.order_by("position", "code")
+
+
+def filter_communities():
+    return Community.objects.order_by("street", "name")
+
+
+def filter_categories():
+    return ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code")
+
+
+# --- one call -----------------------------------------------------------------------
+
+
+def catalogue_items(project):
+    return list(project.catalogue_items.select_related("category__parent").order_by("code"))
+
+
+def communities(project):
+    return list(project.communities.order_by("street", "name"))
+
+
+def criteria(project):
+    return list(project.criteria.order_by("position", "pk"))
+
+
+@dataclass(frozen=True)
+class PublicClarification:
+    """An answered question, numbered; who asked is never part of it."""
+
+    number: int
+    question: str
+    answer: str
+    answered_at: datetime.datetime
+
+
+def answered_clarifications(project):
+    rows = (
+        Clarification.objects.filter(project=project, answered_at__isnull=False)
+        .order_by("asked_at", "pk")
+        .values_list("question", "answer", "answered_at")
+    )
+    return [
+        PublicClarification(number=number, question=question, answer=answer, answered_at=answered_at)
+        for number, (question, answer, answered_at) in enumerate(rows, start=1)
+    ]
+
+
+def answered_count(project):
+    return Clarification.objects.filter(project=project, answered_at__isnull=False).count()
+
+
+def addenda(project):
+    return list(
+        Addendum.objects.filter(project=project)
+        .only("number", "text", "old_deadline", "new_deadline", "extended", "issued_at", "project_id")
+        .order_by("number")
+    )
+
+
+def documents(project):
+    return list(
+        ProjectDocument.objects.filter(project=project)
+        .only("pk", "kind", "title", "original_name", "size", "sha256", "uploaded_at", "project_id", "file")
+        .order_by("kind", "pk")
+    )
+
+
+def document(project, pk):
+    """A document of a public call, or None."""
+    if not is_public(project):
+        return None
+    return ProjectDocument.objects.filter(project=project, pk=pk).first()
+
+
+def _qualification_text(required):
+    from marketplace.organizations.services.entry_standards import QUALIFICATION_LADDER
+
+    if not required:
+        return _("any professional qualification")
+    if required not in StaffMember.Qualification.values:
+        return required
+    label = StaffMember.Qualification(required).label
+    if required in QUALIFICATION_LADDER and required != QUALIFICATION_LADDER[-1]:
+        return _("%(qualification)s or higher") % {"qualification": label}
+    return label
+
+
+def standard_requirements(standard):
+    """The entry standard's rules in words, in the order they are checked."""
+    lines = [_("Approved on the platform, with no active blacklisting or suspension.")]
+    if standard.required_track in Organization.Track.values:
+        lines.append(
+            _("Track: %(track)s organizations only.") % {"track": Organization.Track(standard.required_track).label}
+        )
+    years = standard.min_years_since_founding
+    if years > 0:
+        lines.append(_("At least %(years)d full year(s) since founding.") % {"years": years})
+    staff = standard.min_qualified_staff
+    if staff > 0:
+        lines.append(
+            _("At least %(count)d staff holding %(qualification)s, each backed by a valid qualification document.")
+            % {"count": staff, "qualification": _qualification_text(standard.qualification)}
+        )
+    kinds = [kind for kind in (standard.required_documents or []) if kind in OrganizationDocument.Kind.values]
+    if kinds:
+        labels = LIST_SEPARATOR.join(str(OrganizationDocument.Kind(kind).label) for kind in dict.fromkeys(kinds))
+        lines.append(_("Valid documents: %(documents)s.") % {"documents": labels})
+    if standard.min_performance_grade in EntryStandard.Grade.values:
+        lines.append(
+            _("A latest performance grade of at least %(grade)s in past contracts (once there are graded ones).")
+            % {"grade": EntryStandard.Grade(standard.min_performance_grade).label}
+        )
+    return lines
+
+
+def call_facts(project):
+    """Everything the call page and the call PDF show besides the project's
+    own fields (a fixed number of queries)."""
+    return {
+        "project": project,
+        "items": catalogue_items(project),
+        "communities": communities(project),
+        "criteria": criteria(project),
+        "standard": project.entry_standard,
+        "standard_requirements": standard_requirements(project.entry_standard),
+        "clarifications": answered_clarifications(project),
+        "addenda": addenda(project),
+        "documents": documents(project),
+        "opened": project.opened_at is not None,
+        "record": opening_record(project),
+    }
+
+
+# --- the opening record -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpeningEntry:
+    number: int
+    organization: str
+    organization_id: int
+    price: Decimal
+    version: int
+    submitted_at: datetime.datetime | None
+    digest: str
+
+
+def opening_record(project):
+    """The published opening record, or None before the bids are opened."""
+    if not is_public(project):
+        return None
+    return bid_selectors.opening_record(project)
+
+
+def opening_entries(record):
+    entries = []
+    for number, entry in enumerate(record.entries if record is not None else [], start=1):
+        submitted_at = entry.get("submitted_at")
+        entries.append(
+            OpeningEntry(
+                number=number,
+                organization=entry.get("organization", ""),
+                organization_id=entry.get("organization_id"),
+                price=Decimal(str(entry.get("price", "0"))),
+                version=entry.get("version"),
+                submitted_at=datetime.datetime.fromisoformat(submitted_at) if submitted_at else None,
+                digest=entry.get("digest", ""),
+            )
+        )
+    return entries
+
+
+def opening_facts(project):
+    record = opening_record(project)
+    if record is None:
+        return None
+    return {"project": project, "record": record, "entries": opening_entries(record)}

@@ -1,0 +1,422 @@
+"""Verbs on sealed bids.
+
+An eligible organization drafts its bid (saved as it goes), attaches PDFs and
+submits; every submission freezes a ``BidVersion`` with a SHA-256 digest over
+the canonical form below and the server time.  A bid is accepted only if the
+server clock, read inside the submitting transaction after the project row is
+locked, is before the deadline; the opening takes the same lock, so nothing is
+added or changed once bids are opened.
+
+The canonical form (``sfq-bid/1``) is JSON, UTF-8, keys sorted, no spaces
+(``json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``)::
+
+    {"documents": [{"name", "sha256", "size"} ...  sorted by sha256, then name],
+     "experience": str, "format": "sfq-bid/1",
+     "organization": {"id": int, "name": str},
+     "price": "12345.00",                      # yuan, two decimals, as a string
+     "project": "SFQ-2026-0007", "revision": int,  # addenda issued when submitted
+     "responses": [{"criterion": str, "text": str} ... in rubric order],
+     "submitted_at": "2026-11-22T10:00:00.123456+08:00",
+     "team": str, "version": int}
+
+and the digest is ``sha256(canonical.encode("utf-8")).hexdigest()``.  The
+receipt page offers the exact canonical text for download, so a bidder can
+recompute it with any SHA-256 tool (``sha256sum receipt.json``).
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from marketplace.core import notifications
+from marketplace.core.audit import record_event
+from marketplace.core.errors import DomainError
+from marketplace.core.models.users import User
+from marketplace.core.money import format_cny
+from marketplace.organizations.models import Organization
+from marketplace.organizations.services import documents, entry_standards
+from marketplace.organizations.services.organizations import OrganizationError, is_member
+from marketplace.procurement.models.bids import Bid, BidDocument, BidVersion
+from marketplace.procurement.models.projects import Project
+
+CANONICAL_FORMAT = "sfq-bid/1"
+TEXT_LIMIT = 20_000
+MAX_DOCUMENTS = 20
+
+
+class BidError(DomainError):
+    """A bidding rule was broken; ``message`` is for the user."""
+
+    def __init__(self, message, field=None, failures=(), code=None):
+        super().__init__(message, field, code)
+        self.failures = list(failures)  # entry-standard rules that failed
+
+
+def bid_url(bid):
+    return reverse("orgs:bid", args=[bid.organization_id, bid.project.ref])
+
+
+# --- eligibility -----------------------------------------------------------------------
+
+
+def eligibility_problems(project, organization, *, today=None):
+    """Why this organization may not bid on this project (empty: it may).
+    The entry standard's failed rules come with their explanations."""
+    problems = []
+    if project.method.named_organization and project.named_organization_id != organization.pk:
+        problems.append(_("This call is addressed to one named organization only."))
+    result = entry_standards.check(project.entry_standard, organization, today=today)
+    problems.extend(rule.message for rule in result.failures)
+    if project.method.one_bid_per_organization:
+        other = (
+            Bid.objects.filter(
+                organization=organization,
+                project__method=project.method,
+                project__year=project.year,
+                state__in=(Bid.State.SUBMITTED, Bid.State.OPENED, Bid.State.QUALIFIED, Bid.State.AWARDED),
+            )
+            .exclude(project=project)
+            .exclude(project__state__in=(Project.State.CANCELLED, Project.State.FAILED))
+            .select_related("project")
+            .first()
+        )
+        if other is not None:
+            problems.append(
+                _("An organization may take part in only one %(method)s project a year; yours is %(ref)s.")
+                % {"method": project.method.label, "ref": other.project.ref}
+            )
+    return problems
+
+
+def require_bidder(project, organization, user):
+    """``user`` acts for ``organization``, which may bid on ``project``."""
+    if not is_member(user, organization):
+        raise BidError(_("Only members of this organization may do this."))
+    problems = eligibility_problems(project, organization)
+    if problems:
+        raise BidError(_("Your organization does not meet this call's conditions."), failures=problems)
+
+
+def _require_open(project, now):
+    if project.state != Project.State.PUBLISHED:
+        raise BidError(_("This call is not open for bids."))
+    if now >= project.deadline:
+        raise BidError(
+            _("The deadline (%(deadline)s) has passed: no bid can be submitted or changed.")
+            % {"deadline": timezone.localtime(project.deadline).strftime("%Y-%m-%d %H:%M:%S")}
+        )
+
+
+def _lock(bid):
+    """Lock the project first, then the bid (the opening takes the project's lock)."""
+    project = Project.objects.select_for_update(of=("self",)).select_related("method").get(pk=bid.project_id)
+    bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
+    bid.project = project
+    return project, bid
+
+
+# --- the draft --------------------------------------------------------------------------
+
+
+def start_bid(project, organization, *, by):
+    """The organization's bid on the project (a new draft if it has none)."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update(of=("self",)).select_related("method").get(pk=project.pk)
+        _require_open(project, timezone.now())
+        require_bidder(project, organization, by)
+        bid, created = Bid.objects.get_or_create(
+            project=project, organization=organization, defaults={"created_by": by}
+        )
+        if created:
+            record_event("bid.start", actor=by, obj=bid, to_state=bid.state)
+    return bid
+
+
+@sensitive_variables()
+def clean_price(price, project):
+    if price in (None, ""):
+        return None
+    try:
+        value = Decimal(str(price).strip().replace(",", "").replace("，", ""))
+    except ArithmeticError:
+        raise BidError(_("Give the price as an amount in yuan, e.g. 85000.00."), "price") from None
+    if not value.is_finite() or value.adjusted() >= 10:  # the budget has at most ten digits of yuan
+        raise BidError(_("Give the price as an amount in yuan, e.g. 85000.00."), "price")
+    if value <= 0:
+        raise BidError(_("The price must be above 0."), "price")
+    if value != value.quantize(Decimal("0.01")):
+        raise BidError(_("The price has at most two decimals (fen)."), "price")
+    if value > project.budget:
+        raise BidError(
+            _("The price may not exceed the budget of ¥%(budget)s.") % {"budget": format_cny(project.budget)}, "price"
+        )
+    return value
+
+
+def _clean_text(value, field):
+    value = (value or "").strip()
+    if len(value) > TEXT_LIMIT:
+        raise BidError(_("At most %(count)s characters.") % {"count": f"{TEXT_LIMIT:,}"}, field)
+    return value
+
+
+@sensitive_variables()
+def save_bid(bid, *, by, price=None, responses=None, team="", experience=""):
+    """Save the working copy (incomplete is fine until submission)."""
+    with transaction.atomic():
+        project, bid = _lock(bid)
+        _require_open(project, timezone.now())
+        if not is_member(by, bid.organization):
+            raise BidError(_("Only members of this organization may do this."))
+        bid.price = clean_price(price, project)
+        criteria = {str(c.pk): c for c in project.criteria.filter(is_price=False)}
+        cleaned = {}
+        for key, text in (responses or {}).items():
+            if str(key) in criteria:
+                cleaned[str(key)] = _clean_text(text, f"response_{key}")
+        bid.responses = cleaned
+        bid.team = _clean_text(team, "team")
+        bid.experience = _clean_text(experience, "experience")
+        bid.save()
+    return bid
+
+
+def upload_document(bid, *, by, file, title=""):
+    """Attach a PDF (content-sniffed, size-limited) to the working copy."""
+    with transaction.atomic():
+        project, bid = _lock(bid)
+        _require_open(project, timezone.now())
+        if not is_member(by, bid.organization):
+            raise BidError(_("Only members of this organization may do this."))
+        if bid.documents.filter(removed_at__isnull=True).count() >= MAX_DOCUMENTS:
+            raise BidError(_("At most %(count)s documents per bid.") % {"count": MAX_DOCUMENTS}, "file")
+        try:
+            size, sha256, content_type = documents.read_upload(file, limit=settings.BID_DOCUMENT_MAX_BYTES)
+        except OrganizationError as error:
+            raise BidError(error.message, "file") from None
+        if content_type != "application/pdf":
+            raise BidError(
+                _("Bid documents must be PDF files (the content was checked, not the name). Save it as PDF."),
+                "file",
+            )
+        name = documents.clean_original_name(getattr(file, "name", ""))
+        title = (title or "").strip()[:200] or name
+        document = BidDocument(bid=bid, title=title, original_name=name, size=size, sha256=sha256, uploaded_by=by)
+        document.file.save(name, file, save=False)
+        document.save()
+        record_event("biddocument.upload", actor=by, obj=document, details={"sha256": sha256, "size": size})
+    return document
+
+
+def remove_document(document, *, by):
+    with transaction.atomic():
+        project, bid = _lock(document.bid)
+        _require_open(project, timezone.now())
+        if not is_member(by, bid.organization):
+            raise BidError(_("Only members of this organization may do this."))
+        document = BidDocument.objects.select_for_update().get(pk=document.pk, bid=bid)
+        if document.removed_at is None:
+            document.removed_at = timezone.now()
+            document.save(update_fields=["removed_at"])
+            record_event("biddocument.remove", actor=by, obj=document)
+    return document
+
+
+# --- submission -----------------------------------------------------------------------------
+
+
+def missing_parts(bid, project):
+    """What the working copy still lacks for submission."""
+    missing = []
+    if bid.price is None:
+        missing.append(_("the price"))
+    for criterion in project.criteria.filter(is_price=False):
+        if not (bid.responses or {}).get(str(criterion.pk), "").strip():
+            missing.append(_("a response to “%(name)s”") % {"name": criterion.name})
+    if not bid.team.strip():
+        missing.append(_("the team"))
+    if not bid.experience.strip():
+        missing.append(_("the experience"))
+    return missing
+
+
+@sensitive_variables()
+def canonical_form(
+    *, project_ref, organization, version, price, responses, team, experience, documents_, revision, submitted_at
+):
+    """The exact text the receipt digest covers (see the module docstring)."""
+    payload = {
+        "format": CANONICAL_FORMAT,
+        "project": project_ref,
+        "organization": {"id": organization.pk, "name": organization.name},
+        "version": version,
+        "revision": revision,
+        "price": f"{price:.2f}",
+        "responses": responses,
+        "team": team,
+        "experience": experience,
+        "documents": sorted(documents_, key=lambda d: (d["sha256"], d["name"])),
+        "submitted_at": timezone.localtime(submitted_at).isoformat(timespec="microseconds"),
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest_of(canonical):
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@sensitive_variables()
+def submit_bid(bid, *, by):
+    """Submit (or re-submit, or confirm after an addendum) the working copy
+    as a new version.  The deadline is checked against the server clock
+    after the project's row is locked."""
+    with transaction.atomic():
+        project, bid = _lock(bid)
+        if project.method.one_bid_per_organization:
+            # Two submissions to two projects of the method must not both pass the rule.
+            Organization.objects.select_for_update().filter(pk=bid.organization_id).first()
+        now = timezone.now()
+        _require_open(project, now)
+        require_bidder(project, bid.organization, by)
+        if bid.price is not None:
+            clean_price(bid.price, project)  # the budget may not have moved, but check again
+        missing = missing_parts(bid, project)
+        if missing:
+            raise BidError(_("Before submitting, add %(parts)s.") % {"parts": "、".join(str(m) for m in missing)})
+        attached = list(bid.documents.filter(removed_at__isnull=True).order_by("pk"))
+        criteria = list(project.criteria.filter(is_price=False))
+        number = (bid.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        canonical = canonical_form(
+            project_ref=project.ref,
+            organization=bid.organization,
+            version=number,
+            price=bid.price,
+            responses=[{"criterion": c.name, "text": bid.responses[str(c.pk)].strip()} for c in criteria],
+            team=bid.team,
+            experience=bid.experience,
+            documents_=[{"name": d.original_name, "sha256": d.sha256, "size": d.size} for d in attached],
+            revision=project.revision,
+            submitted_at=now,
+        )
+        version = BidVersion.objects.create(
+            bid=bid,
+            number=number,
+            price=bid.price,
+            responses={str(c.pk): bid.responses[str(c.pk)].strip() for c in criteria},
+            team=bid.team,
+            experience=bid.experience,
+            revision=project.revision,
+            submitted_at=now,
+            submitted_by=by,
+            canonical=canonical,
+            digest=digest_of(canonical),
+        )
+        version.documents.set(attached)
+        bid.submit(by=by, version=number, digest=version.digest)
+        bid.current_version = version
+        bid.needs_confirmation = False
+        bid.save()
+        _notify_members(
+            bid,
+            _("Bid on %(ref)s received (version %(number)s)") % {"ref": project.ref, "number": number},
+            _("Received at %(time)s. Receipt digest (SHA-256): %(digest)s")
+            % {"time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"), "digest": version.digest},
+        )
+    return version
+
+
+def withdraw_bid(bid, *, by):
+    with transaction.atomic():
+        project, bid = _lock(bid)
+        _require_open(project, timezone.now())
+        if not is_member(by, bid.organization):
+            raise BidError(_("Only members of this organization may do this."))
+        if bid.state != Bid.State.SUBMITTED:
+            raise BidError(_("Only a submitted bid can be withdrawn."))
+        bid.withdraw(by=by)
+        bid.save()
+        _notify_members(
+            bid,
+            _("Bid on %(ref)s withdrawn") % {"ref": project.ref},
+            _("Your bid was withdrawn. You may submit again before the deadline."),
+        )
+    return bid
+
+
+def verify(version):
+    """Does the stored canonical text still give the stored digest, and does
+    it name the documents' current digests?"""
+    if digest_of(version.canonical) != version.digest:
+        return False
+    payload = json.loads(version.canonical)
+    named = sorted((d["sha256"], d["name"]) for d in payload["documents"])
+    stored = sorted((d.sha256, d.original_name) for d in version.documents.all())
+    return named == stored
+
+
+def receipt_pdf(version):
+    """The receipt as a PDF (WeasyPrint, CJK font embedded).  The caller has
+    checked that the reader may see this version."""
+    from marketplace.core.pdf import render_pdf
+
+    return render_pdf(
+        "pdf/bid_receipt.html",
+        {
+            "version": version,
+            "bid": version.bid,
+            "project": version.bid.project,
+            "organization": version.bid.organization,
+            "documents": version.documents.all(),
+        },
+    )
+
+
+# --- telling bidders -------------------------------------------------------------------------
+
+
+def _notify_members(bid, subject, body):
+    users = User.objects.filter(memberships__organization_id=bid.organization_id, is_active=True)
+    notifications.notify_users(users, subject=subject, body=body, link=bid_url(bid))
+
+
+def notify_bidders(project, *, subject, body, states=None, only=None):
+    """Tell every organization with a bid on the project (each hears only of
+    its own bid; nobody learns who else bid)."""
+    bids = Bid.objects.filter(project=project).select_related("project")
+    if states is not None:
+        bids = bids.filter(state__in=states)
+    if only is not None:
+        bids = bids.filter(pk__in=[bid.pk for bid in only])
+    for bid in bids:
+        _notify_members(bid, subject, body)
+
+
+def after_addendum(project, addendum):
+    """Called by ``issue_addendum`` inside its transaction: submitted bids
+    must be confirmed again; every bidder with a draft or a bid is told."""
+    when = timezone.localtime(project.deadline).strftime("%Y-%m-%d %H:%M")
+    for bid in Bid.objects.select_for_update().filter(
+        project=project, state__in=(Bid.State.DRAFT, Bid.State.SUBMITTED)
+    ):
+        bid.project = project
+        if bid.state == Bid.State.SUBMITTED:
+            bid.needs_confirmation = True
+            bid.save(update_fields=["needs_confirmation", "updated_at"])
+            body = _(
+                "Addendum %(number)s changed the call; the deadline is now %(deadline)s. Your submitted bid "
+                "counts only if you confirm it again (submit it again) before the deadline."
+            )
+        else:
+            body = _("Addendum %(number)s changed the call; the deadline is now %(deadline)s.")
+        _notify_members(
+            bid,
+            _("Addendum to %(ref)s") % {"ref": project.ref},
+            body % {"number": addendum.number, "deadline": when},
+        )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from marketplace.catalogue.models import CatalogueItem, CatalogueVersion
 from marketplace.core.models.users import User
+from marketplace.core.permissions import Permission
 from marketplace.needs import services
 from marketplace.needs.models import CommunityFund, Need, ResidentReport
 
@@ -267,7 +268,7 @@ def _service(items, keyword, title):
 
 def _worker(community, created):
     for user in User.objects.filter(community=community, is_active=True).order_by("pk"):
-        if user.has_perm(services.FILE_PERMISSION):
+        if user.has_perm(Permission.FILE_COMMUNITY_NEED):
             return user
     user = User(
         username=f"worker-{community.code.lower()}",
@@ -321,7 +322,7 @@ def _advance(need, outcome, answer, officer):
 def seed_needs(district):
     """Create what is missing; return the number of new rows."""
     officer = User.objects.filter(username="officer").first()
-    if officer is None or not officer.has_perm(services.OFFICER_PERMISSION):
+    if officer is None or not officer.has_perm(Permission.MANAGE_PROCUREMENT):
         return 0
     communities = {c.code: c for c in district.communities.all()}
     items = _published_items()

@@ -2,45 +2,39 @@
 search, item pages and downloads.  Items come from the data; the CMS page
 adds only its introduction."""
 
+from functools import partial
+
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 
 from marketplace.catalogue import selectors
-from marketplace.catalogue.models import ServiceCategory
-from marketplace.core.params import text_param
+from marketplace.catalogue.filters import CatalogueFilterSet
+from marketplace.core.filters import paginate
 
 PER_PAGE = 20
 
 
 def index(request, page):
     version = selectors.current_version()
-    # Without control characters: a NUL byte makes PostgreSQL refuse the query.
-    query = text_param(request.GET.get("q"), limit=50)
-    category = None
-    category_code = text_param(request.GET.get("category"), limit=50)
-    if category_code:
-        category = ServiceCategory.objects.filter(code=category_code).select_related("parent").first()
-    kept = {k: v for k, v in (("q", query), ("category", category.code if category else "")) if v}
+    filterset = CatalogueFilterSet(request.GET, selector=partial(selectors.public_items, version))
     context = {
         "page": page,
         "version": version,
-        "query": query,
-        "category": category,
-        "pagination_query": urlencode(kept) + "&" if kept else "",
+        "query": filterset.values["query"],
+        "category": filterset.values["category"],
+        "filter_form": filterset.form,
+        "pagination_query": filterset.querystring,
     }
     if version is not None:
-        items = selectors.public_items(version, query=query, category=category)
-        paginator = Paginator(items, PER_PAGE)
+        items_page = paginate(request, filterset.qs, PER_PAGE)
         context.update(
             {
                 "tree": selectors.category_tree(version),
-                "items_page": paginator.get_page(request.GET.get("page")),
-                "result_count": paginator.count,
+                "items_page": items_page,
+                "result_count": items_page.paginator.count,
             }
         )
     return render(request, "cms/catalogue/index.html", context)

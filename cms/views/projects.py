@@ -14,114 +14,40 @@ personal data."""
 
 import re
 
-from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.filters import paginate
 from marketplace.core.headers import protect_document
 from marketplace.evaluation import pdfs as evaluation_pdfs
 from marketplace.evaluation import selectors as result_selectors
 from marketplace.procurement import pdfs as project_pdfs
 from marketplace.procurement import public
+from marketplace.procurement.filters import PublicProjectFilterSet
 from marketplace.procurement.models.projects import Project
 from marketplace.procurement.selectors import projects as selectors
 
-PER_PAGE = 20
-NO_FILTERS = {"method": None, "community": None, "category": None, "state": None, "query": ""}
 DOCUMENT_PART = re.compile(r"^documents/(?P<pk>[0-9]{1,18})$")
 
 
-class ProjectFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Reference or title"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": selectors.SEARCH_MAX_LENGTH}),
-    )
-    method = forms.ChoiceField(label=_("Method"), required=False)
-    community = forms.ModelChoiceField(
-        label=_("Community"),
-        queryset=selectors.filter_communities(),
-        required=False,
-        empty_label=_("All communities"),
-    )
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    state = forms.ChoiceField(label=_("Status"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._methods = {m.code: m for m in selectors.filter_methods()}
-        self._categories = {c.code: c for c in selectors.filter_categories()}
-        self.fields["method"].choices = [("", _("All methods")), *[(m.code, m.label) for m in self._methods.values()]]
-        self.fields["category"].choices = [
-            ("", _("All categories")),
-            *[(c.code, c.name) for c in self._categories.values()],
-        ]
-        self.fields["state"].choices = [
-            ("", _("All statuses")),
-            *[(value, label) for value, label in Project.State.choices if value in selectors.PUBLIC_STATES],
-        ]
-        for field in self.fields.values():
-            field.error_messages["invalid_choice"] = _("Choose a value from the list.")
-
-    def clean_q(self):
-        return selectors.normalise_query(self.cleaned_data.get("q"))
-
-    def clean_method(self):
-        code = self.cleaned_data.get("method")
-        return self._methods[code] if code else None
-
-    def clean_category(self):
-        code = self.cleaned_data.get("category")
-        return self._categories[code] if code else None
-
-    def filters(self):
-        """The valid filters (an invalid one is ignored and shown as an error)."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {
-            "method": data.get("method"),
-            "community": data.get("community"),
-            "category": data.get("category"),
-            "state": data.get("state") or None,
-            "query": data.get("q") or "",
-        }
-
-
-def _kept(filters):
-    kept = {
-        "q": filters["query"],
-        "method": filters["method"].code if filters["method"] is not None else "",
-        "community": filters["community"].pk if filters["community"] is not None else "",
-        "category": filters["category"].code if filters["category"] is not None else "",
-        "state": filters["state"] or "",
-    }
-    return {key: value for key, value in kept.items() if value}
-
-
 def index(request, page):
-    form = ProjectFilterForm(request.GET or None)
-    filters = form.filters() if form.is_bound else dict(NO_FILTERS)
-    paginator = Paginator(selectors.public_projects(**filters), PER_PAGE)
-    projects_page = paginator.get_page(request.GET.get("page"))
-    kept = _kept(filters)
+    filterset = PublicProjectFilterSet(request.GET)
+    projects_page = paginate(request, filterset.qs)
     return render(
         request,
         "cms/projects/index.html",
         {
             "page": page,
-            "filter_form": form,
-            "filtered": bool(kept),
+            "filter_form": filterset.form,
+            "filtered": filterset.filtered,
             "projects_page": projects_page,
             "projects": list(projects_page.object_list),
-            "result_count": paginator.count,
+            "result_count": projects_page.paginator.count,
             "projects_url": page.get_url(request),
-            "pagination_query": urlencode(kept) + "&" if kept else "",
+            "pagination_query": filterset.querystring,
             "now": timezone.now(),
         },
     )

@@ -5,6 +5,7 @@ Every change goes through marketplace.services."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,9 +16,10 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from marketplace.catalogue import importing as catalogue_io
+from marketplace.catalogue import permissions
 from marketplace.catalogue import services as catalogue_services
 from marketplace.catalogue.forms import ConfirmForm, ImportForm, RetireForm, VersionCreateForm
-from marketplace.catalogue.models import CatalogueImport, CatalogueItem, CatalogueVersion
+from marketplace.catalogue.models import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
 from marketplace.core.reauth import reauth_required
 
 
@@ -25,13 +27,12 @@ class CatalogueAdminMixin(WagtailAdminTemplateMixin):
     """Officers (manage_procurement) act; others with view rights only look."""
 
     header_icon = "list-ul"
-    act_permission = "marketplace.manage_procurement"
     view_permission = "marketplace.view_catalogueversion"
     needs_act = False
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if not user.has_perm(self.view_permission) or (self.needs_act and not user.has_perm(self.act_permission)):
+        if not user.has_perm(self.view_permission) or (self.needs_act and not permissions.can_change_catalogue(user)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -44,7 +45,7 @@ class CatalogueAdminMixin(WagtailAdminTemplateMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_act"] = self.request.user.has_perm(self.act_permission)
+        context["can_act"] = bool(permissions.can_change_catalogue(self.request.user))
         return context
 
 
@@ -56,8 +57,6 @@ class VersionListView(CatalogueAdminMixin, TemplateView):
         return [{"url": reverse("wagtailadmin_home"), "label": _("Home")}, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Count, Q
-
         context = super().get_context_data(**kwargs)
         context["versions"] = CatalogueVersion.objects.annotate(
             item_count=Count("items"), active_count=Count("items", filter=Q(items__active=True))
@@ -158,8 +157,6 @@ class VersionImportView(VersionMixin, CatalogueAdminMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        from marketplace.catalogue.models import ServiceCategory
-
         context = super().get_context_data(**kwargs)
         context["units"] = " / ".join(catalogue_io.UNIT_WORDS)
         context["categories"] = "; ".join(

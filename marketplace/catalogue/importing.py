@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.catalogue import tasks
 from marketplace.catalogue.models import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
 from marketplace.core.audit import record_event
+from marketplace.core.jobs import enqueue_on_commit
 from marketplace.core.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -378,14 +380,11 @@ def _rows_as_dicts(rows):
 
 def start_import(version, *, filename, content, by):
     """Record the upload and queue the check; the caller shows its progress."""
-    from marketplace.catalogue.tasks import run_catalogue_import
-    from marketplace.core.jobs import enqueue_on_commit
-
     if not by.has_perm("marketplace.add_catalogueimport"):
         raise PermissionError("not allowed to import")
     with transaction.atomic():
         job = CatalogueImport.objects.create(version=version, uploaded_by=by, filename=filename[:200], content=content)
-        enqueue_on_commit(run_catalogue_import, job.pk)
+        enqueue_on_commit(tasks.run_catalogue_import, job.pk)
     return job
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from marketplace.catalogue import permissions
+from marketplace.core.fsm import guard
 from marketplace.core.money import format_cny
 
 
@@ -121,10 +123,17 @@ class CatalogueVersion(FSMModelMixin, models.Model):
     def is_draft(self):
         return self.state == self.State.DRAFT
 
+    @guard(_("A catalogue without active items cannot be published."), code="no_active_items")
     def has_active_items(self):
         return self.items.filter(active=True).exists()
 
-    @transition(field=state, source=State.DRAFT, target=State.PUBLISHED, conditions=[has_active_items])
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.PUBLISHED,
+        conditions=[has_active_items],
+        permission=permissions.may_publish,
+    )
     def publish(self, *, by=None, reason=""):
         pass
 

@@ -6,18 +6,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.catalogue import permissions
 from marketplace.catalogue.models import CatalogueItem, CatalogueVersion
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
+from marketplace.core.fsm import require
 
 
 class CatalogueError(DomainError):
     """A catalogue rule was broken; the message is for the user."""
 
+    default_code = "catalogue"
+
 
 def _require_officer(user):
-    if not user.has_perm("marketplace.manage_procurement"):
-        raise CatalogueError(_("Only procurement officers may change the catalogue."))
+    decision = permissions.can_change_catalogue(user)
+    if not decision:
+        raise CatalogueError(decision.reason, code="permission")
 
 
 ITEM_COPY_FIELDS = [
@@ -32,7 +37,7 @@ def create_version(*, year, name, by, based_on=None, notes=""):
     ones too, so the history of each code stays continuous)."""
     _require_officer(by)
     if CatalogueVersion.objects.filter(name=name).exists():
-        raise CatalogueError(_("A catalogue version with this name exists already."))
+        raise CatalogueError(_("A catalogue version with this name exists already."), "name", code="name_taken")
     version = CatalogueVersion.objects.create(year=year, name=name, based_on=based_on, notes=notes)
     copied = 0
     if based_on is not None:
@@ -61,10 +66,7 @@ def publish_version(version, *, by):
     # instead of both finding "nothing published" and colliding.
     locked = {v.pk: v for v in CatalogueVersion.objects.select_for_update().order_by("pk")}
     version = locked[version.pk]
-    if not version.is_draft:
-        raise CatalogueError(_("Only a draft can be published."))
-    if not version.has_active_items():
-        raise CatalogueError(_("A catalogue without active items cannot be published."))
+    require(version.publish, by, CatalogueError, state_message=_("Only a draft can be published."))
     for previous in (v for v in locked.values() if v.state == CatalogueVersion.State.PUBLISHED):
         previous.supersede(by=by, reason=f"superseded by {version.name}")
         previous.save()
@@ -82,11 +84,13 @@ def retire_item(item, *, reason, by):
     _require_officer(by)
     item = CatalogueItem.objects.select_related("version").select_for_update().get(pk=item.pk)
     if not item.version.is_draft:
-        raise CatalogueError(_("Items of a published version cannot change; retire the item in a new draft."))
+        raise CatalogueError(
+            _("Items of a published version cannot change; retire the item in a new draft."), code="published"
+        )
     if not item.active:
-        raise CatalogueError(_("This item is retired already."))
+        raise CatalogueError(_("This item is retired already."), code="retired")
     if not (reason or "").strip():
-        raise CatalogueError(_("Give the reason for retiring the item."))
+        raise CatalogueError(_("Give the reason for retiring the item."), "reason", code="reason_required")
     item.active = False
     item.retired_reason = reason.strip()
     item.retired_at = timezone.now()

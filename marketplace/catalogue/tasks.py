@@ -6,11 +6,11 @@ so that the worker registers them."""
 
 from celery import shared_task
 
+from marketplace.catalogue import importing
+
 
 @shared_task(name="marketplace.tasks.run_catalogue_import")
 def run_catalogue_import(job_id):
     """Check (and, if every row is valid, import) an uploaded catalogue file."""
-    from marketplace.catalogue.importing import run_import
-
-    job = run_import(job_id)
+    job = importing.run_import(job_id)
     return {"job": job.pk}

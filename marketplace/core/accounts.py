@@ -68,6 +68,8 @@ THROTTLED_MESSAGE = gettext_lazy("Too many sign-up attempts from your network. P
 class AccountError(DomainError):
     """A verification or sign-up rule was broken; the message is for the user."""
 
+    default_code = "account"
+
 
 # --- identifiers --------------------------------------------------------------------
 
@@ -273,9 +275,11 @@ def send_verification(user):
 def resend_verification(user):
     """The "send again" button: at most three times in 15 minutes."""
     if user.verified_at is not None:
-        raise AccountError(_("Your account is already confirmed."))
+        raise AccountError(_("Your account is already confirmed."), code="already_verified")
     if RESEND_PER_USER.blocked(user.pk):
-        raise AccountError(_("You asked for a new message three times in 15 minutes. Wait a while, then try again."))
+        raise AccountError(
+            _("You asked for a new message three times in 15 minutes. Wait a while, then try again."), code="throttled"
+        )
     RESEND_PER_USER.hit(user.pk)
     return send_verification(user)
 
@@ -299,17 +303,27 @@ def verify_email_token(token, *, user=None):
         data = signer.unsign_object(token, max_age=timedelta(hours=settings.SIGNUP_VERIFICATION_HOURS))
     except signing.SignatureExpired:
         raise AccountError(
-            _("This confirmation link has expired. Sign in and ask for a new one on the confirmation page.")
+            _("This confirmation link has expired. Sign in and ask for a new one on the confirmation page."),
+            code="link_expired",
         ) from None
     except (signing.BadSignature, ValueError, TypeError):
-        raise AccountError(_("This confirmation link is not valid. Copy the whole link from the e-mail.")) from None
+        raise AccountError(
+            _("This confirmation link is not valid. Copy the whole link from the e-mail."), code="link_invalid"
+        ) from None
     if not isinstance(data, dict):
-        raise AccountError(_("This confirmation link is not valid. Copy the whole link from the e-mail."))
+        raise AccountError(
+            _("This confirmation link is not valid. Copy the whole link from the e-mail."), code="link_invalid"
+        )
     account = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if account is None or not constant_time_compare(_email_digest(account.email), str(data.get("e", ""))):
-        raise AccountError(_("This confirmation link is not valid. Copy the whole link from the e-mail."))
+        raise AccountError(
+            _("This confirmation link is not valid. Copy the whole link from the e-mail."), code="link_invalid"
+        )
     if user is not None and user.is_authenticated and user.pk != account.pk:
-        raise AccountError(_("This confirmation link belongs to another account. Sign out, then open the link again."))
+        raise AccountError(
+            _("This confirmation link belongs to another account. Sign out, then open the link again."),
+            code="link_other_account",
+        )
     if account.verified_at is not None:
         return account
     return _mark_verified(account, EMAIL)
@@ -342,20 +356,20 @@ def verify_phone_code(user, code):
     now = time.time()
     if not entry or entry["expires"] <= now:
         cache.delete(key)
-        raise AccountError(_("The code has expired. Ask for a new code."))
+        raise AccountError(_("The code has expired. Ask for a new code."), code="code_expired")
     tries_key = _tries_key(user, entry)
     if CODE_TRIES.blocked(tries_key):
-        raise AccountError(_("The code was entered wrongly five times. Ask for a new code."))
+        raise AccountError(_("The code was entered wrongly five times. Ask for a new code."), code="code_tries")
     code = re.sub(r"\s", "", str(code or ""))
     if re.fullmatch(r"\d{6}", code) and constant_time_compare(_code_hash(user, code), entry["hash"]):
         if CODE_TRIES.count(tries_key) >= CODE_MAX_TRIES:  # used up by guesses running alongside this one
-            raise AccountError(_("The code was entered wrongly five times. Ask for a new code."))
+            raise AccountError(_("The code was entered wrongly five times. Ask for a new code."), code="code_tries")
         cache.delete(key)
         _mark_verified(user, PHONE)
         user.refresh_from_db(fields=["verified_at"])
         return True
     if CODE_TRIES.hit(tries_key) >= CODE_MAX_TRIES:
-        raise AccountError(_("The code was entered wrongly five times. Ask for a new code."))
+        raise AccountError(_("The code was entered wrongly five times. Ask for a new code."), code="code_tries")
     return False
 
 

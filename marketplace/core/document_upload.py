@@ -2,23 +2,19 @@
 (``WAGTAILDOCS_DOCUMENT_FORM_BASE``): a PDF must be a plain PDF without
 active content, as for every other upload (``marketplace.core.pdf_check``);
 a file named .pdf must be one.  Wagtail serves the documents as attachments
-inside an empty sandbox (``marketplace.core.headers``)."""
+inside an empty sandbox (``marketplace.core.headers``).  The rules for every
+other upload are in ``marketplace.core.uploads``."""
 
 import logging
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from wagtail.documents.forms import BaseDocumentForm
 
-from marketplace.core import pdf_check
+from marketplace.core import pdf_check, uploads
 
 logger = logging.getLogger(__name__)
 
-PDF_REFUSED = _(
-    "This PDF file cannot be accepted: it is not a plain PDF document or it contains active "
-    "content (such as scripts, actions or embedded files). Print or scan the document to a "
-    "new PDF file and upload that."
-)
+PDF_REFUSED = uploads.PDF_REFUSED  # the one message every upload refuses a PDF with
 
 
 class CheckedDocumentForm(BaseDocumentForm):

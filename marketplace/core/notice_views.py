@@ -3,7 +3,6 @@ newest first.  Opening one marks it read; so does "mark all as read"."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from marketplace.core import accounts
+from marketplace.core.filters import paginate
 from marketplace.core.models.notices import Notice
 
 PER_PAGE = 20
@@ -30,7 +30,7 @@ def unread_notices(request):
 @login_required
 def notices(request):
     queryset = Notice.objects.filter(user=request.user).order_by("-created_at", "-pk")
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, PER_PAGE)
     unread = Notice.objects.filter(user=request.user, read_at__isnull=True).count()
     return render(request, "marketplace/core/notices/list.html", {"page_obj": page, "unread": unread})
 

@@ -9,10 +9,34 @@ evaluation report, which every member confirms with the password; the
 officer awards the top-ranked bid; unsuccessful bidders may challenge
 within the legal period, during which no contract can be made.
 
-Rules live in ``marketplace.evaluation.services.committee``, ``.evaluation`` and
-``.awards``; bid content is read through ``marketplace.procurement.selectors.bids``.
+Who may take a step, and when, is ``marketplace.evaluation.permissions``
+(the transitions below use its actor rules as their ``permission``); the
+steps themselves are ``marketplace.evaluation.services.committee``,
+``.scoring`` and ``.awards``; bid content is read through
+``marketplace.procurement.selectors.bids``.
+
+State machines: ``ScoreSheet`` (draft → submitted → draft) and ``Challenge``
+(submitted → answered → upheld | dismissed) are django-fsm machines; every
+transition writes its audit event (``marketplace.core.signals``).
+
+Decision: ``Award`` and ``EvaluationReport`` get no state machine.  They have
+no status field: an award is live until ``cancelled_at`` is set, a report is
+current until ``superseded_at`` and confirmed at ``confirmed_at``; the
+partial unique constraints (``award_one_live``, ``report_one_current``) rest
+on those timestamps.  A status field would need a data migration (filling it
+from the timestamps) and would duplicate them; the services audit each of
+these steps explicitly (``award.made``, ``award.cancelled``,
+``evaluationreport.generated/confirmed/complete/superseded``).
+
+Decision: ``CommitteeMember.status`` (active → recused) stays a CharField.
+Its one arrow is taken in one place (``services/committee.py: declare``, under
+the committee's lock) and audited there as ``committee.member_recused`` with
+the declaration's details; an ``FSMField`` would add an ``AlterField``
+migration and a second, thinner audit event for the same step, for no rule
+that is not already enforced.  Revisit if a member can ever return.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -21,6 +45,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from marketplace.evaluation import permissions
 from marketplace.organizations.models import private_storage
 
 
@@ -220,13 +245,24 @@ class ScoreSheet(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.member_id}/{self.bid_id}"
 
-    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.SUBMITTED,
+        permission=permissions.sheet_member_may,
+    )
     def submit(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.SUBMITTED, target=State.DRAFT)
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.DRAFT,
+        permission=permissions.sheet_chair_may,
+    )
     def reopen(self, *, by=None, reason=""):
-        pass
+        """By the chair, or (``by=None`` in the service) when an upheld
+        challenge sends the project back to evaluation."""
 
 
 class Score(models.Model):
@@ -250,8 +286,6 @@ class Score(models.Model):
 
 
 def report_path(instance, filename):
-    import uuid
-
     return f"evaluation/{instance.project_id}/{uuid.uuid4().hex}.pdf"
 
 
@@ -286,6 +320,21 @@ class EvaluationReport(models.Model):
 
     def __str__(self):
         return f"{self.project_id} #{self.number}"
+
+    def next_in_line(self):
+        """The report's rows with, for each, whether it may be awarded now,
+        and the bid to award: the first row whose bid is still qualified
+        and has not declined (or None)."""
+        bids = self.project.bids.in_bulk([row["bid"] for row in self.ranking])
+        rows = []
+        chosen = None
+        for row in self.ranking:
+            bid = bids.get(row["bid"])
+            available = bid is not None and bid.state == bid.State.QUALIFIED and bid.declined_at is None
+            if available and chosen is None:
+                chosen = bid
+            rows.append({**row, "bid_obj": bid, "available": available, "next": bid is chosen and available})
+        return rows, chosen
 
 
 class ReportConfirmation(models.Model):
@@ -388,22 +437,35 @@ class Challenge(FSMModelMixin, models.Model):
     def is_open(self):
         return self.state in self.OPEN_STATES
 
-    @transition(field=state, source=State.SUBMITTED, target=State.ANSWERED)
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.ANSWERED,
+        permission=permissions.officer_may,
+    )
     def mark_answered(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.ANSWERED, target=State.UPHELD)
+    @transition(
+        field=state,
+        source=State.ANSWERED,
+        target=State.UPHELD,
+        permission=permissions.officer_may,
+    )
     def uphold(self, *, by=None, reason="", remedy=None):
         pass
 
-    @transition(field=state, source=State.ANSWERED, target=State.DISMISSED)
+    @transition(
+        field=state,
+        source=State.ANSWERED,
+        target=State.DISMISSED,
+        permission=permissions.officer_may,
+    )
     def dismiss(self, *, by=None, reason=""):
         pass
 
 
 def challenge_document_path(instance, filename):
-    import uuid
-
     return f"challenges/{uuid.uuid4().hex}"
 
 

@@ -5,10 +5,11 @@ to the procurement routes)."""
 from django.urls import path
 
 from marketplace.evaluation.views import awards as award_views
+from marketplace.evaluation.views import challenges as challenge_views
 
 # Before the project routes: "challenges/" would otherwise read as a project ref.
 leading_urlpatterns = [
-    path("challenges/", award_views.challenges, name="challenges"),
+    path("challenges/", challenge_views.challenges, name="challenges"),
 ]
 
 urlpatterns = [
@@ -21,12 +22,12 @@ urlpatterns = [
     path("<str:ref>/award/", award_views.award, name="award"),
     path("<str:ref>/bids/<int:bid_pk>/decline/", award_views.decline, name="decline"),
     path("<str:ref>/bids/<int:bid_pk>/disqualify/", award_views.disqualify, name="disqualify"),
-    path("<str:ref>/challenges/<int:pk>/", award_views.challenge, name="challenge"),
-    path("<str:ref>/challenges/<int:pk>/answer/", award_views.answer_challenge, name="challenge_answer"),
-    path("<str:ref>/challenges/<int:pk>/decide/", award_views.decide_challenge, name="challenge_decide"),
+    path("<str:ref>/challenges/<int:pk>/", challenge_views.challenge, name="challenge"),
+    path("<str:ref>/challenges/<int:pk>/answer/", challenge_views.answer_challenge, name="challenge_answer"),
+    path("<str:ref>/challenges/<int:pk>/decide/", challenge_views.decide_challenge, name="challenge_decide"),
     path(
         "<str:ref>/challenges/<int:pk>/documents/<int:doc_pk>/",
-        award_views.challenge_document,
+        challenge_views.challenge_document,
         name="challenge_document",
     ),
 ]

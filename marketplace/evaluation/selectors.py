@@ -22,7 +22,18 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.evaluation.models import Award, Challenge, CommitteeMember, Qualification, ScoreSheet
+from marketplace.core.models.audit import AuditEvent
+from marketplace.evaluation.models import (
+    Award,
+    Challenge,
+    ChallengeDocument,
+    Committee,
+    CommitteeMember,
+    EvaluationReport,
+    Evaluator,
+    Qualification,
+    ScoreSheet,
+)
 from marketplace.procurement.models.projects import Project
 from marketplace.procurement.selectors.projects import PUBLIC_Q, is_public, normalise_query
 
@@ -273,3 +284,126 @@ def result_rows(awards):
             )
         )
     return rows
+
+
+# --- the officers' evaluation and challenge pages ------------------------------------------------
+
+#: the audit actions of the committee's draws
+DRAW_ACTIONS = ("committee.formed", "committee.replacement_drawn", "committee.replacement_unavailable")
+
+
+def committee_for(project):
+    return Committee.objects.filter(project=project).select_related("formed_by").first()
+
+
+def committee_members(committee):
+    """Every member (serving or withdrawn), the chair first."""
+    return list(committee.members.select_related("evaluator").order_by("-is_chair", "joined_at", "pk"))
+
+
+def serving_members(project):
+    return CommitteeMember.objects.filter(
+        committee__project=project, status=CommitteeMember.Status.ACTIVE
+    ).select_related("evaluator")
+
+
+def committee_expertise(committee):
+    return list(committee.expertise.all())
+
+
+def draw_events(committee):
+    """The committee's recorded draws, oldest first, and the names of the
+    evaluators they drew ({pk: name})."""
+    events = list(
+        AuditEvent.objects.filter(
+            object_type="marketplace.committee", object_id=str(committee.pk), action__in=DRAW_ACTIONS
+        ).order_by("created_at", "pk")
+    )
+    ids = {pk for event in events for pk in (event.details or {}).get("drawn", [])}
+    return events, {e.pk: e.name for e in Evaluator.objects.filter(pk__in=ids)}
+
+
+def reports_for(project):
+    """Every evaluation report of the project, the newest first."""
+    return list(EvaluationReport.objects.filter(project=project).select_related("generated_by").order_by("-number"))
+
+
+def report_by_number(project, number):
+    return EvaluationReport.objects.filter(project=project, number=number).first()
+
+
+def report_confirmations(report):
+    return list(report.confirmations.select_related("member__evaluator").order_by("confirmed_at", "pk"))
+
+
+def qualifications_for(bids):
+    """{bid pk: its qualification review} for ``bids``."""
+    return {q.bid_id: q for q in Qualification.objects.filter(bid_id__in=[b.pk for b in bids])}
+
+
+def awards_for(project):
+    """Every award of the project (live and cancelled), the newest first."""
+    return list(project.awards.select_related("bid__organization", "awarded_by", "report").order_by("-awarded_at"))
+
+
+def challenges_for(project):
+    return list(project.challenges.select_related("organization").order_by("filed_at", "pk"))
+
+
+def challenge_for(project, pk):
+    """One challenge of ``project`` with what its page shows, or None."""
+    challenge = (
+        Challenge.objects.filter(project=project, pk=pk)
+        .select_related("organization", "award__bid__organization", "filed_by", "answered_by", "decided_by")
+        .first()
+    )
+    if challenge is not None:
+        challenge.project = project
+    return challenge
+
+
+def challenge_documents(challenge):
+    return list(challenge.documents.all())
+
+
+def challenge_document(challenge, pk):
+    return ChallengeDocument.objects.filter(challenge=challenge, pk=pk).first()
+
+
+def challenge_events(challenge):
+    """The audit events of one challenge, oldest first, with their actors."""
+    events = AuditEvent.objects.filter(object_type="marketplace.challenge", object_id=str(challenge.pk))
+    return list(events.select_related("actor").order_by("created_at", "pk"))
+
+
+def open_challenges():
+    """Open challenges on every project, the oldest answer due first."""
+    return (
+        Challenge.objects.filter(state__in=Challenge.OPEN_STATES)
+        .select_related("project", "organization")
+        .order_by("answer_due", "pk")
+    )
+
+
+# --- an organization's result page ---------------------------------------------------------------------
+
+
+def latest_award(project):
+    """The most recent award of ``project`` (live or cancelled), or None."""
+    awards = Award.objects.filter(project=project).select_related("bid__organization", "report")
+    return awards.order_by("-awarded_at", "-pk").first()
+
+
+def organization_challenges(project, organization):
+    """The organization's challenges on ``project``, with their documents."""
+    return list(
+        Challenge.objects.filter(project=project, organization=organization)
+        .prefetch_related("documents")
+        .order_by("filed_at", "pk")
+    )
+
+
+def organization_challenge_document(project, organization, pk):
+    return ChallengeDocument.objects.filter(
+        pk=pk, challenge__project=project, challenge__organization=organization
+    ).first()

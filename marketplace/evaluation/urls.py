@@ -3,13 +3,14 @@
 from django.urls import path
 
 from marketplace.evaluation.views import scoring as views
+from marketplace.evaluation.views import workspace
 
 app_name = "evaluate"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("<str:ref>/", views.project, name="project"),
-    path("<str:ref>/declare/", views.declare, name="declare"),
+    path("", workspace.index, name="index"),
+    path("<str:ref>/", workspace.project, name="project"),
+    path("<str:ref>/declare/", workspace.declare, name="declare"),
     path("<str:ref>/bids/<int:bid_pk>/", views.bid, name="bid"),
     path("<str:ref>/bids/<int:bid_pk>/documents/<int:doc_pk>/", views.bid_document, name="bid_document"),
     path("<str:ref>/sheets/<int:sheet_pk>/reopen/", views.reopen, name="reopen"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.catalogue.models import CatalogueItem, CatalogueVersion
+from marketplace.core.forms import ServiceErrorMixin
 from marketplace.core.models.places import Community
 from marketplace.needs.models import Need
 
@@ -27,7 +28,7 @@ def published_items():
     return CatalogueItem.objects.filter(active=True, version__state=CatalogueVersion.State.PUBLISHED).order_by("code")
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(ServiceErrorMixin, forms.ModelForm):
     """File a need (also pre-filled from a resident report when triaging)."""
 
     catalogue_item = CatalogueItemChoiceField(
@@ -111,7 +112,7 @@ class NeedForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
 
 
-class DeclineReportForm(forms.Form):
+class DeclineReportForm(ServiceErrorMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for declining"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -130,7 +131,7 @@ class DeclineReportForm(forms.Form):
         return reason
 
 
-class AssessForm(forms.Form):
+class AssessForm(ServiceErrorMixin, forms.Form):
     assessment = forms.CharField(
         label=_("Assessment (internal)"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -159,7 +160,7 @@ class AssessForm(forms.Form):
         return text
 
 
-class DecideForm(forms.Form):
+class DecideForm(ServiceErrorMixin, forms.Form):
     ACCEPT = "accept"
     DECLINE = "decline"
 
@@ -220,7 +221,7 @@ def make_form_token():
     return signing.TimestampSigner(salt=TOKEN_SALT).sign(f"{int(timezone.now().timestamp())}.{nonce}")
 
 
-class ResidentReportForm(forms.Form):
+class ResidentReportForm(ServiceErrorMixin, forms.Form):
     """A resident reports a need; no account.  ``website`` is a honeypot that
     people never see; ``token`` proves the form was shown and not filled
     faster than a person can."""

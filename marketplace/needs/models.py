@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from marketplace.core.money import format_cny
+from marketplace.needs import permissions
 
 DEFAULT_COMMUNITY_FUND = Decimal("200000.00")
 
@@ -93,11 +94,12 @@ class ResidentReport(FSMModelMixin, models.Model):
     def __str__(self):
         return self.title
 
-    @transition(field=state, source=State.NEW, target=State.TRIAGED)
+    # Handled once: from any other state the services say "handled already".
+    @transition(field=state, source=State.NEW, target=State.TRIAGED, permission=permissions.may_handle_report)
     def triage(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.NEW, target=State.DECLINED)
+    @transition(field=state, source=State.NEW, target=State.DECLINED, permission=permissions.may_handle_report)
     def decline(self, *, by=None, reason=""):
         pass
 
@@ -241,22 +243,22 @@ class Need(FSMModelMixin, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @transition(field=state, source=State.SUBMITTED, target=State.ASSESSED)
+    @transition(field=state, source=State.SUBMITTED, target=State.ASSESSED, permission=permissions.may_assess)
     def assess(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.ASSESSED, target=State.ACCEPTED)
+    @transition(field=state, source=State.ASSESSED, target=State.ACCEPTED, permission=permissions.may_decide)
     def accept(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.ASSESSED, target=State.DECLINED)
+    @transition(field=state, source=State.ASSESSED, target=State.DECLINED, permission=permissions.may_decide)
     def decline(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.ACCEPTED, target=State.PLANNED)
+    @transition(field=state, source=State.ACCEPTED, target=State.PLANNED, permission=permissions.may_plan)
     def plan(self, *, by=None, reason="", project=None):
         pass
 
-    @transition(field=state, source=State.PLANNED, target=State.ACCEPTED)
+    @transition(field=state, source=State.PLANNED, target=State.ACCEPTED, permission=permissions.may_plan)
     def release(self, *, by=None, reason=""):
         """The project that planned it was cancelled or failed."""

@@ -8,6 +8,8 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Count, DecimalField, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from marketplace.core.models.audit import AuditEvent
+from marketplace.core.models.places import Community
 from marketplace.needs.models import DEFAULT_COMMUNITY_FUND, CommunityFund, Need, ResidentReport
 
 # Needs whose cost counts against the community's yearly fund.
@@ -223,3 +225,38 @@ def assessment_queue(*, state=None, community=None, year=None):
     if year:
         needs = needs.filter(year=year)
     return needs.order_by("created_at", "id")
+
+
+# --- the workbench's single rows (the views ask the permissions which ones a user may see) ---
+
+
+def workbench_need(pk):
+    """A need with what its page shows, or None."""
+    needs = Need.objects.select_related("community", "catalogue_item__category__parent", "filed_by")
+    return needs.filter(pk=pk).first()
+
+
+def resident_report(pk):
+    return ResidentReport.objects.select_related("community", "handled_by").filter(pk=pk).first()
+
+
+def need_of_report(report):
+    """The need a resident's report was turned into, or None."""
+    return Need.objects.filter(resident_report=report).first()
+
+
+def communities():
+    return Community.objects.all()
+
+
+def community(pk):
+    return Community.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def history(obj):
+    """The audit trail of a need or a report, oldest first, with the actors."""
+    return (
+        AuditEvent.objects.filter(object_type=f"{obj._meta.app_label}.{obj._meta.model_name}", object_id=str(obj.pk))
+        .select_related("actor")
+        .order_by("id")
+    )

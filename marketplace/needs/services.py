@@ -24,14 +24,14 @@ from marketplace.catalogue.models import CatalogueItem, CatalogueVersion
 from marketplace.core import notifications, privacy
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
+from marketplace.core.fsm import require
 from marketplace.core.models.places import Community
 from marketplace.core.models.users import User
 from marketplace.core.money import format_cny
+from marketplace.core.permissions import Permission
+from marketplace.needs import permissions
 from marketplace.needs import selectors as need_selectors
 from marketplace.needs.models import Need, ResidentReport
-
-FILE_PERMISSION = "marketplace.file_community_need"
-OFFICER_PERMISSION = "marketplace.manage_procurement"
 
 NEED_FIELDS = Need.FILED_FIELDS
 
@@ -39,29 +39,12 @@ NEED_FIELDS = Need.FILED_FIELDS
 class NeedError(DomainError):
     """A demand-list rule was broken; the message is for the user."""
 
-
-# --- permission helpers -------------------------------------------------------
-
-
-def can_file_for(user, community):
-    return (
-        user is not None
-        and user.is_authenticated
-        and user.has_perm(FILE_PERMISSION)
-        and user.community_id is not None
-        and community is not None
-        and user.community_id == community.pk
-    )
+    default_code = "need"
 
 
-def _require_worker_of(user, community):
-    if not can_file_for(user, community):
-        raise NeedError(_("Only community workers of this community may do this."))
-
-
-def _require_officer(user):
-    if user is None or not user.is_authenticated or not user.has_perm(OFFICER_PERMISSION):
-        raise NeedError(_("Only procurement officers may assess and decide needs."))
+def _require(decision):
+    if not decision:
+        raise NeedError(decision.reason, code="permission")
 
 
 def _text(value):
@@ -73,7 +56,7 @@ def _text(value):
 
 def _worker_emails(community):
     workers = User.objects.filter(community=community, is_active=True)
-    return [user.email for user in workers if user.has_perm(FILE_PERMISSION)]
+    return [user.email for user in workers if user.has_perm(Permission.FILE_COMMUNITY_NEED)]
 
 
 # --- filing ---------------------------------------------------------------------
@@ -87,7 +70,8 @@ def _refuse_personal_data(*texts, names=()):
     if kinds:
         raise NeedError(
             _("This text is published, and it contains %(kinds)s. Remove it: personal data is never published.")
-            % {"kinds": privacy.describe(kinds)}
+            % {"kinds": privacy.describe(kinds)},
+            code="personal_data",
         )
 
 
@@ -95,28 +79,30 @@ def _check_need_data(data, *, names=()):
     item = data.get("catalogue_item")
     other = _text(data.get("other_description"))
     if item is None and not other:
-        raise NeedError(_("Choose a catalogue item, or describe the service if none fits."))
+        raise NeedError(_("Choose a catalogue item, or describe the service if none fits."), code="item_required")
     if item is not None and other:
-        raise NeedError(_("Choose a catalogue item or describe a service outside the catalogue, not both."))
+        raise NeedError(
+            _("Choose a catalogue item or describe a service outside the catalogue, not both."), code="item_or_other"
+        )
     if item is not None:
         published = CatalogueItem.objects.filter(
             pk=item.pk, active=True, version__state=CatalogueVersion.State.PUBLISHED
         ).exists()
         if not published:
-            raise NeedError(_("Choose an item of the published catalogue."))
+            raise NeedError(_("Choose an item of the published catalogue."), code="item_not_published")
     if not _text(data.get("title")) or not _text(data.get("description")):
-        raise NeedError(_("Give the need a title and a description."))
+        raise NeedError(_("Give the need a title and a description."), code="required")
     start, end = data.get("period_start"), data.get("period_end")
     if start is None or end is None or end < start:
-        raise NeedError(_("The end must not be before the start."))
+        raise NeedError(_("The end must not be before the start."), code="period")
     if start.year < timezone.localdate().year:
         # The need counts against the fund of its start year: no past years.
-        raise NeedError(_("The expected start must be in this year or later."))
+        raise NeedError(_("The expected start must be in this year or later."), code="period_past")
     budget = data.get("estimated_budget")
     if budget is None or Decimal(budget) <= 0:
-        raise NeedError(_("The estimated budget must be more than zero."))
+        raise NeedError(_("The estimated budget must be more than zero."), code="budget")
     if not data.get("beneficiaries_count") or data["beneficiaries_count"] < 1:
-        raise NeedError(_("Give the number of beneficiaries."))
+        raise NeedError(_("Give the number of beneficiaries."), code="beneficiaries")
     _refuse_personal_data(data.get("title"), data.get("description"), other, names=names)
 
 
@@ -139,7 +125,7 @@ def _new_need(*, by, community, data, source, resident_report=None):
     try:
         need.full_clean(exclude=["state"])  # protected FSM field: set by default, never assigned
     except ValidationError as exc:
-        raise NeedError(" ".join(exc.messages)) from exc
+        raise NeedError(" ".join(exc.messages), code="invalid") from exc
     need.save()
     record_event(
         "need.file",
@@ -160,7 +146,7 @@ def _new_need(*, by, community, data, source, resident_report=None):
 def file_need(*, by, community, **data):
     """A community worker files a need for their own community."""
     with transaction.atomic():
-        _require_worker_of(by, community)
+        _require(permissions.can_file(by, community))
         return _new_need(by=by, community=community, data=data, source=Need.Source.WORKER)
 
 
@@ -185,7 +171,7 @@ def report_need(*, community, title, description, name, phone, notify=True, toke
     the unique ``token_digest`` makes a second use, even a concurrent one, fail."""
     title, description, name, phone = map(_text, (title, description, name, phone))
     if not (title and description and name and phone):
-        raise NeedError(_("Fill in every field."))
+        raise NeedError(_("Fill in every field."), code="required")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -198,7 +184,7 @@ def report_need(*, community, title, description, name, phone, notify=True, toke
                     token_digest=token_digest(token),
                 )
         except IntegrityError as exc:
-            raise NeedError(str(TOKEN_USED_MESSAGE)) from exc
+            raise NeedError(str(TOKEN_USED_MESSAGE), code="token_used") from exc
         record_event(
             "residentreport.create",
             obj=report,
@@ -215,18 +201,22 @@ def report_need(*, community, title, description, name, phone, notify=True, toke
     return report
 
 
-def _locked_report(report, by):
+HANDLED_ALREADY = gettext_lazy("This report has been handled already.")
+
+
+def _locked_report(report, by, transition):
+    """Lock the report and ask its state machine whether ``by`` may take
+    ``transition`` (``"triage"`` or ``"decline"``) now."""
     report = ResidentReport.objects.select_for_update(of=("self",)).select_related("community").get(pk=report.pk)
-    _require_worker_of(by, report.community)
-    if report.state != ResidentReport.State.NEW:
-        raise NeedError(_("This report has been handled already."))
+    _require(permissions.can_handle_report(by, report))
+    require(getattr(report, transition), by, NeedError, state_message=HANDLED_ALREADY)
     return report
 
 
 def triage_report(report, *, by, **data):
     """Turn a resident's report into a need of the same community."""
     with transaction.atomic():
-        report = _locked_report(report, by)
+        report = _locked_report(report, by, "triage")
         need = _new_need(
             by=by, community=report.community, data=data, source=Need.Source.RESIDENT, resident_report=report
         )
@@ -241,9 +231,9 @@ def decline_report(report, *, by, reason):
     """Decline a resident's report with a reason (kept with the report)."""
     reason = _text(reason)
     with transaction.atomic():
-        report = _locked_report(report, by)
+        report = _locked_report(report, by, "decline")
         if not reason:
-            raise NeedError(_("Give the reason for declining."))
+            raise NeedError(_("Give the reason for declining."), code="reason_required")
         report.decline(by=by, reason=reason)
         report.decline_reason = reason
         report.handled_by = by
@@ -255,13 +245,11 @@ def decline_report(report, *, by, reason):
 # --- assessment (需求评估) ------------------------------------------------------
 
 
+DECIDE_STATE_MESSAGE = gettext_lazy("Only an assessed need can be accepted or declined.")
+
+
 def _locked_need(need):
     return Need.objects.select_for_update(of=("self",)).select_related("community").get(pk=need.pk)
-
-
-def _expect_state(need, state, message):
-    if need.state != state:
-        raise NeedError(message)
 
 
 def assess_need(need, *, by, assessment, assessed_cost=None, public_answer=""):
@@ -270,13 +258,13 @@ def assess_need(need, *, by, assessment, assessed_cost=None, public_answer=""):
     optionally a first public answer."""
     assessment = _text(assessment)
     with transaction.atomic():
-        _require_officer(by)
+        _require(permissions.can_assess(by, need))
         need = _locked_need(need)
-        _expect_state(need, Need.State.SUBMITTED, _("Only a submitted need can be assessed."))
+        require(need.assess, by, NeedError, state_message=_("Only a submitted need can be assessed."))
         if not assessment:
-            raise NeedError(_("Write the assessment."))
+            raise NeedError(_("Write the assessment."), code="assessment_required")
         if assessed_cost is not None and Decimal(assessed_cost) < 0:
-            raise NeedError(_("The assessed cost must not be negative."))
+            raise NeedError(_("The assessed cost must not be negative."), code="cost_negative")
         need.assess(by=by, reason=assessment)
         need.assessment = assessment
         need.assessed_cost = assessed_cost
@@ -295,15 +283,15 @@ def accept_need(need, *, by, public_answer, override_reason="", notify=True):
     an override reason; without one nothing changes."""
     public_answer, override_reason = _text(public_answer), _text(override_reason)
     with transaction.atomic():
-        _require_officer(by)
+        _require(permissions.can_decide(by, need))
         if not public_answer:
-            raise NeedError(_("Write the public answer."))
+            raise NeedError(_("Write the public answer."), code="answer_required")
         _refuse_personal_data(public_answer)
         # Lock the community first: accepts for one community queue here, so
         # two officers cannot both spend the last of the fund.
         Community.objects.select_for_update(no_key=True).get(pk=need.community_id)
         need = _locked_need(need)
-        _expect_state(need, Need.State.ASSESSED, _("Only an assessed need can be accepted or declined."))
+        require(need.accept, by, NeedError, state_message=DECIDE_STATE_MESSAGE)
         fund = need_selectors.fund_status(need.community, need.year)
         after = fund.committed + need.cost
         exceeds = after > fund.amount
@@ -321,7 +309,8 @@ def accept_need(need, *, by, public_answer, override_reason="", notify=True):
                     "fund": format_cny(fund.amount),
                     "used": format_cny(fund.committed),
                     "cost": format_cny(need.cost),
-                }
+                },
+                code="fund_exceeded",
             )
         need.accept(by=by, reason=override_reason if exceeds else public_answer)
         need.public_answer = public_answer
@@ -352,11 +341,11 @@ def decline_need(need, *, by, public_answer, notify=True):
     """Decline an assessed need; the public answer says why."""
     public_answer = _text(public_answer)
     with transaction.atomic():
-        _require_officer(by)
+        _require(permissions.can_decide(by, need))
         need = _locked_need(need)
-        _expect_state(need, Need.State.ASSESSED, _("Only an assessed need can be accepted or declined."))
+        require(need.decline, by, NeedError, state_message=DECIDE_STATE_MESSAGE)
         if not public_answer:
-            raise NeedError(_("Write the public answer: it tells the community why."))
+            raise NeedError(_("Write the public answer: it tells the community why."), code="answer_required")
         _refuse_personal_data(public_answer)
         need.decline(by=by, reason=public_answer)
         need.public_answer = public_answer
@@ -372,9 +361,9 @@ def plan_need(need, *, by, project, reason=""):
     """A purchase project takes an accepted need up (accepted → planned).
     Called by the project services inside their transaction."""
     with transaction.atomic():
-        _require_officer(by)
+        _require(permissions.can_plan(by, need))
         need = _locked_need(need)
-        _expect_state(need, Need.State.ACCEPTED, _("Only an accepted need can be planned."))
+        require(need.plan, by, NeedError, state_message=_("Only an accepted need can be planned."))
         need.plan(by=by, reason=_text(reason), project=project.ref)
         need.project = project
         need.save()

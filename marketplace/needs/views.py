@@ -2,28 +2,25 @@
 (/needs/report/).  Views check who may look, show forms and hand valid input
 to ``marketplace.needs.services``; they never change state themselves."""
 
-from functools import wraps
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from marketplace.core.models.audit import AuditEvent
-from marketplace.core.models.places import Community
+from marketplace.core.decorators import officer_required, user_passes
+from marketplace.core.filters import paginate
 from marketplace.core.params import id_param
+from marketplace.core.permissions import is_officer
 from marketplace.core.reauth import reauth_required
 from marketplace.core.throttle import Throttle, client_ip
-from marketplace.needs import selectors, services
-from marketplace.needs.filters import StateFilterForm
+from marketplace.needs import permissions, selectors, services
+from marketplace.needs.filters import AssessmentFilterSet, StateFilterSet
 from marketplace.needs.forms import (
     AssessForm,
     DecideForm,
@@ -37,64 +34,26 @@ PER_PAGE = 20
 
 # --- access ---------------------------------------------------------------------------
 
-
-def worker_required(view):
-    """Community workers with a community; they see only that community."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not user.has_perm(services.FILE_PERMISSION) or user.community_id is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def officer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm(services.OFFICER_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _querystring(**kept):
-    kept = {k: v for k, v in kept.items() if v not in (None, "")}
-    return urlencode(kept) + "&" if kept else ""
+#: community workers with a community; they see only that community
+worker_required = user_passes(permissions.is_worker)
+#: workers and officers (each sees what ``permissions.can_view_need`` allows)
+worker_or_officer_required = user_passes(permissions.is_worker_or_officer)
 
 
 def _need_for(user, pk):
     """A need the user may see on the workbench: officers see every need,
     workers those of their own community; anything else is not found."""
-    need = Need.objects.select_related("community", "catalogue_item__category__parent", "filed_by").filter(pk=pk)
-    need = need.first()
-    if need is None:
+    need = selectors.workbench_need(pk)
+    if need is None or not permissions.can_view_need(user, need):
         raise Http404
-    if user.has_perm(services.OFFICER_PERMISSION) or services.can_file_for(user, need.community):
-        return need
-    raise Http404
+    return need
 
 
 def _report_for(user, pk):
-    report = ResidentReport.objects.select_related("community", "handled_by").filter(pk=pk).first()
-    if report is None or not services.can_file_for(user, report.community):
+    report = selectors.resident_report(pk)
+    if report is None or not permissions.can_handle_report(user, report):
         raise Http404
     return report
-
-
-def _history(obj):
-    return AuditEvent.objects.filter(
-        object_type=f"{obj._meta.app_label}.{obj._meta.model_name}", object_id=str(obj.pk)
-    ).order_by("id")
 
 
 NEED_ACTIONS = {
@@ -112,7 +71,7 @@ INTERNAL_NOTES = {"need.assess"}
 def _need_history(need, *, is_officer):
     """The need's audit trail in words a community worker understands."""
     rows = []
-    for event in _history(need).select_related("actor"):
+    for event in selectors.history(need):
         state = Need.State(event.to_state).label if event.to_state in Need.State.values else ""
         rows.append(
             {
@@ -132,17 +91,18 @@ def _need_history(need, *, is_officer):
 @worker_required
 def worker_needs(request):
     community = request.user.community
-    form = StateFilterForm(request.GET or None, choices=Need.State.choices)
-    state = form.selected_state() if form.is_bound else None
+    filterset = StateFilterSet(
+        request.GET, choices=Need.State.choices, selector=partial(selectors.community_needs, community)
+    )
     year = timezone.localdate().year
     return render(
         request,
         "marketplace/needs/worker_needs.html",
         {
             "community": community,
-            "filter_form": form,
-            "needs_page": _page(request, selectors.community_needs(community, state=state)),
-            "querystring_base": _querystring(state=state),
+            "filter_form": filterset.form,
+            "needs_page": paginate(request, filterset.qs, PER_PAGE),
+            "querystring_base": filterset.querystring,
             "fund": selectors.fund_status(community, year),
             "new_reports": selectors.community_reports(community, state=ResidentReport.State.NEW).count(),
         },
@@ -157,7 +117,7 @@ def need_create(request):
         try:
             need = services.file_need(by=request.user, community=community, **form.need_data())
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Need filed. A procurement officer will assess it."))
             return redirect("work:need", need.pk)
@@ -168,20 +128,20 @@ def need_create(request):
     )
 
 
-@login_required
+@worker_or_officer_required
 def need_detail(request, pk):
     user = request.user
-    if not (user.has_perm(services.OFFICER_PERMISSION) or user.has_perm(services.FILE_PERMISSION)):
-        raise PermissionDenied
     need = _need_for(user, pk)
+    officer = is_officer(user)
     return render(
         request,
         "marketplace/needs/need_detail.html",
         {
             "need": need,
             "fund": selectors.fund_status(need.community, need.year),
-            "is_officer": user.has_perm(services.OFFICER_PERMISSION),
-            "history": _need_history(need, is_officer=user.has_perm(services.OFFICER_PERMISSION)),
+            "is_officer": officer,
+            "actions": permissions.available_actions(user, need),
+            "history": _need_history(need, is_officer=officer),
         },
     )
 
@@ -192,16 +152,17 @@ def need_detail(request, pk):
 @worker_required
 def reports(request):
     community = request.user.community
-    form = StateFilterForm(request.GET or None, choices=ResidentReport.State.choices)
-    state = form.selected_state() if form.is_bound else None
+    filterset = StateFilterSet(
+        request.GET, choices=ResidentReport.State.choices, selector=partial(selectors.community_reports, community)
+    )
     return render(
         request,
         "marketplace/needs/reports.html",
         {
             "community": community,
-            "filter_form": form,
-            "reports_page": _page(request, selectors.community_reports(community, state=state)),
-            "querystring_base": _querystring(state=state),
+            "filter_form": filterset.form,
+            "reports_page": paginate(request, filterset.qs, PER_PAGE),
+            "querystring_base": filterset.querystring,
         },
     )
 
@@ -209,15 +170,19 @@ def reports(request):
 @worker_required
 def report_detail(request, pk):
     report = _report_for(request.user, pk)
-    need = Need.objects.filter(resident_report=report).first()
-    return render(request, "marketplace/needs/report_detail.html", {"report": report, "need": need})
+    need = selectors.need_of_report(report)
+    return render(
+        request,
+        "marketplace/needs/report_detail.html",
+        {"report": report, "need": need, "actions": permissions.available_actions(request.user, report)},
+    )
 
 
 @worker_required
 def report_triage(request, pk):
     report = _report_for(request.user, pk)
-    if report.state != ResidentReport.State.NEW:
-        messages.info(request, _("This report has been handled already."))
+    if "triage" not in permissions.available_actions(request.user, report):
+        messages.info(request, services.HANDLED_ALREADY)
         return redirect("work:report", report.pk)
     initial = {"title": report.title, "description": report.description}
     form = NeedForm(request.POST or None, initial=initial)
@@ -225,7 +190,7 @@ def report_triage(request, pk):
         try:
             need = services.triage_report(report, by=request.user, **form.need_data())
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            form.add_service_error(exc)
         else:
             messages.success(request, _("The report is now a need on the demand list."))
             return redirect("work:need", need.pk)
@@ -239,15 +204,15 @@ def report_triage(request, pk):
 @worker_required
 def report_decline(request, pk):
     report = _report_for(request.user, pk)
-    if report.state != ResidentReport.State.NEW:
-        messages.info(request, _("This report has been handled already."))
+    if "decline" not in permissions.available_actions(request.user, report):
+        messages.info(request, services.HANDLED_ALREADY)
         return redirect("work:report", report.pk)
     form = DeclineReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.decline_report(report, by=request.user, reason=form.cleaned_data["reason"])
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            form.add_service_error(exc)
         else:
             messages.success(request, _("The report was declined."))
             return redirect("work:reports")
@@ -259,25 +224,21 @@ def report_decline(request, pk):
 
 @officer_required
 def assessment_queue(request):
-    form = StateFilterForm(request.GET or None, choices=Need.State.choices)
-    state = form.selected_state() if form.is_bound else None
-    community = None
-    community_id = id_param(request.GET.get("community"))
-    if community_id is not None:
-        community = Community.objects.filter(pk=community_id).first()
-    needs_page = _page(request, selectors.assessment_queue(state=state, community=community))
+    filterset = AssessmentFilterSet(request.GET)
+    needs_page = paginate(request, filterset.qs, PER_PAGE)
     funds = selectors.fund_statuses((n.community_id, n.year) for n in needs_page)
-    rows = [(need, funds[(need.community_id, need.year)]) for need in needs_page]
+    rows = [
+        (need, funds[(need.community_id, need.year)], permissions.available_actions(request.user, need))
+        for need in needs_page
+    ]
     return render(
         request,
         "marketplace/needs/assessment_queue.html",
         {
-            "filter_form": form,
-            "communities": Community.objects.all(),
-            "community": community,
+            "filter_form": filterset.form,
             "needs_page": needs_page,
             "rows": rows,
-            "querystring_base": _querystring(state=state, community=community.pk if community else None),
+            "querystring_base": filterset.querystring,
         },
     )
 
@@ -285,7 +246,7 @@ def assessment_queue(request):
 @officer_required
 def assess(request, pk):
     need = _need_for(request.user, pk)
-    if need.state != Need.State.SUBMITTED:
+    if "assess" not in permissions.available_actions(request.user, need):
         messages.info(request, _("This need has been assessed already."))
         return redirect("work:need", need.pk)
     form = AssessForm(request.POST or None, initial={"assessed_cost": need.estimated_budget})
@@ -293,7 +254,7 @@ def assess(request, pk):
         try:
             services.assess_need(need, by=request.user, **form.cleaned_data)
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Assessment saved. Now accept or decline the need."))
             return redirect("work:decide", need.pk)
@@ -308,8 +269,8 @@ def assess(request, pk):
 @reauth_required
 def decide(request, pk):
     need = _need_for(request.user, pk)
-    if need.state != Need.State.ASSESSED:
-        messages.info(request, _("Only an assessed need can be accepted or declined."))
+    if "decide" not in permissions.available_actions(request.user, need):
+        messages.info(request, services.DECIDE_STATE_MESSAGE)
         return redirect("work:need", need.pk)
     fund = selectors.fund_status(need.community, need.year)
     after = fund.committed + need.cost
@@ -326,7 +287,7 @@ def decide(request, pk):
                 services.decline_need(need, by=request.user, public_answer=data["public_answer"])
                 messages.success(request, _("The need was declined."))
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            form.add_service_error(exc)
         else:
             return redirect("work:assessment")
     return render(
@@ -353,6 +314,15 @@ def _report_throttle():
     )
 
 
+def _throttled(request):
+    """Count this report against the sender's address; True when over the limit."""
+    throttle, ip = _report_throttle(), client_ip(request)
+    if throttle.blocked(ip):
+        return True
+    throttle.hit(ip)
+    return False
+
+
 @never_cache
 def resident_report(request):
     """Any resident may report a need.  Spam protection without outside
@@ -364,9 +334,7 @@ def resident_report(request):
         if community_id is not None:
             initial["community"] = community_id
         return render(request, "marketplace/needs/report_form.html", {"form": ResidentReportForm(initial=initial)})
-
-    throttle, ip = _report_throttle(), client_ip(request)
-    if throttle.blocked(ip):
+    if _throttled(request):
         return render(
             request,
             "marketplace/needs/report_form.html",
@@ -376,25 +344,17 @@ def resident_report(request):
             },
             status=429,
         )
-    throttle.hit(ip)
-
     form = ResidentReportForm(request.POST)
     if form.is_spam_trap_filled:
         # A bot filled the invisible field: look successful, keep nothing.
         return redirect("resident_report_thanks")
     if form.is_valid():
         data = form.cleaned_data
+        fields = ("community", "title", "description", "name", "phone", "token")
         try:
-            services.report_need(
-                community=data["community"],
-                title=data["title"],
-                description=data["description"],
-                name=data["name"],
-                phone=data["phone"],
-                token=data["token"],
-            )
+            services.report_need(**{field: data[field] for field in fields})
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            form.add_service_error(exc)
         else:
             return redirect("resident_report_thanks")
     # Hand out a fresh token with the errors, so the resident can resend.

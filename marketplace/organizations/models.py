@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from marketplace.organizations import permissions
+
 
 class PrivateFileStorage(FileSystemStorage):
     """A file system storage with no public URL: asking for one is a bug."""
@@ -216,18 +218,44 @@ class Organization(FSMModelMixin, models.Model):
         documents only."""
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
-    # --- transitions: services call them as ``org.verb(by=user, reason=...)`` ---
+    @property
+    def frozen(self):
+        """Under review (the officer decides on the record as submitted) or
+        blacklisted: staff qualifications and documents cannot change."""
+        return self.state in (self.State.SUBMITTED, self.State.BLACKLISTED)
 
-    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED)
+    @property
+    def may_add_registration(self):
+        """File first, register later: a filed organization adds its
+        registration unless under review or blacklisted."""
+        return self.track == self.Track.FILED and not self.frozen
+
+    @property
+    def awaiting_registration_confirmation(self):
+        """Registered after approval ("file first, register later") and not yet
+        checked by an officer; confirmed with the approval otherwise."""
+        return (
+            self.is_registered
+            and self.registration_verified_at is None
+            and self.state in (self.State.APPROVED, self.State.SUSPENDED)
+        )
+
+    # --- transitions: services call them as ``org.verb(by=user, reason=...)`` ---
+    # ``permission=`` is the actor rule (``marketplace.organizations.permissions``):
+    # members submit; officers who never acted for the organization decide.
+
+    @transition(
+        field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED, permission=permissions.may_act_for
+    )
     def submit(self, *, by=None, reason=""):
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=State.SUBMITTED, target=State.RETURNED)
+    @transition(field=state, source=State.SUBMITTED, target=State.RETURNED, permission=permissions.may_decide)
     def return_for_changes(self, *, by=None, reason=""):
         self.decided_at = timezone.now()
         self.decided_by = by
 
-    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED, permission=permissions.may_decide)
     def approve(self, *, by=None, reason=""):
         now = timezone.now()
         self.decided_at = now
@@ -239,19 +267,19 @@ class Organization(FSMModelMixin, models.Model):
             self.registration_verified_at = now
             self.registration_verified_by = by
 
-    @transition(field=state, source=State.APPROVED, target=State.SUSPENDED)
+    @transition(field=state, source=State.APPROVED, target=State.SUSPENDED, permission=permissions.may_decide)
     def suspend(self, *, by=None, reason=""):
         self.decided_at = timezone.now()
         self.decided_by = by
         self.suspension_reason = reason
 
-    @transition(field=state, source=State.SUSPENDED, target=State.APPROVED)
+    @transition(field=state, source=State.SUSPENDED, target=State.APPROVED, permission=permissions.may_decide)
     def reinstate(self, *, by=None, reason=""):
         self.decided_at = timezone.now()
         self.decided_by = by
         self.suspension_reason = ""
 
-    @transition(field=state, source=State.APPROVED, target=State.BLACKLISTED)
+    @transition(field=state, source=State.APPROVED, target=State.BLACKLISTED, permission=permissions.may_decide)
     def blacklist(self, *, by=None, reason="", until=None):
         self.decided_at = timezone.now()
         self.decided_by = by

@@ -6,13 +6,13 @@ so that the worker registers them."""
 
 from celery import shared_task
 
+from marketplace.organizations.services import documents, organizations
+
 
 @shared_task(name="marketplace.tasks.check_document_expiry")
 def check_document_expiry():
     """Daily (see CELERY_BEAT_SCHEDULE): warn 30 days before an organization
     document expires and mark expired ones."""
-    from marketplace.organizations.services import documents
-
     result = documents.check_document_expiry()
     return {"warned": len(result["warned"]), "expired": len(result["expired"])}
 
@@ -20,6 +20,4 @@ def check_document_expiry():
 @shared_task(name="marketplace.tasks.lift_ended_blacklists")
 def lift_ended_blacklists():
     """Daily: lift blacklisting that has reached its end date."""
-    from marketplace.organizations.services import organizations
-
     return {"lifted": len(organizations.lift_ended_blacklists())}

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from marketplace.core.permissions import is_officer
 from marketplace.core.reauth import reauth_required
 from marketplace.procurement.models.projects import PurchaseMethod, PurchaseMethodChange
 from marketplace.procurement.services import method_changes
-from marketplace.procurement.services.projects import is_officer
 
 
 class DecisionForm(forms.Form):

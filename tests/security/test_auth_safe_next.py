@@ -11,8 +11,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.core import twofactor, web
 from marketplace.core import signup_views as signup
+from marketplace.core import twofactor, web
 from tests.security.test_auth_reauth import RIGHT, verified_but_stale
 from tests.security.test_auth_second_factor import code_for
 

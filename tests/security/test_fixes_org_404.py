@@ -11,10 +11,15 @@ import re
 import pytest
 from django.db.models import Max
 
-from marketplace.models import Invitation, Membership, Organization, OrganizationDocument
 from marketplace import urls as marketplace_urls
+from marketplace.models import Invitation, Membership, Organization, OrganizationDocument
 
-ORG_ROUTES = [pattern.pattern._route for pattern in marketplace_urls.organization_workspace[0] if "<int:pk>" in pattern.pattern._route]
+# Every route of the organization workspace (its own, its bids' and its results'), as marketplace.urls joins them.
+ORG_ROUTES = [
+    pattern.pattern._route
+    for pattern in marketplace_urls.organization_workspace[0]
+    if "<int:pk>" in pattern.pattern._route
+]
 
 
 def _fill(route, pk, other):

@@ -493,9 +493,9 @@ def test_route_answers_every_role_as_written(world, key):
 def test_the_matrix_catches_an_open_permission_check(world, monkeypatch):
     """A check that cannot fail is no check: with the workbench's officer
     check opened to everyone, the matrix reports each role that got in."""
-    from marketplace.procurement.services import projects as project_services
+    from marketplace.procurement import permissions
 
-    monkeypatch.setattr(project_services, "is_officer", lambda user: True)
+    monkeypatch.setattr(permissions, "is_officer", lambda user: True)
     problems = check_route(world, "work/projects/")
     assert any("as member_other: expected 403, got 200" in line for line in problems), problems
     assert any("as worker: expected 403, got 200" in line for line in problems), problems
@@ -518,15 +518,15 @@ def test_the_matrix_catches_a_wrong_entry(world):
 def test_the_matrix_catches_a_change_made_by_a_refused_post(world, monkeypatch):
     """A view that writes before it refuses is reported, whatever it answers."""
     from marketplace.core.audit import record_event
-    from marketplace.procurement.services import projects as project_services
+    from marketplace.procurement import permissions
 
-    original = project_services.is_officer
+    original = permissions.is_officer
 
     def writes_then_checks(user):
         record_event("matrix.test", details={"user": getattr(user, "pk", None)})
         return original(user)
 
-    monkeypatch.setattr(project_services, "is_officer", writes_then_checks)
+    monkeypatch.setattr(permissions, "is_officer", writes_then_checks)
     problems = check_route(world, "work/projects/<str:ref>/approve/")
     assert any("POST" in line and "as worker: something changed" in line for line in problems), problems
 

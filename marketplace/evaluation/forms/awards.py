@@ -8,25 +8,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.catalogue.models import ServiceCategory
-from marketplace.core.forms import IdMultipleChoiceField
+from marketplace.core.forms import IdMultipleChoiceField, ServiceErrorMixin
 from marketplace.evaluation.models import Challenge
 from marketplace.procurement.forms.projects import REASON_MAX, TEXT_MAX, ConfirmForm
 
 
 def _text(value):
     return (value or "").strip()
-
-
-class ServiceErrorMixin:
-    """A service error goes onto its field when the form shows that field,
-    else above the form."""
-
-    ERROR_FIELDS = {}
-
-    def add_service_error(self, error):
-        field = self.ERROR_FIELDS.get(error.field, error.field)
-        visible = {bound.name for bound in self.visible_fields()}
-        self.add_error(field if field in visible else None, error.message)
 
 
 class EvaluatorChoiceField(forms.ModelChoiceField):

@@ -14,9 +14,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marketplace.core.forms import ServiceErrorMixin
+from marketplace.core.uploads import UploadRefusedError
 from marketplace.evaluation.services import awards
 from marketplace.organizations.services import documents as document_services
-from marketplace.organizations.services.organizations import OrganizationError
 
 
 def _megabytes(limit):
@@ -47,7 +48,7 @@ class MultipleFileField(forms.FileField):
         return [cleaned] if cleaned else []
 
 
-class ChallengeForm(forms.Form):
+class ChallengeForm(ServiceErrorMixin, forms.Form):
     reasons = forms.CharField(
         label=gettext_lazy("Grounds of the challenge"),
         min_length=10,
@@ -92,7 +93,7 @@ class ChallengeForm(forms.Form):
         for file in files:
             try:
                 document_services.read_upload(file, limit=awards.CHALLENGE_DOCUMENT_MAX_BYTES)
-            except OrganizationError as error:
+            except UploadRefusedError as error:
                 name = document_services.clean_original_name(getattr(file, "name", ""))
                 errors.append(_("%(name)s: %(message)s") % {"name": name, "message": error.message})
         if errors:

@@ -6,8 +6,11 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.errors import DomainError
+from marketplace.core.forms import ServiceErrorMixin
 from marketplace.evaluation.models import Declaration
-from marketplace.evaluation.services.scoring import REASON_LIMIT, criterion_max
+from marketplace.evaluation.services.ranking import criterion_max
+from marketplace.evaluation.services.scoring import REASON_LIMIT
 
 NOTE_MAX = 2000
 
@@ -16,12 +19,14 @@ def _text(value):
     return (value or "").strip()
 
 
-class _ServiceErrors:
-    """A service's refusal next to the field it concerns, else on the form."""
+class _ServiceErrors(ServiceErrorMixin):
+    """A service's refusal next to the field it concerns, else on the form;
+    a refusal that lists several (``error.errors``: [(field, message)], from
+    ``scoring.clean_scores``) puts each where it belongs."""
 
     def add_service_error(self, error):
         for field, message in getattr(error, "errors", None) or [(error.field, error.message)]:
-            self.add_error(field if field in self.fields else None, message)
+            super().add_service_error(DomainError(message, field))
 
 
 class _Confirmed(_ServiceErrors, forms.Form):

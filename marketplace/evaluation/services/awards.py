@@ -20,23 +20,18 @@ from django.utils.translation import gettext as _
 from marketplace.core import events, notifications, workdays
 from marketplace.core.audit import record_event
 from marketplace.core.models.users import User
-from marketplace.evaluation.models import (
-    Award,
-    Challenge,
-    ChallengeDocument,
-    EvaluationReport,
-    Qualification,
-    ScoreSheet,
-)
-from marketplace.evaluation.services import scoring as evaluation
-from marketplace.evaluation.services.committee import _lock_project
-from marketplace.evaluation.services.scoring import EvaluationError, _supersede
+from marketplace.core.uploads import UploadRefusedError
+from marketplace.evaluation import permissions
+from marketplace.evaluation.models import Award, Challenge, ChallengeDocument, Qualification, ScoreSheet
+from marketplace.evaluation.services.committee import active_members, evaluation_url, lock_project
+from marketplace.evaluation.services.report import EvaluationError, supersede
+from marketplace.evaluation.services.scoring import fail_if_too_few
 from marketplace.organizations.services import documents
-from marketplace.organizations.services.organizations import OrganizationError, is_member
 from marketplace.procurement.models.bids import Bid
 from marketplace.procurement.models.projects import Project
 from marketplace.procurement.services import projects as project_services
-from marketplace.procurement.services.projects import _notify_officers, _require_officer
+from marketplace.procurement.services.bids import notify_bidders
+from marketplace.procurement.services.projects import notify_officers
 
 CHALLENGE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 MAX_CHALLENGE_DOCUMENTS = 10
@@ -44,6 +39,8 @@ MAX_CHALLENGE_DOCUMENTS = 10
 
 class AwardError(EvaluationError):
     """An award or challenge rule was broken (message for the user)."""
+
+    default_code = "award"
 
 
 def end_of_working_day(start, count):
@@ -54,8 +51,7 @@ def end_of_working_day(start, count):
     return timezone.make_aware(end, timezone.get_current_timezone())
 
 
-def live_award(project):
-    return Award.objects.filter(project=project, cancelled_at__isnull=True).select_related("bid__organization").first()
+live_award = permissions.live_award
 
 
 def result_letter_url(bid):
@@ -65,26 +61,10 @@ def result_letter_url(bid):
 # --- who may be awarded ------------------------------------------------------------------------
 
 
-def _confirmed_report(project):
-    report = EvaluationReport.objects.filter(project=project, superseded_at__isnull=True).first()
-    if report is None or report.confirmed_at is None:
-        raise AwardError(_("The evaluation report must be confirmed by every member before the award."))
-    return report
-
-
 def next_in_line(project, report):
-    """The report's rows with, for each, whether it may be awarded now: the
-    first row whose bid is still qualified and has not declined."""
-    bids = Bid.objects.in_bulk([row["bid"] for row in report.ranking])
-    rows = []
-    chosen = None
-    for row in report.ranking:
-        bid = bids.get(row["bid"])
-        available = bid is not None and bid.state == Bid.State.QUALIFIED and bid.declined_at is None
-        if available and chosen is None:
-            chosen = bid
-        rows.append({**row, "bid_obj": bid, "available": available, "next": bid is chosen and available})
-    return rows, chosen
+    """The report's rows with, for each, whether it may be awarded now, and
+    the bid to award (``EvaluationReport.next_in_line``)."""
+    return report.next_in_line()
 
 
 def record_decline(bid, *, by, reason):
@@ -95,18 +75,14 @@ def record_decline(bid, *, by, reason):
     step on the same confirmed report."""
     reason = (reason or "").strip()
     if not reason:
-        raise AwardError(_("Give the reason the organization gave for declining."), "reason")
+        raise AwardError(_("Give the reason the organization gave for declining."), "reason", "reason")
     with transaction.atomic():
-        _require_officer(by)
-        project = _lock_project(bid.project)
-        if project.state not in (Project.State.EVALUATING, Project.State.AWARDED):
-            raise AwardError(_("A decline is recorded before the contract is made."))
+        project = lock_project(bid.project)
         bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, project=project)
+        bid.project = project
+        permissions.require(permissions.can_record_decline(by, bid), AwardError)
         if project.state == Project.State.AWARDED:
             return _winner_declines(project, bid, by=by, reason=reason)
-        _confirmed_report(project)
-        if bid.state != Bid.State.QUALIFIED or bid.declined_at is not None:
-            raise AwardError(_("Only a qualified bid that has not declined can decline."))
         bid.declined_at = timezone.now()
         bid.decline_reason = reason
         bid.save(update_fields=["declined_at", "decline_reason", "updated_at"])
@@ -115,10 +91,7 @@ def record_decline(bid, *, by, reason):
 
 
 def _winner_declines(project, bid, *, by, reason):
-    live = live_award(project)
-    if live is None or live.bid_id != bid.pk:
-        raise AwardError(_("After the award only the awarded organization can decline."))
-    live = Award.objects.select_for_update().get(pk=live.pk)
+    live = Award.objects.select_for_update().get(pk=live_award(project).pk)
     live.cancelled_at = timezone.now()
     live.cancel_reason = reason
     live.save(update_fields=["cancelled_at", "cancel_reason"])
@@ -139,8 +112,6 @@ def _winner_declines(project, bid, *, by, reason):
     project.reopen_evaluation(by=by, reason=reason)
     project.save()
     events.award_cancelled.send(sender=Project, project=project, award=live)
-    from marketplace.procurement.services.bids import notify_bidders
-
     notify_bidders(
         project,
         subject=_("%(ref)s: the awarded organization declined") % {"ref": project.ref},
@@ -156,31 +127,24 @@ def disqualify_ranked(bid, *, by, reason):
     documents, a lapsed licence) is disqualified, with reasons."""
     reason = (reason or "").strip()
     if not reason:
-        raise AwardError(_("Give the reasons for disqualifying this bid."), "reason")
+        raise AwardError(_("Give the reasons for disqualifying this bid."), "reason", "reason")
     with transaction.atomic():
-        _require_officer(by)
-        project = _lock_project(bid.project)
-        if project.state != Project.State.EVALUATING:
-            raise AwardError(_("A bid can be disqualified before the award only."))
-        _confirmed_report(project)
+        project = lock_project(bid.project)
         bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, project=project)
-        if bid.state != Bid.State.QUALIFIED:
-            raise AwardError(_("Only a qualified bid can be disqualified."))
+        bid.project = project
+        permissions.require(permissions.can_disqualify_ranked(by, bid), AwardError)
         Qualification.objects.filter(bid=bid).update(
             passed=False, manual_passed=False, reason=reason, decided_by=by, decided_at=timezone.now()
         )
-        bid.project = project
         bid.disqualify(by=by, reason=reason)
         bid.save()
-        from marketplace.procurement.services.bids import notify_bidders
-
         notify_bidders(
             project,
             subject=_("%(ref)s: your bid was disqualified") % {"ref": project.ref},
             body=_("Your bid was disqualified after the evaluation: %(reason)s") % {"reason": reason},
             only=[bid],
         )
-        evaluation.fail_if_too_few(project, by=by)
+        fail_if_too_few(project, by=by)
     return bid
 
 
@@ -189,26 +153,23 @@ def award(project, bid, *, by, reason=""):
     every bid above it declined or was disqualified (reason required)."""
     reason = (reason or "").strip()
     with transaction.atomic():
-        _require_officer(by)
-        project = _lock_project(project)
-        if project.state != Project.State.EVALUATING:
-            raise AwardError(
-                _("This project cannot be awarded now (it is %(state)s).") % {"state": project.get_state_display()}
-            )
-        report = _confirmed_report(project)
-        _rows, chosen = next_in_line(project, report)
-        if chosen is None:
-            raise AwardError(_("No ranked bid is left to award: cancel or re-tender the project."))
+        project = lock_project(project)
+        # Project.award carries procurement's state rule only; who may award,
+        # and on which report, is evaluation's rule: permissions.can_award.
+        permissions.require(permissions.can_award(by, project), AwardError)
+        report = permissions.confirmed_report(project)
+        _rows, chosen = report.next_in_line()
         if chosen.pk != bid.pk:
             raise AwardError(
                 _("Only the highest-ranked bid still available can be awarded: %(name)s.")
                 % {"name": chosen.organization.name},
                 "bid",
+                "not_next_in_line",
             )
         recommended_id = report.recommended_bid_id
         if chosen.pk != recommended_id and not reason:
             raise AwardError(
-                _("The committee recommended another bid: give the reason for awarding this one."), "reason"
+                _("The committee recommended another bid: give the reason for awarding this one."), "reason", "reason"
             )
         row = next(r for r in report.ranking if r["bid"] == chosen.pk)
         now = timezone.now()
@@ -228,7 +189,7 @@ def award(project, bid, *, by, reason=""):
                     challenge_deadline=end_of_working_day(now, settings.CHALLENGE_FILING_WORKING_DAYS),
                 )
         except IntegrityError:
-            raise AwardError(_("This project was awarded a moment ago.")) from None
+            raise AwardError(_("This project was awarded a moment ago."), code="already_awarded") from None
         for other in bids:
             other.project = project
             if other.pk == chosen.pk:
@@ -258,7 +219,7 @@ def award(project, bid, *, by, reason=""):
         )
         events.award_made.send(sender=Project, project=project, award=live)
         _tell_bidders(project, live, bids)
-        _notify_officers(
+        notify_officers(
             project,
             exclude=[],
             subject=_("%(ref)s awarded") % {"ref": project.ref},
@@ -266,14 +227,14 @@ def award(project, bid, *, by, reason=""):
             % {
                 "title": project.title,
                 "name": chosen.organization.name,
-                "deadline": project_services._when(live.challenge_deadline),
+                "deadline": project_services.format_when(live.challenge_deadline),
             },
         )
     return live
 
 
 def _tell_bidders(project, live, bids):
-    deadline = project_services._when(live.challenge_deadline)
+    deadline = project_services.format_when(live.challenge_deadline)
     for bid in bids:
         if bid.state not in (Bid.State.AWARDED, Bid.State.NOT_AWARDED, Bid.State.DISQUALIFIED):
             continue
@@ -306,7 +267,7 @@ def contract_blocked_reason(project, now=None):
         return _("The project has no award.")
     if now <= live.challenge_deadline:
         return _("The challenge period runs until %(deadline)s.") % {
-            "deadline": project_services._when(live.challenge_deadline)
+            "deadline": project_services.format_when(live.challenge_deadline)
         }
     # Any open challenge of the project, including one against an award that
     # was since cancelled: it must be answered and decided first.
@@ -320,13 +281,8 @@ def mark_contracted(project, *, by):
     the challenge period runs or a challenge is open (server clock, under
     the project's lock)."""
     with transaction.atomic():
-        _require_officer(by)
-        project = _lock_project(project)
-        if project.state != Project.State.AWARDED:
-            raise AwardError(_("Only an awarded project can be contracted."))
-        blocked = contract_blocked_reason(project)
-        if blocked:
-            raise AwardError(blocked)
+        project = lock_project(project)
+        permissions.require(permissions.can_mark_contracted(by, project), AwardError)
         project.contract(by=by, reason="")
         project.save()
     return project
@@ -337,21 +293,9 @@ def mark_contracted(project, *, by):
 
 def challengeable_bid(project, bid):
     """May this bid's organization challenge the live award now?  Returns
-    (award, problem)."""
-    live = live_award(project)
-    if project.state != Project.State.AWARDED or live is None:
-        return None, _("There is no published result to challenge.")
-    if bid.pk == live.bid_id:
-        return live, _("The awarded organization cannot challenge its own award.")
-    if bid.state not in (Bid.State.NOT_AWARDED, Bid.State.DISQUALIFIED):
-        return live, _("Only unsuccessful bidders may challenge.")
-    if timezone.now() > live.challenge_deadline:
-        return live, _("The challenge period ended on %(deadline)s.") % {
-            "deadline": project_services._when(live.challenge_deadline)
-        }
-    if Challenge.objects.filter(award=live, organization_id=bid.organization_id).exists():
-        return live, _("Your organization has already filed a challenge against this result.")
-    return live, None
+    (award, problem) (``permissions.challengeable``)."""
+    live, refused = permissions.challengeable(project, bid)
+    return live, (refused.reason if refused is not None else None)
 
 
 def file_challenge(bid, *, by, reasons, files=()):
@@ -360,26 +304,26 @@ def file_challenge(bid, *, by, reasons, files=()):
     reasons = (reasons or "").strip()
     files = [f for f in files if f]
     if len(reasons) < 10:
-        raise AwardError(_("State the grounds of the challenge (at least 10 characters)."), "reasons")
+        raise AwardError(_("State the grounds of the challenge (at least 10 characters)."), "reasons", "reasons")
     if len(files) > MAX_CHALLENGE_DOCUMENTS:
-        raise AwardError(_("At most %(count)s documents.") % {"count": MAX_CHALLENGE_DOCUMENTS}, "files")
+        raise AwardError(
+            _("At most %(count)s documents.") % {"count": MAX_CHALLENGE_DOCUMENTS}, "files", "too_many_files"
+        )
     # Every document is checked before anything is stored, so a bad one
     # leaves no file behind.
     checked = []
     for file in files:
         try:
             size, sha256, _content_type = documents.read_upload(file, limit=CHALLENGE_DOCUMENT_MAX_BYTES)
-        except OrganizationError as error:
-            raise AwardError(error.message, "files") from None
+        except UploadRefusedError as error:
+            raise AwardError(error.message, "files", error.code) from None
         checked.append((file, (size, sha256)))
     with transaction.atomic():
-        project = _lock_project(bid.project)
+        project = lock_project(bid.project)
         bid = Bid.objects.select_for_update(of=("self",)).select_related("organization").get(pk=bid.pk)
-        if not is_member(by, bid.organization):
-            raise AwardError(_("Only members of this organization may do this."))
-        live, problem = challengeable_bid(project, bid)
-        if problem:
-            raise AwardError(problem)
+        bid.project = project
+        permissions.require(permissions.can_file_challenge(by, bid), AwardError)
+        live = live_award(project)
         now = timezone.now()
         challenge = Challenge.objects.create(
             project=project,
@@ -408,18 +352,18 @@ def file_challenge(bid, *, by, reasons, files=()):
                 "answer_due": challenge.answer_due,
             },
         )
-        _notify_officers(
+        notify_officers(
             project,
             exclude=[],
             subject=_("%(ref)s: a challenge was filed") % {"ref": project.ref},
             body=_("%(name)s challenged the result. Answer by %(due)s.")
-            % {"name": bid.organization.name, "due": project_services._when(challenge.answer_due)},
+            % {"name": bid.organization.name, "due": project_services.format_when(challenge.answer_due)},
         )
     return challenge
 
 
 def _lock_challenge(challenge):
-    project = _lock_project(challenge.project)
+    project = lock_project(challenge.project)
     challenge = (
         Challenge.objects.select_for_update(of=("self",)).select_related("organization", "award").get(pk=challenge.pk)
     )
@@ -436,12 +380,10 @@ def answer_challenge(challenge, *, by, answer):
     """The officer's written answer (submitted → answered)."""
     answer = (answer or "").strip()
     if not answer:
-        raise AwardError(_("Write the answer to the challenge."), "answer")
+        raise AwardError(_("Write the answer to the challenge."), "answer", "answer")
     with transaction.atomic():
-        _require_officer(by)
         project, challenge = _lock_challenge(challenge)
-        if challenge.state != Challenge.State.SUBMITTED:
-            raise AwardError(_("This challenge has already been answered."))
+        permissions.require(permissions.can_answer_challenge(by, challenge), AwardError)
         challenge.answer = answer
         challenge.answered_by = by
         challenge.answered_at = timezone.now()
@@ -460,14 +402,12 @@ def decide_challenge(challenge, *, by, upheld, reason, remedy=""):
     the project) or dismiss an answered challenge, with reasons."""
     reason = (reason or "").strip()
     if not reason:
-        raise AwardError(_("Give the reasons for the decision."), "reason")
+        raise AwardError(_("Give the reasons for the decision."), "reason", "reason")
     if upheld and remedy not in Challenge.Remedy.values:
-        raise AwardError(_("Choose what follows from upholding the challenge."), "remedy")
+        raise AwardError(_("Choose what follows from upholding the challenge."), "remedy", "remedy")
     with transaction.atomic():
-        _require_officer(by)
         project, challenge = _lock_challenge(challenge)
-        if challenge.state != Challenge.State.ANSWERED:
-            raise AwardError(_("Answer the challenge before deciding on it."))
+        permissions.require(permissions.can_decide_challenge(by, challenge), AwardError)
         challenge.decision_reason = reason
         challenge.decided_by = by
         challenge.decided_at = timezone.now()
@@ -508,9 +448,9 @@ def _undo_award(project, live, *, by, reason, remedy):
             if bid.state in (Bid.State.AWARDED, Bid.State.NOT_AWARDED):
                 bid.reinstate(by=by, reason=reason)
                 bid.save()
-        report = EvaluationReport.objects.filter(project=project, superseded_at__isnull=True).first()
+        report = permissions.current_report(project)
         if report is not None:
-            _supersede(report, by, reason)
+            supersede(report, by, reason)
         for sheet in ScoreSheet.objects.select_for_update().filter(
             member__committee__project=project, state=ScoreSheet.State.SUBMITTED
         ):
@@ -539,12 +479,8 @@ def _undo_award(project, live, *, by, reason, remedy):
         subject = _("%(ref)s: the award was cancelled") % {"ref": project.ref}
         body = _("A challenge was upheld; the award and the project are cancelled: %(reason)s")
     events.award_cancelled.send(sender=Project, project=project, award=live)
-    from marketplace.procurement.services.bids import notify_bidders
-
     notify_bidders(project, subject=subject, body=body % {"reason": reason})
     if remedy == Challenge.Remedy.REEVALUATE:
-        from marketplace.evaluation.services.committee import active_members, evaluation_url
-
         notifications.notify_users(
             [m.evaluator.user for m in active_members(project.committee)],
             subject=subject,

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,13 +20,14 @@ from marketplace.catalogue.models import ServiceCategory
 from marketplace.core import notifications
 from marketplace.core.audit import record_event
 from marketplace.core.models.users import User
+from marketplace.evaluation import permissions
 from marketplace.evaluation.models import Committee, CommitteeMember, Declaration, Evaluator
 from marketplace.organizations.models import Membership
 from marketplace.procurement.models.bids import Bid
 from marketplace.procurement.models.projects import Project
-from marketplace.procurement.services.projects import ProjectError, _notify_officers, _require_officer
+from marketplace.procurement.services.projects import ProjectError, notify_officers
 
-EVALUATE_PERMISSION = "marketplace.evaluate"
+EVALUATE_PERMISSION = permissions.EVALUATE_PERMISSION
 # The bids a member declares about: every bid that was opened.
 DECLARED_STATES = (
     Bid.State.OPENED,
@@ -39,10 +41,10 @@ DECLARED_STATES = (
 class CommitteeError(ProjectError):
     """A committee rule was broken (message for the user, field for the form)."""
 
+    default_code = "committee"
+
 
 def evaluation_url(project):
-    from django.urls import reverse
-
     return reverse("evaluate:project", args=[project.ref])
 
 
@@ -61,7 +63,8 @@ def draw(seed, candidates, count):
     if count > len(pool):
         raise CommitteeError(
             _("Only %(available)s evaluators can be drawn; %(count)s are needed.")
-            % {"available": len(pool), "count": count}
+            % {"available": len(pool), "count": count},
+            code="pool_too_small",
         )
     return random.Random(str(seed)).sample(pool, count)
 
@@ -118,12 +121,14 @@ def committee_size(method):
     if size is None or size < 3 or size % 2 == 0:
         raise CommitteeError(
             _("The method “%(method)s” sets a committee of %(size)s: it must be an odd number, at least 3.")
-            % {"method": method.label, "size": size}
+            % {"method": method.label, "size": size},
+            code="committee_size",
         )
     return size
 
 
-def _lock_project(project):
+def lock_project(project):
+    """The project (with its method), locked for the caller's transaction."""
     return Project.objects.select_for_update(of=("self",)).select_related("method").get(pk=project.pk)
 
 
@@ -136,32 +141,35 @@ def form_committee(project, *, by, expertise, appointments=(), seed=None):
     expertise = list(expertise)
     appointments = list(appointments)
     with transaction.atomic():
-        _require_officer(by)
-        project = _lock_project(project)
-        if project.state != Project.State.CLOSED:
-            raise CommitteeError(_("A committee is formed after the opening, once, for a project whose bids count."))
-        if Committee.objects.filter(project=project).exists():
-            raise CommitteeError(_("This project already has a committee."))
+        project = lock_project(project)
+        permissions.require(permissions.can_form_committee(by, project), CommitteeError)
         size = committee_size(project.method)
         if not expertise:
-            raise CommitteeError(_("Choose at least one field of expertise to draw from."), "expertise")
+            raise CommitteeError(_("Choose at least one field of expertise to draw from."), "expertise", "expertise")
         if len(appointments) > size:
-            raise CommitteeError(_("At most %(size)s members can be appointed.") % {"size": size}, "appointments")
+            raise CommitteeError(
+                _("At most %(size)s members can be appointed.") % {"size": size}, "appointments", "too_many_appointed"
+            )
         allowed = set(eligible_evaluators(project).values_list("pk", flat=True))
         appointed_ids = []
         for evaluator, reason in appointments:
             reason = (reason or "").strip()
             if evaluator.pk in appointed_ids:
-                raise CommitteeError(_("%(name)s is appointed twice.") % {"name": evaluator.name}, "appointments")
+                raise CommitteeError(
+                    _("%(name)s is appointed twice.") % {"name": evaluator.name}, "appointments", "appointed_twice"
+                )
             if evaluator.pk not in allowed:
                 raise CommitteeError(
                     _("%(name)s cannot serve on this committee (not in the pool, or an officer or bidder here).")
                     % {"name": evaluator.name},
                     "appointments",
+                    "not_eligible",
                 )
             if not reason:
                 raise CommitteeError(
-                    _("Give the reason for appointing %(name)s by name.") % {"name": evaluator.name}, "appointments"
+                    _("Give the reason for appointing %(name)s by name.") % {"name": evaluator.name},
+                    "appointments",
+                    "reason",
                 )
             appointed_ids.append(evaluator.pk)
         to_draw = size - len(appointments)
@@ -177,6 +185,7 @@ def form_committee(project, *, by, expertise, appointments=(), seed=None):
                 )
                 % {"available": len(candidates), "count": to_draw},
                 "expertise",
+                "pool_too_small",
             )
         drawn = draw(seed, candidates, to_draw) if to_draw else []
         now = timezone.now()
@@ -263,7 +272,7 @@ def replace_member(committee, *, by=None, reason):
             reason=reason,
             details={"project": project.ref, "seed": seed, "candidates": [], "drawn": []},
         )
-        _notify_officers(
+        notify_officers(
             project,
             exclude=[],
             subject=_("%(ref)s: appoint a committee member") % {"ref": project.ref},
@@ -288,11 +297,14 @@ def replace_member(committee, *, by=None, reason):
     return member
 
 
-def _lock_committee(project):
-    project = _lock_project(project)
+def lock_committee(project):
+    """The project, its committee and the committee's members, locked for
+    the rest of the caller's transaction."""
+    project = lock_project(project)
     committee = Committee.objects.filter(project=project).first()
     if committee is None:
-        raise CommitteeError(_("This project has no committee yet."))
+        raise CommitteeError(_("This project has no committee yet."), code="no_committee")
+    committee.project = project
     members = list(committee.members.select_for_update(of=("self",)).select_related("evaluator", "evaluator__user"))
     return project, committee, members
 
@@ -306,20 +318,17 @@ def appoint_member(project, *, by, evaluator, reason):
     could be drawn, or the officer prefers a named expert): reason required."""
     reason = (reason or "").strip()
     if not reason:
-        raise CommitteeError(_("Give the reason for appointing this member by name."), "reason")
+        raise CommitteeError(_("Give the reason for appointing this member by name."), "reason", "reason")
     with transaction.atomic():
-        _require_officer(by)
-        project, committee, members = _lock_committee(project)
-        if project.state != Project.State.EVALUATING:
-            raise CommitteeError(_("Members can be appointed only during the evaluation."))
+        project, committee, members = lock_committee(project)
+        permissions.require(permissions.can_appoint_member(by, project), CommitteeError)
         serving = [m for m in members if m.active]
-        if len(serving) >= committee.size:
-            raise CommitteeError(_("The committee is complete."))
         if not eligible_evaluators(project).filter(pk=evaluator.pk).exists():
             raise CommitteeError(
                 _("%(name)s cannot serve on this committee (not in the pool, or an officer or bidder here).")
                 % {"name": evaluator.name},
                 "evaluator",
+                "not_eligible",
             )
         member = CommitteeMember.objects.create(
             committee=committee,
@@ -342,13 +351,11 @@ def appoint_member(project, *, by, evaluator, reason):
 
 def set_chair(project, *, by, member):
     with transaction.atomic():
-        _require_officer(by)
-        project, committee, members = _lock_committee(project)
-        if project.state != Project.State.EVALUATING:
-            raise CommitteeError(_("The chair can change only during the evaluation."))
+        project, committee, members = lock_committee(project)
+        permissions.require(permissions.can_set_chair(by, project), CommitteeError)
         member = next((m for m in members if m.pk == member.pk), None)
         if member is None or not member.active:
-            raise CommitteeError(_("Only a serving member can chair the committee."), "member")
+            raise CommitteeError(_("Only a serving member can chair the committee."), "member", "not_serving")
         for other in members:
             if other.is_chair and other.pk != member.pk:
                 other.is_chair = False
@@ -367,17 +374,7 @@ def set_chair(project, *, by, member):
 # --- declarations -----------------------------------------------------------------------
 
 
-def member_for(user, project):
-    """The user's serving seat on the project's committee, or None."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    return (
-        CommitteeMember.objects.filter(
-            committee__project=project, evaluator__user=user, status=CommitteeMember.Status.ACTIVE
-        )
-        .select_related("committee", "evaluator")
-        .first()
-    )
+member_for = permissions.member_for
 
 
 def bidders_to_declare(project):
@@ -395,14 +392,9 @@ def declare(project, *, by, answers):
     member from the committee (a replacement is drawn); none lets the member
     read and score the bids."""
     with transaction.atomic():
-        project, committee, members = _lock_committee(project)
-        member = next((m for m in members if m.evaluator.user_id == getattr(by, "pk", None) and m.active), None)
-        if member is None:
-            raise CommitteeError(_("You are not serving on this committee."))
-        if project.state != Project.State.EVALUATING:
-            raise CommitteeError(_("Declarations are made during the evaluation."))
-        if member.declared_at is not None:
-            raise CommitteeError(_("You have already declared."))
+        project, committee, members = lock_committee(project)
+        permissions.require(permissions.can_declare(by, project), CommitteeError)
+        member = next(m for m in members if m.evaluator.user_id == by.pk and m.active)
         bids = bidders_to_declare(project)
         missing = [bid for bid in bids if bid.pk not in answers]
         if missing:
@@ -410,6 +402,7 @@ def declare(project, *, by, answers):
                 _("Declare about every bidder; missing: %(names)s.")
                 % {"names": "、".join(bid.organization.name for bid in missing)},
                 "answers",
+                "undeclared_bidder",
             )
         now = timezone.now()
         conflicts = []
@@ -417,11 +410,13 @@ def declare(project, *, by, answers):
             relationship, detail = answers[bid.pk]
             detail = (detail or "").strip()
             if relationship not in Declaration.Relationship.values:
-                raise CommitteeError(_("Choose a relationship for every bidder."), "answers")
+                raise CommitteeError(_("Choose a relationship for every bidder."), "answers", "relationship")
             if relationship != Declaration.Relationship.NONE:
                 if not detail:
                     raise CommitteeError(
-                        _("Describe your relationship with %(name)s.") % {"name": bid.organization.name}, "answers"
+                        _("Describe your relationship with %(name)s.") % {"name": bid.organization.name},
+                        "answers",
+                        "relationship_detail",
                     )
                 conflicts.append(bid)
             Declaration.objects.create(
@@ -457,7 +452,7 @@ def declare(project, *, by, answers):
                 reason=_("The chair withdrew; the replacement chairs the committee."),
                 details={"project": project.ref, "chair": replacement.evaluator_id},
             )
-        _notify_officers(
+        notify_officers(
             project,
             exclude=[],
             subject=_("%(ref)s: a committee member withdrew") % {"ref": project.ref},

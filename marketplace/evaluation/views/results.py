@@ -20,14 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from marketplace.core.errors import DomainError
 from marketplace.evaluation import pdfs as award_pdfs
+from marketplace.evaluation import permissions
+from marketplace.evaluation import selectors as evaluation_selectors
 from marketplace.evaluation.forms.results import ChallengeForm
-from marketplace.evaluation.models import Award, Challenge, ChallengeDocument
 from marketplace.evaluation.services import awards
 from marketplace.organizations.services import documents as document_services
 from marketplace.procurement.models.bids import Bid
-from marketplace.procurement.views.bids import _project, _required_bid, member_required
-from marketplace.procurement.views.projects import _pdf_response
+from marketplace.procurement.views.bids import member_required, public_project, required_bid
+from marketplace.procurement.views.projects import pdf_response
 
 # Bids that took part in the evaluation (a draft or a withdrawn bid has no result).
 RESULT_STATES = (
@@ -46,17 +48,12 @@ COMPLETE_FIELD = "complete"
 def shown_award(project):
     """The live award, else the latest cancelled one (the page then says
     that it was cancelled and why), else None."""
-    return awards.live_award(project) or (
-        Award.objects.filter(project=project)
-        .select_related("bid__organization", "report")
-        .order_by("-awarded_at", "-pk")
-        .first()
-    )
+    return awards.live_award(project) or evaluation_selectors.latest_award(project)
 
 
 def _load(request, organization, ref):
-    project = _project(ref)
-    bid = _required_bid(request, organization, project)
+    project = public_project(ref)
+    bid = required_bid(request, organization, project)
     award = shown_award(project)
     if award is None or bid.state not in RESULT_STATES:
         raise Http404
@@ -70,12 +67,9 @@ def _result_url(organization, project, anchor=""):
 
 def _context(request, organization, project, bid, award, *, form=None):
     facts = award_pdfs.letter_facts(bid, award)
-    _live, problem = awards.challengeable_bid(project, bid)
-    challenges = list(
-        Challenge.objects.filter(project=project, organization=organization)
-        .prefetch_related("documents")
-        .order_by("filed_at", "pk")
-    )
+    decision = permissions.can_file_challenge(request.user, bid)
+    problem = None if decision else decision.reason
+    challenges = evaluation_selectors.organization_challenges(project, organization)
     for challenge in challenges:
         challenge.days_left = awards.working_time_left(challenge.answer_due) if challenge.is_open else None
     live = award.cancelled_at is None
@@ -123,9 +117,8 @@ def challenge(request, organization, ref):
             filed = awards.file_challenge(
                 bid, by=request.user, reasons=form.cleaned_data["reasons"], files=form.cleaned_data["files"]
             )
-        except awards.AwardError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, error.message)
+        except DomainError as error:
+            form.add_service_error(error)
         else:
             messages.success(
                 request,
@@ -151,17 +144,15 @@ def letter_pdf(request, organization, ref):
         body = award_pdfs.award_notice_pdf(award)
     else:
         body = award_pdfs.result_letter_pdf(bid, award)
-    return _pdf_response(body, _letter_name(project, bid, award))
+    return pdf_response(body, _letter_name(project, bid, award))
 
 
 @member_required
 def challenge_document(request, organization, ref, doc_pk):
     """A document of the organization's own challenge, for its members only."""
-    project = _project(ref)
-    _required_bid(request, organization, project)
-    document = ChallengeDocument.objects.filter(
-        pk=doc_pk, challenge__project=project, challenge__organization=organization
-    ).first()
+    project = public_project(ref)
+    required_bid(request, organization, project)
+    document = evaluation_selectors.organization_challenge_document(project, organization, doc_pk)
     if document is None:
         raise Http404
     with document.file.open("rb") as stored:

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.forms import ServiceErrorMixin
 from marketplace.organizations.models import Membership
 
 
-class InviteForm(forms.Form):
+class InviteForm(ServiceErrorMixin, forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),
         error_messages={
@@ -21,5 +22,5 @@ class InviteForm(forms.Form):
         self.fields["email"].widget.attrs.update({"autocomplete": "off"})
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(ServiceErrorMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

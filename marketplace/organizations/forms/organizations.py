@@ -18,7 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from marketplace.catalogue.models import ServiceCategory
-from marketplace.core.forms import IdMultipleChoiceField
+from marketplace.core.forms import IdMultipleChoiceField, ServiceErrorMixin
 from marketplace.core.models.places import Community
 from marketplace.core.money import format_cny
 from marketplace.organizations.models import Organization, OrganizationDocument, StaffMember
@@ -45,7 +45,7 @@ class CommunityChoiceField(forms.ModelChoiceField):
         return [("", self.empty_label), *groups.items()]
 
 
-class Step1Form(forms.Form):
+class Step1Form(ServiceErrorMixin, forms.Form):
     """The organization: name, track, type, community, service areas."""
 
     name = forms.CharField(
@@ -118,7 +118,7 @@ class Step1Form(forms.Form):
         return data
 
 
-class Step2Form(forms.Form):
+class Step2Form(ServiceErrorMixin, forms.Form):
     """People and office: the contact person, the office, the roster."""
 
     contact_name = forms.CharField(
@@ -207,7 +207,7 @@ class Step2Form(forms.Form):
         return dict(self.cleaned_data)
 
 
-class RegistrationFields(forms.Form):
+class RegistrationFields(ServiceErrorMixin, forms.Form):
     """Founding date and, for the registered track, the registration."""
 
     founded_on = forms.DateField(
@@ -336,14 +336,14 @@ class UpgradeForm(RegistrationFields):
 STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form}
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(ServiceErrorMixin, forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("I confirm that the information is true and complete."),
         error_messages={"required": gettext_lazy("Tick the box to confirm.")},
     )
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(ServiceErrorMixin, forms.Form):
     qualification = forms.ChoiceField(
         label=gettext_lazy("Qualification"),
         choices=StaffMember.Qualification.choices,
@@ -356,7 +356,7 @@ class QualificationForm(forms.Form):
     )
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(ServiceErrorMixin, forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Document"),
         choices=[("", gettext_lazy("(choose)")), *OrganizationDocument.Kind.choices],

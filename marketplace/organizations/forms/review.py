@@ -8,9 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.models.places import Community
-from marketplace.organizations.models import EntryStandard, Organization, OrganizationDocument
-from marketplace.organizations.selectors.review import ALL_STATES, DEFAULT_STATE
+from marketplace.core.forms import ServiceErrorMixin
+from marketplace.organizations.models import EntryStandard, OrganizationDocument
 from marketplace.organizations.services.organizations import RETURN_SECTIONS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,59 +20,10 @@ def _text(value):
     return (value or "").strip()
 
 
-# --- the queue's filters -------------------------------------------------------------
-
-
-class QueueFilterForm(forms.Form):
-    """GET filters of the queue.  Without a state the queue shows what waits
-    for review (submitted); "all" shows every state."""
-
-    state = forms.ChoiceField(label=_("Status"), required=False, initial=DEFAULT_STATE)
-    track = forms.ChoiceField(label=_("Track"), required=False)
-    kind = forms.ChoiceField(label=_("Type"), required=False)
-    community = forms.ModelChoiceField(
-        label=_("Community"),
-        queryset=Community.objects.none(),
-        required=False,
-        empty_label=_("All communities"),
-    )
-    q = forms.CharField(
-        label=_("Name or credit code"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-
-    def __init__(self, data=None, **kwargs):
-        if data is not None and not data.get("state"):
-            # Filtering without a status keeps the review queue (and shows it selected).
-            data = data.copy()
-            data["state"] = DEFAULT_STATE
-        super().__init__(data, **kwargs)
-        self.fields["state"].choices = [(ALL_STATES, _("All statuses")), *Organization.State.choices]
-        self.fields["track"].choices = [("", _("All tracks")), *Organization.Track.choices]
-        self.fields["kind"].choices = [("", _("All types")), *Organization.Kind.choices]
-        self.fields["community"].queryset = Community.objects.select_related("district").order_by("street", "name")
-
-    def filters(self):
-        """The selected filters; invalid values count as not given."""
-        data = {}
-        if self.is_bound:
-            self.is_valid()  # cleaned_data keeps only the valid fields
-            data = self.cleaned_data
-        return {
-            "state": data.get("state") or DEFAULT_STATE,
-            "track": data.get("track") or None,
-            "kind": data.get("kind") or None,
-            "community": data.get("community"),
-            "q": " ".join((data.get("q") or "").split()) or None,
-        }
-
-
 # --- decisions -------------------------------------------------------------------------
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ServiceErrorMixin, forms.Form):
     """Every decision is confirmed by ticking a box (no JavaScript needed)."""
 
     confirm_label = _("I have checked the organization's record and documents.")

@@ -6,7 +6,7 @@ a page's query count does not grow with the rows it shows."""
 from django.db.models import Count, Q
 
 from marketplace.core.models.audit import AuditEvent
-from marketplace.organizations.models import Organization, OrganizationDocument
+from marketplace.organizations.models import Membership, Organization, OrganizationDocument
 
 # The review queue proper: what waits for a decision.
 DEFAULT_STATE = Organization.State.SUBMITTED
@@ -116,3 +116,8 @@ def return_history(organization):
         .select_related("actor")
         .order_by("id")
     )
+
+
+def organization_memberships(organization):
+    """Who acts for the organization, administrators first."""
+    return Membership.objects.filter(organization=organization).select_related("user").order_by("-role", "pk")

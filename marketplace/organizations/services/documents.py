@@ -16,12 +16,7 @@ kept, marked ``replaced_by``, as history.
 """
 
 import datetime
-import hashlib
 import logging
-import os
-import re
-import unicodedata
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -30,12 +25,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.core import notifications, pdf_check
+from marketplace.core import notifications, uploads
 from marketplace.core.audit import record_event
 from marketplace.core.headers import protect_document
 from marketplace.core.models.users import User
+from marketplace.core.uploads import UploadRefusedError, read_upload  # noqa: F401  (callers use them from here)
+from marketplace.organizations import permissions
 from marketplace.organizations.models import EntryStandard, Organization, OrganizationDocument, StaffMember
-from marketplace.organizations.services.organizations import OFFICER_PERMISSION, OrganizationError, membership
+from marketplace.organizations.services.base import OrganizationError, require
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +42,6 @@ SINGLE_CURRENT_KINDS = (
     OrganizationDocument.Kind.CHARTER,
     OrganizationDocument.Kind.ANNUAL_INSPECTION,
 )
-
-PDF_MAGIC = b"%PDF-"
-JPEG_MAGIC = b"\xff\xd8\xff"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-# A complete PDF ends with "%%EOF" (perhaps followed by a line break or a few
-# bytes of padding); look for it in the last kilobyte.
-PDF_EOF = b"%%EOF"
-PDF_TAIL_BYTES = 1024
 
 EXTENSIONS = {
     OrganizationDocument.ContentType.PDF: (".pdf",),
@@ -65,122 +54,38 @@ TITLE_LENGTH = OrganizationDocument._meta.get_field("title").max_length
 
 
 def sniff(head):
-    """The content type the first bytes announce, or None."""
-    if head.startswith(PDF_MAGIC):
-        return OrganizationDocument.ContentType.PDF
-    if head.startswith(JPEG_MAGIC):
-        return OrganizationDocument.ContentType.JPEG
-    if head.startswith(PNG_MAGIC):
-        return OrganizationDocument.ContentType.PNG
-    return None
+    """The ``OrganizationDocument.ContentType`` the first bytes announce, or None."""
+    kind = uploads.sniff(head)
+    return OrganizationDocument.ContentType(kind) if kind is not None else None
 
 
-def _limit_text(limit=None):
-    """The size limit in MB: "5", "2.5", or for a tiny limit "0.0001"."""
-    if limit is None:
-        limit = settings.ORGANIZATION_DOCUMENT_MAX_BYTES
-    megabytes = Decimal(limit) / Decimal(1024 * 1024)
-    exponent = min(megabytes.adjusted() - 1, -1)  # two significant digits, at least one decimal place
-    return f"{megabytes.quantize(Decimal(1).scaleb(exponent)).normalize():f}"
-
-
-def _read(file, *, limit=None):
-    """Read the upload in chunks: its size, SHA-256 and content type.
-    Raises ``OrganizationError`` (field ``file``) for an empty, oversize,
-    unknown or truncated file."""
-    if limit is None:
-        limit = settings.ORGANIZATION_DOCUMENT_MAX_BYTES
-    too_big = OrganizationError(
-        _("The file is too large: at most %(size)s MB.") % {"size": _limit_text(limit)},
-        "file",
-    )
-    declared = getattr(file, "size", None)
-    if declared is not None and declared > limit:
-        raise too_big
-    if hasattr(file, "seek"):
-        file.seek(0)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    tail = b""
-    content = bytearray()  # at most ``limit`` bytes (a few MB): the PDF check reads it whole
-    for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(64 * 1024), b""):
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        digest.update(chunk)
-        content += chunk
-        if len(head) < 16:
-            head = (head + chunk)[:16]
-        tail = (tail + chunk)[-PDF_TAIL_BYTES:]
-    if size == 0:
-        raise OrganizationError(_("The file is empty."), "file")
-    content_type = sniff(head)
-    if content_type is None:
-        raise OrganizationError(
-            _(
-                "This file is not a PDF, JPEG or PNG file (its content was checked, not its name). "
-                "Scan or save the document as PDF, JPG or PNG and upload it again."
-            ),
-            "file",
-        )
-    if content_type == OrganizationDocument.ContentType.PDF and PDF_EOF not in tail:
-        raise OrganizationError(
-            _("This PDF file is incomplete (its end is missing): the upload may have been cut off. Upload it again."),
-            "file",
-        )
-    if content_type == OrganizationDocument.ContentType.PDF:
-        try:
-            pdf_check.check_pdf(content)
-        except pdf_check.PDFRefusedError as refused:
-            # One neutral message: the reason stays in the log, never tells an uploader what to change.
-            logger.warning("Refused an uploaded PDF (sha256 %s): %s", digest.hexdigest(), refused.reason)
-            raise OrganizationError(
-                _(
-                    "This PDF file cannot be accepted: it is not a plain PDF document or it contains active "
-                    "content (such as scripts, actions or embedded files). Print or scan the document to a "
-                    "new PDF file and upload that."
-                ),
-                "file",
-            ) from refused
-    if hasattr(file, "seek"):
-        file.seek(0)
-    return size, digest.hexdigest(), content_type
-
-
-def read_upload(file, *, limit):
-    """Size, SHA-256 and sniffed content type of an upload, for other
-    document kinds (bids, calls); raises ``OrganizationError``."""
-    return _read(file, limit=limit)
+def _read(file):
+    """Size, SHA-256 and sniffed type of an organization document (at most
+    ``ORGANIZATION_DOCUMENT_MAX_BYTES``); a refused file is this domain's
+    ``OrganizationError`` (field ``file``, the upload's code)."""
+    try:
+        return read_upload(file, limit=settings.ORGANIZATION_DOCUMENT_MAX_BYTES)
+    except UploadRefusedError as refused:
+        raise OrganizationError(refused.message, refused.field, code=refused.code) from None
 
 
 def clean_original_name(name):
-    """The file's base name, without folders or control characters, at most
-    200 characters (the extension kept)."""
-    name = unicodedata.normalize("NFC", str(name or ""))
-    name = re.split(r"[\\/]", name)[-1]
-    name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip().strip(".")
-    name = " ".join(name.split())
-    if len(name) > ORIGINAL_NAME_LENGTH:
-        stem, extension = os.path.splitext(name)
-        if len(extension) > 10:
-            stem, extension = name, ""
-        name = stem[: ORIGINAL_NAME_LENGTH - len(extension)] + extension
-    return name or "document"
+    """The file's base name, safe to show, at most 200 characters."""
+    return uploads.clean_original_name(name, max_length=ORIGINAL_NAME_LENGTH)
 
 
 def _require_member(user, organization):
-    if membership(user, organization) is None:
-        raise OrganizationError(_("Only members of this organization may upload its documents."))
+    require(permissions.can_upload_document(user, organization))
 
 
 def _require_uploads_open(organization):
     if organization.state == Organization.State.BLACKLISTED:
-        raise OrganizationError(_("A blacklisted organization cannot upload documents."))
+        raise OrganizationError(_("A blacklisted organization cannot upload documents."), code="blacklisted")
     if organization.state == Organization.State.SUBMITTED:
         # The officer decides on the documents as submitted.
         raise OrganizationError(
-            _("The organization is under review: documents cannot change until the officer's decision.")
+            _("The organization is under review: documents cannot change until the officer's decision."),
+            code="under_review",
         )
 
 
@@ -284,15 +189,9 @@ def _delete_file(name):
 
 def can_view(user, document):
     """Members of the document's organization and procurement officers (who
-    review it, once it has been submitted); superusers.  Nobody else: not
-    other organizations, editors or platform administrators."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if membership(user, document.organization) is not None:
-        return True
-    return document.organization.submitted_at is not None and user.has_perm(OFFICER_PERMISSION)
+    review it, once it has been submitted); superusers
+    (``permissions.can_view_document``)."""
+    return bool(permissions.can_view_document(user, document))
 
 
 def download_name(document):

@@ -32,12 +32,14 @@ from marketplace.core import notifications
 from marketplace.core.audit import record_event
 from marketplace.core.models.users import User
 from marketplace.core.throttle import Throttle
+from marketplace.organizations import permissions
 from marketplace.organizations.models import Invitation, Membership, Organization
-from marketplace.organizations.services.organizations import (
+from marketplace.organizations.services.base import (
     MEMBER_ROLE,
     OrganizationError,
     ensure_member_role,
-    membership,
+    locked,
+    require,
     workspace_url,
 )
 
@@ -52,17 +54,8 @@ def hash_token(token):
     return hashlib.sha256(str(token or "").encode("utf-8")).hexdigest()
 
 
-def _locked(organization):
-    return Organization.objects.select_for_update(of=("self",)).get(pk=organization.pk)
-
-
 def _require_admin(user, organization):
-    found = membership(user, organization)
-    if found is None:
-        raise OrganizationError(_("Only members of this organization may do this."))
-    if found.role != Membership.Role.ADMIN:
-        raise OrganizationError(_("Only the organization's administrators may do this."))
-    return found
+    require(permissions.can_administer(user, organization))
 
 
 def _admin_count(organization):
@@ -96,10 +89,10 @@ def invite(organization, *, by, email, role=Membership.Role.MEMBER):
     if role not in Membership.Role.values:
         raise OrganizationError(_("Choose a role."), "role")
     with transaction.atomic():
-        organization = _locked(organization)
+        organization = locked(organization)
         _require_admin(by, organization)
         if organization.state == Organization.State.BLACKLISTED:
-            raise OrganizationError(_("A blacklisted organization cannot invite new members."))
+            raise OrganizationError(_("A blacklisted organization cannot invite new members."), code="blacklisted")
         already = Membership.objects.filter(
             Q(user__email__iexact=email) | Q(user__username__iexact=email), organization=organization
         ).exists()
@@ -112,11 +105,13 @@ def invite(organization, *, by, email, role=Membership.Role.MEMBER):
         if INVITES_PER_ORG.blocked(organization.pk):
             raise OrganizationError(
                 _("This organization has sent %(limit)d invitations today. Try again tomorrow.")
-                % {"limit": INVITES_PER_ORG.limit}
+                % {"limit": INVITES_PER_ORG.limit},
+                code="throttled",
             )
         if INVITES_PER_USER.blocked(by.pk):
             raise OrganizationError(
-                _("You have sent %(limit)d invitations today. Try again tomorrow.") % {"limit": INVITES_PER_USER.limit}
+                _("You have sent %(limit)d invitations today. Try again tomorrow.") % {"limit": INVITES_PER_USER.limit},
+                code="throttled",
             )
         token = secrets.token_urlsafe(32)
         expires_at = timezone.now() + timedelta(days=settings.ORGANIZATION_INVITATION_DAYS)
@@ -185,24 +180,27 @@ def invitation_problem(invitation, *, now=None):
 def accept_invitation(token, *, by):
     """``by`` (signed in and verified) joins with the invited role."""
     if by is None or not by.is_authenticated:
-        raise OrganizationError(_("Sign in first."))
+        raise OrganizationError(_("Sign in first."), code="sign_in")
     with transaction.atomic():
         found = find_invitation(token)
         if found is None:
-            raise OrganizationError(invitation_problem(None))
-        organization = _locked(found.organization)
+            raise OrganizationError(invitation_problem(None), code="invitation")
+        organization = locked(found.organization)
         invitation = Invitation.objects.select_for_update().get(pk=found.pk)
         invitation.organization = organization
         problem = invitation_problem(invitation)
         if problem:
-            raise OrganizationError(problem)
+            raise OrganizationError(problem, code="invitation")
         user = User.objects.get(pk=by.pk)
         if user.verified_at is None:
             raise OrganizationError(
-                _("Confirm your e-mail address or mobile number first, then open the invitation again.")
+                _("Confirm your e-mail address or mobile number first, then open the invitation again."),
+                code="unverified",
             )
         if Membership.objects.filter(organization=organization, user=user).exists():
-            raise OrganizationError(_("You are already a member of %(name)s.") % {"name": organization.name})
+            raise OrganizationError(
+                _("You are already a member of %(name)s.") % {"name": organization.name}, code="already_member"
+            )
         member = Membership.objects.create(organization=organization, user=user, role=invitation.role)
         ensure_member_role(user)
         invitation.accepted_at = timezone.now()
@@ -229,13 +227,15 @@ def accept_invitation(token, *, by):
 
 def revoke_invitation(invitation, *, by):
     with transaction.atomic():
-        organization = _locked(invitation.organization)
+        organization = locked(invitation.organization)
         _require_admin(by, organization)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, organization=organization)
         if invitation.accepted_at is not None:
-            raise OrganizationError(_("This invitation has already been accepted; it cannot be withdrawn."))
+            raise OrganizationError(
+                _("This invitation has already been accepted; it cannot be withdrawn."), code="invitation"
+            )
         if invitation.revoked_at is not None:
-            raise OrganizationError(_("This invitation has already been withdrawn."))
+            raise OrganizationError(_("This invitation has already been withdrawn."), code="invitation")
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         record_event(
@@ -253,7 +253,7 @@ def revoke_invitation(invitation, *, by):
 def _locked_membership(member, organization):
     found = Membership.objects.select_for_update().filter(pk=member.pk, organization=organization).first()
     if found is None:
-        raise OrganizationError(_("This person is no longer a member; reload the page."))
+        raise OrganizationError(_("This person is no longer a member; reload the page."), code="not_a_member")
     return found
 
 
@@ -261,7 +261,7 @@ def remove_member(member, *, by):
     """An administrator removes a member, or a member leaves.  The last
     administrator can do neither."""
     with transaction.atomic():
-        organization = _locked(member.organization)
+        organization = locked(member.organization)
         member = _locked_membership(member, organization)
         leaving = by is not None and by.is_authenticated and member.user_id == by.pk
         if not leaving:
@@ -269,9 +269,10 @@ def remove_member(member, *, by):
         if member.role == Membership.Role.ADMIN and _admin_count(organization) <= 1:
             if leaving:
                 raise OrganizationError(
-                    _("You are the organization's only administrator. Make another member administrator first.")
+                    _("You are the organization's only administrator. Make another member administrator first."),
+                    code="last_admin",
                 )
-            raise OrganizationError(_("The organization's last administrator cannot be removed."))
+            raise OrganizationError(_("The organization's last administrator cannot be removed."), code="last_admin")
         user = member.user
         details = {"user": user.pk, "role": member.role, "left": leaving}
         member.delete()
@@ -292,7 +293,7 @@ def set_member_role(member, *, by, role):
     if role not in Membership.Role.values:
         raise OrganizationError(_("Choose a role."), "role")
     with transaction.atomic():
-        organization = _locked(member.organization)
+        organization = locked(member.organization)
         _require_admin(by, organization)
         member = _locked_membership(member, organization)
         if member.role == role:
@@ -302,7 +303,8 @@ def set_member_role(member, *, by, role):
                 _(
                     "The organization's last administrator cannot become a plain member. Make another member "
                     "administrator first."
-                )
+                ),
+                code="last_admin",
             )
         previous = member.role
         member.role = role

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -17,25 +17,33 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from marketplace.core import accounts
+from marketplace.core.errors import DomainError
+from marketplace.organizations import permissions
 from marketplace.organizations.forms.members import InviteForm, MemberRoleForm
-from marketplace.organizations.models import Invitation, Membership, Organization
+from marketplace.organizations.models import Organization
+from marketplace.organizations.selectors import members as selectors
 from marketplace.organizations.services import memberships as services
-from marketplace.organizations.services.organizations import OrganizationError, membership
 
 
 def _organization_for_member(request, pk):
     """The organization and the visitor's membership; 404 for non-members,
     the same answer as for an id that does not exist."""
-    organization = get_object_or_404(Organization, pk=pk)
-    found = membership(request.user, organization)
+    organization = selectors.organization(pk)
+    found = permissions.membership(request.user, organization) if organization is not None else None
     if found is None:
         raise Http404
     return organization, found
 
 
-def _require_admin(found):
-    if found.role != Membership.Role.ADMIN:
+def _require_admin(request, organization):
+    if not permissions.can_administer(request.user, organization):
         raise PermissionDenied
+
+
+def _found(row):
+    if row is None:
+        raise Http404
+    return row
 
 
 def _shown_name(user, *, full):
@@ -46,9 +54,9 @@ def _shown_name(user, *, full):
 
 
 def _render_members(request, organization, found, *, invite_form=None, status=200):
-    is_admin = found.role == Membership.Role.ADMIN
+    is_admin = bool(permissions.can_administer(request.user, organization))
     rows = []
-    for item in organization.memberships.select_related("user").order_by("-role", "created_at", "pk"):
+    for item in selectors.memberships_of(organization):
         rows.append(
             {
                 "membership": item,
@@ -80,15 +88,15 @@ def members(request, pk):
 @login_required
 def invite(request, pk):
     organization, found = _organization_for_member(request, pk)
-    _require_admin(found)
+    _require_admin(request, organization)
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
             invitation, _token = services.invite(
                 organization, by=request.user, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
             )
-        except OrganizationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except DomainError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, _("The invitation was sent to %(email)s.") % {"email": invitation.email})
             return redirect("orgs:members", pk=organization.pk)
@@ -99,11 +107,11 @@ def invite(request, pk):
 @login_required
 def revoke_invitation(request, pk, invitation_pk):
     organization, found = _organization_for_member(request, pk)
-    _require_admin(found)
-    invitation = get_object_or_404(Invitation, pk=invitation_pk, organization=organization)
+    _require_admin(request, organization)
+    invitation = _found(selectors.invitation_in(organization, invitation_pk))
     try:
         services.revoke_invitation(invitation, by=request.user)
-    except OrganizationError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
@@ -116,15 +124,15 @@ def member(request, pk, membership_pk):
     """Change a member's role (``action=role``) or remove them
     (``action=remove``; a member may remove themself: leave)."""
     organization, found = _organization_for_member(request, pk)
-    target = get_object_or_404(Membership, pk=membership_pk, organization=organization)
+    target = _found(selectors.membership_in(organization, membership_pk))
     action = request.POST.get("action")
     leaving = target.user_id == request.user.pk
     if action == "remove":
         if not leaving:
-            _require_admin(found)
+            _require_admin(request, organization)
         try:
             services.remove_member(target, by=request.user)
-        except OrganizationError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("orgs:members", pk=organization.pk)
         if leaving:
@@ -133,14 +141,14 @@ def member(request, pk, membership_pk):
         messages.success(request, _("The member was removed."))
         return redirect("orgs:members", pk=organization.pk)
     if action == "role":
-        _require_admin(found)
+        _require_admin(request, organization)
         form = MemberRoleForm(request.POST, prefix=f"m{target.pk}")
         if not form.is_valid():
             messages.error(request, _("Choose a role."))
             return redirect("orgs:members", pk=organization.pk)
         try:
             services.set_member_role(target, by=request.user, role=form.cleaned_data["role"])
-        except OrganizationError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The role was changed."))
@@ -165,15 +173,13 @@ def accept_invitation(request, token):
     }
     user = request.user
     if user.is_authenticated and invitation is not None:
-        context["already_member"] = Membership.objects.filter(
-            organization_id=invitation.organization_id, user=user
-        ).exists()
+        context["already_member"] = selectors.is_member_of(user, invitation.organization_id)
     if request.method == "POST":
         if not user.is_authenticated:
             return redirect(context["sign_in_url"])
         try:
             joined = services.accept_invitation(token, by=user)
-        except OrganizationError as exc:
+        except DomainError as exc:
             context["problem"] = exc.message
             return render(request, "marketplace/organizations/invitation.html", context, status=400)
         messages.success(

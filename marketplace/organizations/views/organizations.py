@@ -18,14 +18,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from marketplace.core.errors import DomainError
 from marketplace.core.params import id_param
+from marketplace.organizations import permissions
 from marketplace.organizations.forms.organizations import (
     STEP_FORMS,
     DocumentUploadForm,
@@ -34,7 +36,8 @@ from marketplace.organizations.forms.organizations import (
     SubmitForm,
     UpgradeForm,
 )
-from marketplace.organizations.models import Membership, Organization, OrganizationDocument, StaffMember
+from marketplace.organizations.models import Organization, OrganizationDocument
+from marketplace.organizations.selectors import members as selectors
 from marketplace.organizations.services import documents as document_services
 from marketplace.organizations.services import entry_standards
 from marketplace.organizations.services import organizations as services
@@ -54,8 +57,8 @@ def member_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, pk, *args, **kwargs):
-        organization = get_object_or_404(Organization.objects.select_related("community"), pk=pk)
-        found = services.membership(request.user, organization)
+        organization = selectors.organization(pk)
+        found = permissions.membership(request.user, organization) if organization is not None else None
         if found is None:
             raise Http404
         return view(request, organization, found, *args, **kwargs)
@@ -65,12 +68,6 @@ def member_required(view):
 
 def _posted(request):
     return request.method == "POST"
-
-
-def _attach(form, exc):
-    """Show a service's refusal next to the field it concerns."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def _workspace(organization):
@@ -143,11 +140,7 @@ def _wizard_context(organization, step, form):
 
 @login_required
 def my_organizations(request):
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("organization__community")
-        .order_by("organization__name", "organization__pk")
-    )
+    memberships = selectors.memberships_of_user(request.user)
     return render(
         request,
         "marketplace/organizations/mine.html",
@@ -158,14 +151,14 @@ def my_organizations(request):
 @login_required
 def start(request):
     """Step 1 for a new organization; the draft is saved and step 2 opens."""
-    if request.user.verified_at is None:
+    if not permissions.can_start(request.user):
         return render(request, "marketplace/organizations/not_verified.html", status=403)
     form = Step1Form(request.POST if _posted(request) else None)
     if _posted(request) and form.is_valid():
         try:
             organization = services.start_organization(by=request.user, data=form.service_data())
-        except services.OrganizationError as exc:
-            _attach(form, exc)
+        except DomainError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Draft saved. Next: people and office."))
             return redirect("orgs:step", organization.pk, 2)
@@ -176,7 +169,7 @@ def start(request):
 def step(request, organization, membership, step):
     if step not in STEP_FORMS:
         raise Http404
-    if not organization.editable:
+    if "edit" not in permissions.available_actions(request.user, organization):
         messages.info(request, _("The organization is under review or decided; it cannot be edited now."))
         return _workspace(organization)
     form_class = STEP_FORMS[step]
@@ -188,8 +181,8 @@ def step(request, organization, membership, step):
     if _posted(request) and form.is_valid():
         try:
             services.save_step(organization, step, by=request.user, data=form.service_data())
-        except services.OrganizationError as exc:
-            _attach(form, exc)
+        except DomainError as exc:
+            form.add_service_error(exc)
         else:
             if step < len(services.STEPS):
                 messages.success(request, _("Saved. Next: %(step)s.") % {"step": services.STEPS[step].title})
@@ -205,7 +198,8 @@ def step(request, organization, membership, step):
 @member_required
 def workspace(request, organization, membership):
     today = timezone.localdate()
-    is_admin = membership.role == Membership.Role.ADMIN
+    actions = permissions.available_actions(request.user, organization)
+    is_admin = "manage_members" in actions
     current = document_services.current_documents(organization)
     return render(
         request,
@@ -215,7 +209,8 @@ def workspace(request, organization, membership):
             "membership": membership,
             "is_admin": is_admin,
             "reasons": _return_reasons(organization),
-            "missing": _missing_with_links(organization) if organization.editable else [],
+            "missing": _missing_with_links(organization) if "edit" in actions else [],
+            "actions": actions,
             "submit_form": SubmitForm(),
             "steps": services.STEPS,
             "documents": [_document_row(document, today) for document in current],
@@ -223,9 +218,7 @@ def workspace(request, organization, membership):
             "member_count": organization.memberships.count(),
             "eligibility": entry_standards.check_all(organization),
             "service_areas": list(organization.service_areas.all()),
-            "can_upgrade": is_admin
-            and organization.track == Organization.Track.FILED
-            and organization.state not in (Organization.State.BLACKLISTED, Organization.State.SUBMITTED),
+            "can_upgrade": "upgrade" in actions,
             "under_review": organization.state == Organization.State.SUBMITTED,
         },
     )
@@ -235,14 +228,14 @@ def workspace(request, organization, membership):
 def submit(request, organization, membership):
     """Confirm, then submit for review (a page of its own, or the checkbox on
     the workspace).  A refusal is shown as a message; nothing changes."""
-    if not organization.editable:
+    if "submit" not in permissions.available_actions(request.user, organization):
         messages.info(request, _("The organization has already been submitted."))
         return _workspace(organization)
     form = SubmitForm(request.POST if _posted(request) else None)
     if _posted(request) and form.is_valid():
         try:
             services.submit(organization, by=request.user)
-        except services.OrganizationError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
@@ -261,7 +254,7 @@ def submit(request, organization, membership):
 def upgrade(request, organization, membership):
     """File first, register later: the organization's administrators add the
     registration; the record, documents, members and history stay."""
-    if membership.role != Membership.Role.ADMIN:
+    if not permissions.can_administer(request.user, organization):
         raise PermissionDenied
     if organization.track != Organization.Track.FILED:
         messages.info(request, _("This organization is already registered."))
@@ -276,8 +269,8 @@ def upgrade(request, organization, membership):
     if _posted(request) and form.is_valid():
         try:
             services.upgrade_to_registered(organization, by=request.user, data=form.service_data())
-        except services.OrganizationError as exc:
-            _attach(form, exc)
+        except DomainError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, _("The registration was added: the organization is now registered."))
             return _workspace(organization)
@@ -286,7 +279,9 @@ def upgrade(request, organization, membership):
 
 @member_required
 def staff_qualification(request, organization, membership, staff_pk):
-    person = get_object_or_404(StaffMember, organization=organization, pk=staff_pk)
+    person = selectors.staff_member_in(organization, staff_pk)
+    if person is None:
+        raise Http404
     if _posted(request):
         form = QualificationForm(request.POST)
     else:
@@ -294,15 +289,13 @@ def staff_qualification(request, organization, membership, staff_pk):
     if _posted(request) and form.is_valid():
         try:
             services.set_qualification(person, by=request.user, qualification=form.cleaned_data["qualification"])
-        except services.OrganizationError as exc:
-            _attach(form, exc)
+        except DomainError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Qualification saved for %(name)s.") % {"name": person.name})
             return redirect(reverse("orgs:workspace", args=[organization.pk]) + "#staff")
     today = timezone.localdate()
-    documents = OrganizationDocument.objects.filter(
-        organization=organization, staff_member=person, replaced_by__isnull=True
-    ).order_by("-uploaded_at")
+    documents = selectors.current_documents_of(organization, person)
     return render(
         request,
         "marketplace/organizations/staff_qualification.html",
@@ -334,18 +327,14 @@ def documents(request, organization, membership):
     if _posted(request) and form.is_valid():
         try:
             document = document_services.upload_document(organization, by=request.user, **form.service_data())
-        except services.OrganizationError as exc:
-            _attach(form, exc)
+        except DomainError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Uploaded: %(document)s.") % {"document": document})
             return redirect("orgs:documents", organization.pk)
     today = timezone.localdate()
     current = document_services.current_documents(organization)
-    history = (
-        OrganizationDocument.objects.filter(organization=organization, replaced_by__isnull=False)
-        .select_related("staff_member")
-        .order_by("-uploaded_at", "-pk")
-    )
+    history = selectors.earlier_documents(organization)
     return render(
         request,
         "marketplace/organizations/documents.html",
@@ -354,8 +343,7 @@ def documents(request, organization, membership):
             "form": form,
             "documents": [_document_row(document, today) for document in current],
             "history": list(history),
-            "uploads_open": organization.state
-            not in (Organization.State.SUBMITTED, Organization.State.BLACKLISTED),
+            "uploads_open": not organization.frozen,
             "reasons": [row for row in _return_reasons(organization) if row["key"] == "documents"],
             "required_kinds": [
                 OrganizationDocument.Kind(kind).label for kind in services.REQUIRED_DOCUMENTS[organization.track]
@@ -371,9 +359,7 @@ def document_file(request, pk, doc_pk):
     """The file itself, after the permission check (members; officers for
     review).  Same-origin framing, so the review page can show it beside the
     record."""
-    document = get_object_or_404(
-        OrganizationDocument.objects.select_related("organization"), pk=doc_pk, organization_id=pk
-    )
-    if not document_services.can_view(request.user, document):
+    document = selectors.document_in(pk, doc_pk)
+    if document is None or not permissions.can_view_document(request.user, document):
         raise Http404  # as for a missing id: nothing about who has which document
     return document_services.file_response(document)

@@ -10,12 +10,9 @@ an organization they belong to.
 """
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,22 +23,27 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from marketplace.core.params import id_param
+from marketplace.core.decorators import officer_required
+from marketplace.core.errors import DomainError
+from marketplace.core.filters import paginate
 from marketplace.core.reauth import reauth_required
+from marketplace.organizations import permissions
+from marketplace.organizations.filters import ReviewQueueFilterSet
 from marketplace.organizations.forms.review import (
     ApproveForm,
     BlacklistForm,
     ConfirmRegistrationForm,
-    QueueFilterForm,
     ReinstateForm,
     ReturnForm,
     SuspendForm,
 )
-from marketplace.organizations.models import Membership, Organization, OrganizationDocument
+from marketplace.organizations.models import Organization
+from marketplace.organizations.selectors import members as member_selectors
 from marketplace.organizations.selectors import review as selectors
 from marketplace.organizations.services import documents as document_services
 from marketplace.organizations.services import entry_standards
 from marketplace.organizations.services import organizations as services
+from marketplace.organizations.views import review_page
 
 PER_PAGE = 20
 FILTER_KEYS = ("state", "track", "kind", "community", "q")
@@ -51,20 +53,8 @@ State = Organization.State
 
 
 # --- access -------------------------------------------------------------------------------
-
-
-def officer_required(view):
-    """Procurement officers only: anonymous users go to the sign-in page,
-    everybody else gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not services.is_officer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# ``officer_required`` (marketplace.core.decorators): procurement officers only;
+# anonymous users go to the sign-in page, everybody else gets 403.
 
 
 def _organization(pk):
@@ -103,19 +93,11 @@ def _detail_url(organization, back="", **params):
 
 @officer_required
 def queue(request):
-    form = QueueFilterForm(request.GET or None)
-    filters = form.filters()
+    filterset = ReviewQueueFilterSet(request.GET)
+    filters = filterset.values
     others = {key: value for key, value in filters.items() if key != "state"}
-    page = Paginator(selectors.review_queue(**filters), PER_PAGE).get_page(request.GET.get("page"))
-
-    kept = {
-        "state": filters["state"],
-        "track": filters["track"],
-        "kind": filters["kind"],
-        "community": filters["community"].pk if filters["community"] else None,
-        "q": filters["q"],
-    }
-    kept = {key: value for key, value in kept.items() if value not in (None, "")}
+    page = paginate(request, filterset.qs, PER_PAGE)
+    kept = filterset.kept()
     without_state = urlencode({key: value for key, value in kept.items() if key != "state"})
     counts = selectors.state_counts(**others)
     state_tabs = [
@@ -134,12 +116,12 @@ def queue(request):
         request,
         "marketplace/organizations/review/queue.html",
         {
-            "filter_form": form,
+            "filter_form": filterset.form,
             "filters": filters,
             "state_tabs": state_tabs,
             "organizations_page": page,
             "rows": rows,
-            "querystring_base": urlencode(kept) + "&" if kept else "",
+            "querystring_base": filterset.querystring,
             "without_state": without_state,
             "is_review_queue": filters["state"] == State.SUBMITTED,
         },
@@ -151,17 +133,15 @@ def queue(request):
 
 @dataclass(frozen=True)
 class Decision:
-    name: str  # the URL name and the form prefix
+    """One of the review page's decisions.  Whether it may be taken now is
+    ``permissions.available_actions`` (the state machine and who decides)."""
+
+    name: str  # the URL name, the form prefix and the name in ``available_actions``
     form_class: type
-    states: tuple  # states in which it may be taken
     title: str
     button: str
     success: str
     danger: bool = False
-    applies: object = None  # a further condition on the organization, if any
-
-    def possible(self, organization):
-        return organization.state in self.states and (self.applies is None or self.applies(organization))
 
     def call(self, organization, *, by, form):
         verb = {
@@ -181,7 +161,6 @@ DECISIONS = {
         Decision(
             "return",
             ReturnForm,
-            (State.SUBMITTED,),
             gettext_lazy("Return for changes"),
             gettext_lazy("Return for changes"),
             gettext_lazy("The organization was returned for changes. Its members have been notified."),
@@ -189,7 +168,6 @@ DECISIONS = {
         Decision(
             "approve",
             ApproveForm,
-            (State.SUBMITTED,),
             gettext_lazy("Approve"),
             gettext_lazy("Approve the organization"),
             gettext_lazy("The organization was approved. Its members have been notified."),
@@ -197,7 +175,6 @@ DECISIONS = {
         Decision(
             "suspend",
             SuspendForm,
-            (State.APPROVED,),
             gettext_lazy("Suspend"),
             gettext_lazy("Suspend the organization"),
             gettext_lazy("The organization was suspended. Its members have been notified."),
@@ -206,7 +183,6 @@ DECISIONS = {
         Decision(
             "blacklist",
             BlacklistForm,
-            (State.APPROVED,),
             gettext_lazy("Blacklist"),
             gettext_lazy("Blacklist the organization"),
             gettext_lazy("The organization was blacklisted. Its members have been notified."),
@@ -215,16 +191,13 @@ DECISIONS = {
         Decision(
             "confirm_registration",
             ConfirmRegistrationForm,
-            (State.APPROVED, State.SUSPENDED),
             gettext_lazy("Confirm the registration"),
             gettext_lazy("Confirm the registration"),
             gettext_lazy("The registration was confirmed. The members have been notified."),
-            applies=lambda organization: organization.is_registered and not organization.registration_confirmed,
         ),
         Decision(
             "reinstate",
             ReinstateForm,
-            (State.SUSPENDED,),
             gettext_lazy("Reinstate"),
             gettext_lazy("Reinstate the organization"),
             gettext_lazy("The organization was reinstated. Its members have been notified."),
@@ -233,8 +206,9 @@ DECISIONS = {
 }
 
 
-def _decisions_for(organization):
-    return [decision for decision in DECISIONS.values() if decision.possible(organization)]
+def _decisions_for(user, organization):
+    actions = permissions.available_actions(user, organization)
+    return [decision for decision in DECISIONS.values() if decision.name in actions]
 
 
 def _decide(request, pk, name):
@@ -243,10 +217,10 @@ def _decide(request, pk, name):
     back = _back_query(request.POST.get("back") or request.GET.get("back"))
     if request.method != "POST":
         return redirect(_detail_url(organization, back))
-    if services.has_acted_for(request.user, organization):
+    if not permissions.can_decide(request.user, organization):
         # Nobody decides on an organization they belong or belonged to (the service refuses too).
         raise PermissionDenied
-    if not decision.possible(organization):
+    if decision not in _decisions_for(request.user, organization):
         messages.error(
             request,
             _("This organization is now “%(state)s”: “%(decision)s” is not possible. Nothing was changed.")
@@ -257,9 +231,8 @@ def _decide(request, pk, name):
     if form.is_valid():
         try:
             decision.call(organization, by=request.user, form=form)
-        except services.OrganizationError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.message)
+        except DomainError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, decision.success)
             return redirect(_detail_url(organization, back))
@@ -307,86 +280,17 @@ def blacklist(request, pk):
 # --- the organization's page ------------------------------------------------------------------------------
 
 
-ACTION_LABELS = {
-    # Nouns for the history's "What" column (the states have their own labels).
-    "organization.create": gettext_lazy("Creation"),
-    "organization.edit": gettext_lazy("Record edit"),
-    "organization.qualification": gettext_lazy("Staff qualification set"),
-    "organization.upgrade": gettext_lazy("Upgrade to registered"),
-    "organization.submit": gettext_lazy("Submission for review"),
-    "organization.return_for_changes": gettext_lazy("Return for changes"),
-    "organization.approve": gettext_lazy("Approval"),
-    "organization.suspend": gettext_lazy("Suspension"),
-    "organization.reinstate": gettext_lazy("Reinstatement"),
-    "organization.blacklist": gettext_lazy("Blacklisting"),
-    "organization.lift_blacklist": gettext_lazy("End of blacklisting"),
-    "organization.confirm_registration": gettext_lazy("Registration confirmed"),
-    "organization.document_upload": gettext_lazy("Document upload"),
-    "organization.document_expired": gettext_lazy("Document expiry"),
-    "organization.invite": gettext_lazy("Invitation sent"),
-    "organization.invitation_accept": gettext_lazy("Invitation accepted"),
-    "organization.invitation_revoke": gettext_lazy("Invitation revoked"),
-    "organization.member_remove": gettext_lazy("Member removed"),
-    "organization.member_role": gettext_lazy("Member's role changed"),
-}
-
-
-def _state_label(value):
-    return State(value).label if value in State.values else value
-
-
-def _field_label(name):
-    if name == "staff":
-        return _("staff")
-    try:
-        return str(Organization._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-def _history_rows(organization):
-    rows = []
-    for event in selectors.organization_history(organization):
-        details = event.details if isinstance(event.details, dict) else {}
-        fields = details.get("fields")
-        kind = details.get("kind")
-        rows.append(
-            {
-                "event": event,
-                "action": ACTION_LABELS.get(event.action, event.action),
-                "code": event.action,
-                "actor": event.actor.display_name if event.actor else (event.actor_label or _("The platform")),
-                "actor_username": event.actor_label,
-                "from_state": _state_label(event.from_state),
-                "to_state": _state_label(event.to_state),
-                "fields": [_field_label(name) for name in fields] if isinstance(fields, list) else [],
-                "document_kind": OrganizationDocument.Kind(kind).label
-                if kind in OrganizationDocument.Kind.values
-                else "",
-            }
-        )
-    return rows
-
-
-def _viewer(organization, documents, raw_doc):
-    """The document shown next to the list: ``?doc=<id>``, else the first
-    current document."""
-    selected = None
-    doc_id = id_param(raw_doc)
-    if doc_id is not None:
-        selected = next((doc for doc in documents if doc.pk == doc_id), None)
-    not_found = bool(raw_doc) and selected is None
-    if selected is None and not raw_doc:
-        selected = next((doc for doc in documents if doc.replaced_by_id is None), None)
-    if selected is None:
-        return {"document": None, "not_found": not_found}
-    return {
-        "document": selected,
-        "url": reverse("orgreview:document", args=[organization.pk, selected.pk]),
-        "is_image": selected.content_type
-        in (OrganizationDocument.ContentType.JPEG, OrganizationDocument.ContentType.PNG),
-        "not_found": False,
-    }
+def _decision_forms(user, organization, bound):
+    """The decisions ``user`` may take now, each with its form (the one just
+    posted, with its errors, if any) and where it posts to."""
+    return [
+        {
+            "decision": decision,
+            "form": bound.get(decision.name) or decision.form_class(prefix=decision.name),
+            "url": reverse(f"orgreview:{decision.name}", args=[organization.pk]),
+        }
+        for decision in _decisions_for(user, organization)
+    ]
 
 
 def _detail_context(request, organization, *, back="", bound=None):
@@ -400,21 +304,10 @@ def _detail_context(request, organization, *, back="", bound=None):
     for doc in all_documents:
         doc.review_url = _detail_url(organization, back, doc=doc.pk) + "#document-viewer"
         doc.is_expired = doc.expires_on is not None and doc.expires_on < today
-    viewer = _viewer(organization, all_documents, request.GET.get("doc"))
+    viewer = review_page.viewer(organization, all_documents, request.GET.get("doc"))
 
-    member_of_it = services.has_acted_for(user, organization)
-    decisions = []
-    if not member_of_it:
-        for decision in _decisions_for(organization):
-            form = bound.get(decision.name) or decision.form_class(prefix=decision.name)
-            decisions.append(
-                {
-                    "decision": decision,
-                    "form": form,
-                    "url": reverse(f"orgreview:{decision.name}", args=[organization.pk]),
-                }
-            )
-
+    member_of_it = permissions.has_acted_for(user, organization)
+    decisions = [] if member_of_it else _decision_forms(user, organization, bound)
     return_reasons = [
         (label, organization.return_reasons.get(key))
         for key, label in services.RETURN_SECTIONS.items()
@@ -427,16 +320,14 @@ def _detail_context(request, organization, *, back="", bound=None):
         "is_member": member_of_it,
         "missing": services.missing_items(organization),
         "staff": list(organization.staff.all()),
-        "memberships": list(
-            Membership.objects.filter(organization=organization).select_related("user").order_by("-role", "pk")
-        ),
+        "memberships": list(selectors.organization_memberships(organization)),
         "return_reasons": return_reasons,
         "return_history": list(selectors.return_history(organization)),
         "current_documents": current,
         "earlier_documents": earlier,
         "viewer": viewer,
         "eligibility": entry_standards.check_all(organization),
-        "history": _history_rows(organization),
+        "history": review_page.history_rows(organization),
         "decisions": decisions,
     }
 
@@ -458,7 +349,7 @@ def document_file(request, pk, doc_pk):
     """The file itself, for the viewer on the organization's page (same-origin
     frames only) or to open on its own."""
     organization = _organization(pk)
-    document = OrganizationDocument.objects.filter(pk=doc_pk, organization=organization).first()
-    if document is None or not document_services.can_view(request.user, document):
+    document = member_selectors.document_in(organization.pk, doc_pk)
+    if document is None or not permissions.can_view_document(request.user, document):
         raise Http404
     return document_services.file_response(document)

@@ -14,9 +14,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marketplace.core.forms import ServiceErrorMixin
 from marketplace.core.money import format_cny
-from marketplace.procurement.models.bids import Bid
-from marketplace.procurement.models.projects import PurchaseMethod
 
 TEXTAREA = {"rows": 6, "cols": 60}
 
@@ -26,7 +25,7 @@ def _megabytes(limit):
     return f"{value.quantize(Decimal('0.1')).normalize():f}"
 
 
-class BidForm(forms.Form):
+class BidForm(ServiceErrorMixin, forms.Form):
     """The working copy: price, one response per non-price criterion, team
     and experience.  Anything may be left empty in a draft."""
 
@@ -103,7 +102,7 @@ class BidForm(forms.Form):
         return [(criterion, self[self.response_name(criterion)]) for criterion in self.criteria]
 
 
-class BidDocumentForm(forms.Form):
+class BidDocumentForm(ServiceErrorMixin, forms.Form):
     title = forms.CharField(
         label=gettext_lazy("Title (optional)"),
         max_length=200,
@@ -151,53 +150,10 @@ class WithdrawBidForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(ServiceErrorMixin, forms.Form):
     question = forms.CharField(
         label=gettext_lazy("Your question"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "maxlength": 2000}),
         help_text=gettext_lazy("At most 2,000 characters. Do not write your organization's name into the question."),
     )
-
-
-class CallFilterForm(forms.Form):
-    ELIGIBLE = "eligible"
-    ALL = "all"
-
-    show = forms.ChoiceField(
-        label=gettext_lazy("Show"),
-        required=False,
-        choices=[(ALL, gettext_lazy("All open calls")), (ELIGIBLE, gettext_lazy("Only those we may bid on"))],
-    )
-    method = forms.ModelChoiceField(
-        label=gettext_lazy("Method"),
-        required=False,
-        queryset=PurchaseMethod.objects.none(),
-        empty_label=gettext_lazy("All methods"),
-    )
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["method"].queryset = PurchaseMethod.objects.filter(active=True)
-        self.fields["method"].label_from_instance = lambda method: method.label
-
-    def filters(self):
-        if not self.is_bound or not self.is_valid():
-            return {"show": self.ALL, "method": None, "q": ""}
-        data = self.cleaned_data
-        return {"show": data.get("show") or self.ALL, "method": data.get("method"), "q": (data.get("q") or "").strip()}
-
-
-class BidFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("All"))] + list(Bid.State.choices),
-    )
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-
-    def filters(self):
-        if not self.is_bound or not self.is_valid():
-            return {"state": "", "q": ""}
-        return {"state": self.cleaned_data.get("state") or "", "q": (self.cleaned_data.get("q") or "").strip()}

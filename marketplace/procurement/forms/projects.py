@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.forms import ServiceErrorMixin
 from marketplace.core.money import format_cny
 from marketplace.organizations.models import EntryStandard, Organization
 from marketplace.procurement.models.projects import DayCount, ProjectDocument, PurchaseMethod
@@ -109,7 +110,7 @@ def _need_label(need):
 # --- the project -----------------------------------------------------------------------------
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(ServiceErrorMixin, forms.Form):
     """Draft or edit a project (without its rubric, which is a formset)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -255,9 +256,6 @@ class ProjectForm(forms.Form):
             "needs": data["needs"],
         }
 
-    def add_service_error(self, error):
-        field = self.ERROR_FIELDS.get(error.field, error.field)
-        self.add_error(field if field in self.fields else None, error.message)
 
     # --- what the page shows next to it ---
 
@@ -467,19 +465,17 @@ class ConfirmForm(forms.Form):
         # The confirmation last.
         self.order_fields([name for name in self.fields if name != "confirm"] + ["confirm"])
 
-    def add_service_error(self, error):
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
-class SubmitForm(ConfirmForm):
+class SubmitForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("I have checked the project; send it to a second officer for approval.")
 
 
-class ApproveForm(ConfirmForm):
+class ApproveForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("I have checked the project and its call; approve and publish it now.")
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(ServiceErrorMixin, forms.Form):
     reason = forms.CharField(
         label=_("What must change"),
         max_length=REASON_MAX,
@@ -487,11 +483,9 @@ class ReturnForm(forms.Form):
         error_messages={"required": _("Say what must change.")},
     )
 
-    def add_service_error(self, error):
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
-class CancelForm(ConfirmForm):
+class CancelForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("Cancel the project. This cannot be undone.")
     reason = forms.CharField(
         label=_("Reason for cancelling"),
@@ -502,11 +496,11 @@ class CancelForm(ConfirmForm):
     )
 
 
-class RetenderForm(ConfirmForm):
+class RetenderForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("Copy this failed project into a new draft.")
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(ServiceErrorMixin, forms.Form):
     answer = forms.CharField(
         label=_("Answer"),
         max_length=TEXT_MAX,
@@ -515,11 +509,9 @@ class AnswerForm(forms.Form):
         error_messages={"required": _("Write the answer; it is published.")},
     )
 
-    def add_service_error(self, error):
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
-class AddendumForm(ConfirmForm):
+class AddendumForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("Publish this addendum now; bidders are notified.")
     text = forms.CharField(
         label=_("What changes"),
@@ -545,12 +537,10 @@ class AddendumForm(ConfirmForm):
         time = data.get("new_deadline_time") or local_deadline(current)[1]
         return combine_deadline(data["new_deadline_date"], time)
 
-    def add_service_error(self, error):
-        field = "new_deadline_date" if error.field == "new_deadline" else error.field
-        self.add_error(field if field in self.fields else None, error.message)
+    ERROR_FIELDS = {"new_deadline": "new_deadline_date"}
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(ServiceErrorMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProjectDocument.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False, help_text=_("Blank: the file's name."))
     file = forms.FileField(
@@ -558,46 +548,3 @@ class DocumentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
         error_messages={"required": _("Choose a PDF file.")},
     )
-
-    def add_service_error(self, error):
-        self.add_error(error.field if error.field in self.fields else None, error.message)
-
-
-# --- the list's filters -----------------------------------------------------------------------------
-
-
-class ProjectFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("Status"), required=False)
-    method = forms.ModelChoiceField(
-        label=_("Method"), queryset=PurchaseMethod.objects.none(), required=False, empty_label=_("All methods")
-    )
-    community = forms.ModelChoiceField(
-        label=_("Community"), queryset=None, required=False, empty_label=_("All communities")
-    )
-    q = forms.CharField(
-        label=_("Reference or title"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from marketplace.core.models.places import Community
-        from marketplace.procurement.models.projects import Project
-
-        self.fields["state"].choices = [(selectors.ALL_STATES, _("All statuses")), *Project.State.choices]
-        self.fields["method"].queryset = PurchaseMethod.objects.all()
-        self.fields["community"].queryset = Community.objects.order_by("street", "name")
-
-    def filters(self):
-        data = {}
-        if self.is_bound:
-            self.is_valid()
-            data = self.cleaned_data
-        return {
-            "state": data.get("state") or selectors.ALL_STATES,
-            "method": data.get("method"),
-            "community": data.get("community"),
-            "q": " ".join((data.get("q") or "").split()) or None,
-        }

@@ -21,11 +21,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from marketplace.core.fsm import guard
 from marketplace.organizations.models import private_storage
+from marketplace.procurement import permissions
 
 
 def bid_document_path(instance, filename):
     return f"bids/{uuid.uuid4().hex}"
+
+
+@guard(_("This call is not open for bids."), code="call_not_open")
+def call_open(bid):
+    """The bid's call is published and its deadline (server clock) had not
+    passed when the submission reached the server: the submit service stamps
+    that moment on the bid (``submission_clock``) under the project's lock, so
+    the checks before and at the transition agree however long the step
+    takes.  Without a stamp: now."""
+    return permissions.call_is_open(bid.project, getattr(bid, "submission_clock", None))
 
 
 class Bid(FSMModelMixin, models.Model):
@@ -77,11 +89,19 @@ class Bid(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.project_id}/{self.organization_id}"
 
-    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.WITHDRAWN], target=State.SUBMITTED)
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.SUBMITTED, State.WITHDRAWN],
+        target=State.SUBMITTED,
+        conditions=[call_open],
+        permission=permissions.may_change_bid,
+    )
     def submit(self, *, by=None, reason="", version=None, digest=None):
         pass
 
-    @transition(field=state, source=State.SUBMITTED, target=State.WITHDRAWN)
+    # No ``call_open`` condition: the opening withdraws a bid not confirmed
+    # after an addendum, at the deadline.  The bid services check the call.
+    @transition(field=state, source=State.SUBMITTED, target=State.WITHDRAWN, permission=permissions.may_change_bid)
     def withdraw(self, *, by=None, reason=""):
         pass
 

@@ -13,12 +13,15 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from marketplace.core.fsm import guard
 from marketplace.core.workdays import DayCount
 from marketplace.organizations.models import private_storage
+from marketplace.procurement import permissions
 
 
 class PurchaseMethod(models.Model):
@@ -283,6 +286,23 @@ class ProjectSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# --- the project's guards: pure functions of the project (``conditions``) ----------------------------
+
+
+@guard(_("The deadline has passed: the bids are being opened. Cancel after the opening."), code="opening_due")
+def not_awaiting_opening(project):
+    """A published call whose deadline has passed is opened first, so
+    cancelling cannot keep its bids sealed for ever."""
+    return project.state != Project.State.PUBLISHED or timezone.now() < project.deadline
+
+
+@guard(_("No contract may be made yet."), code="contract_blocked")
+def contract_not_blocked(project):
+    """The challenge period is over and no challenge is open (the evaluation
+    domain's rule, handed in as ``Project.contract_blockers``)."""
+    return project.contract_blocked_reason() is None
+
+
 def project_document_path(instance, filename):
     import uuid
 
@@ -408,15 +428,17 @@ class Project(FSMModelMixin, models.Model):
         """Bids stay sealed until they are opened."""
         return self.opened_at is None
 
-    @transition(field=state, source=State.DRAFT, target=State.PENDING_APPROVAL)
+    @transition(
+        field=state, source=State.DRAFT, target=State.PENDING_APPROVAL, permission=permissions.may_submit
+    )
     def submit_for_approval(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.PENDING_APPROVAL, target=State.DRAFT)
+    @transition(field=state, source=State.PENDING_APPROVAL, target=State.DRAFT, permission=permissions.may_approve)
     def return_to_draft(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.PENDING_APPROVAL, target=State.PUBLISHED)
+    @transition(field=state, source=State.PENDING_APPROVAL, target=State.PUBLISHED, permission=permissions.may_approve)
     def publish(self, *, by=None, reason=""):
         pass
 
@@ -452,7 +474,7 @@ class Project(FSMModelMixin, models.Model):
         field=state,
         source=State.AWARDED,
         target=State.CONTRACTED,
-        conditions=[lambda project: project.contract_blocked_reason() is None],
+        conditions=[contract_not_blocked],
     )
     def contract(self, *, by=None, reason=""):
         pass
@@ -474,7 +496,13 @@ class Project(FSMModelMixin, models.Model):
                 return reason
         return None
 
-    @transition(field=state, source=list(CANCELLABLE_STATES), target=State.CANCELLED)
+    @transition(
+        field=state,
+        source=list(CANCELLABLE_STATES),
+        target=State.CANCELLED,
+        conditions=[not_awaiting_opening],
+        permission=permissions.may_cancel,
+    )
     def cancel(self, *, by=None, reason=""):
         pass
 

@@ -108,6 +108,21 @@ def organization_bids(user, organization):
     )
 
 
+# The states an organization's bid list filters by (``procurement.filters``).
+BID_STATE_CHOICES = Bid.State.choices
+
+
+def organization_bid_list(user, organization, *, state="", q=""):
+    """An organization's bids, filtered by state and by the project's title
+    or reference (its members' list)."""
+    bids = organization_bids(user, organization)
+    if state:
+        bids = bids.filter(state=state)
+    if q:
+        bids = bids.filter(Q(project__title__icontains=q) | Q(project__ref__icontains=q))
+    return bids
+
+
 def versions_for(user, bid=None):
     """Versions: all of them for the bidder; for other readers after the
     opening, only the version that counted."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.catalogue.models import CatalogueItem, ServiceCategory
@@ -54,6 +55,19 @@ def public_projects(*, method=None, community=None, category=None, state=None, q
     if query:
         projects = projects.filter(Q(ref__icontains=query) | Q(title__icontains=query))
     return projects.prefetch_related("communities").order_by("-published_at", "-pk")
+
+
+def open_calls(*, method=None, q=""):
+    """Calls open for bids now (an organization's /orgs/<id>/calls/), nearest
+    deadline first; ``q`` matches the title, the reference or the purchaser."""
+    projects = Project.objects.filter(state=Project.State.PUBLISHED, deadline__gt=timezone.now()).select_related(
+        "method", "entry_standard", "named_organization"
+    )
+    if method is not None:
+        projects = projects.filter(method=method)
+    if q:
+        projects = projects.filter(Q(title__icontains=q) | Q(ref__icontains=q) | Q(purchaser__icontains=q))
+    return projects.order_by("deadline", "pk")
 
 
 def public_project(ref):
@@ -253,3 +267,18 @@ def opening_facts(project):
     if record is None:
         return None
     return {"project": project, "record": record, "entries": opening_entries(record)}
+
+
+def bidding_project(ref):
+    """The project with exactly this reference that the public may see
+    (published or later), as the bid pages show it; or None."""
+    return (
+        Project.objects.select_related("method", "entry_standard", "named_organization")
+        .filter(ref=ref, state__in=Project.PUBLIC_STATES, published_at__isnull=False)
+        .first()
+    )
+
+
+def bidding_organization(pk):
+    """The organization of the bid pages (/org/<pk>/...), or None."""
+    return Organization.objects.select_related("community").filter(pk=pk).first()

@@ -142,3 +142,13 @@ def acceptable_needs(project=None):
 
 def approved_organizations():
     return Organization.objects.filter(state=Organization.State.APPROVED).order_by("name", "pk")
+
+
+def project_by_ref(ref):
+    """The project with reference ``ref`` (no prefetching), or None."""
+    return Project.objects.filter(ref=ref).first()
+
+
+def accepted_need(pk):
+    """The need ``pk`` with what a new draft takes from it, or None."""
+    return Need.objects.select_related("community", "catalogue_item__version").filter(pk=pk).first()

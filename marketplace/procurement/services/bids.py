@@ -38,11 +38,13 @@ from django.views.decorators.debug import sensitive_variables
 from marketplace.core import notifications
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
+from marketplace.core.fsm import require
 from marketplace.core.models.users import User
 from marketplace.core.money import format_cny
+from marketplace.core.uploads import UploadRefusedError
 from marketplace.organizations.models import Organization
 from marketplace.organizations.services import documents, entry_standards
-from marketplace.organizations.services.organizations import OrganizationError, is_member
+from marketplace.procurement import permissions
 from marketplace.procurement.models.bids import Bid, BidDocument, BidVersion
 from marketplace.procurement.models.projects import Project
 
@@ -52,7 +54,9 @@ MAX_DOCUMENTS = 20
 
 
 class BidError(DomainError):
-    """A bidding rule was broken; ``message`` is for the user."""
+    """A bidding rule was broken; ``message`` is for the user, ``code`` is stable."""
+
+    default_code = "invalid"
 
     def __init__(self, message, field=None, failures=(), code=None):
         super().__init__(message, field, code)
@@ -97,24 +101,26 @@ def eligibility_problems(project, organization, *, today=None):
 
 def require_bidder(project, organization, user):
     """``user`` acts for ``organization``, which may bid on ``project``."""
-    if not is_member(user, organization):
-        raise BidError(_("Only members of this organization may do this."))
+    permissions.enforce(permissions.can_act_for(user, organization), BidError)
     problems = eligibility_problems(project, organization)
     if problems:
-        raise BidError(_("Your organization does not meet this call's conditions."), failures=problems)
+        raise BidError(
+            _("Your organization does not meet this call's conditions."), failures=problems, code="not_eligible"
+        )
 
 
 def _require_open(project, now):
     if project.state != Project.State.PUBLISHED:
-        raise BidError(_("This call is not open for bids."))
+        raise BidError(_("This call is not open for bids."), code="call_not_open")
     if now >= project.deadline:
         raise BidError(
             _("The deadline (%(deadline)s) has passed: no bid can be submitted or changed.")
-            % {"deadline": timezone.localtime(project.deadline).strftime("%Y-%m-%d %H:%M:%S")}
+            % {"deadline": timezone.localtime(project.deadline).strftime("%Y-%m-%d %H:%M:%S")},
+            code="deadline_passed",
         )
 
 
-def _lock(bid):
+def lock_bid(bid):
     """Lock the project first, then the bid (the opening takes the project's lock)."""
     project = Project.objects.select_for_update(of=("self",)).select_related("method").get(pk=bid.project_id)
     bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
@@ -171,10 +177,9 @@ def _clean_text(value, field):
 def save_bid(bid, *, by, price=None, responses=None, team="", experience=""):
     """Save the working copy (incomplete is fine until submission)."""
     with transaction.atomic():
-        project, bid = _lock(bid)
+        project, bid = lock_bid(bid)
         _require_open(project, timezone.now())
-        if not is_member(by, bid.organization):
-            raise BidError(_("Only members of this organization may do this."))
+        permissions.enforce(permissions.can_change_bid(by, bid), BidError)
         bid.price = clean_price(price, project)
         criteria = {str(c.pk): c for c in project.criteria.filter(is_price=False)}
         cleaned = {}
@@ -191,16 +196,17 @@ def save_bid(bid, *, by, price=None, responses=None, team="", experience=""):
 def upload_document(bid, *, by, file, title=""):
     """Attach a PDF (content-sniffed, size-limited) to the working copy."""
     with transaction.atomic():
-        project, bid = _lock(bid)
+        project, bid = lock_bid(bid)
         _require_open(project, timezone.now())
-        if not is_member(by, bid.organization):
-            raise BidError(_("Only members of this organization may do this."))
+        permissions.enforce(permissions.can_change_bid(by, bid), BidError)
         if bid.documents.filter(removed_at__isnull=True).count() >= MAX_DOCUMENTS:
-            raise BidError(_("At most %(count)s documents per bid.") % {"count": MAX_DOCUMENTS}, "file")
+            raise BidError(
+                _("At most %(count)s documents per bid.") % {"count": MAX_DOCUMENTS}, "file", code="too_many_documents"
+            )
         try:
             size, sha256, content_type = documents.read_upload(file, limit=settings.BID_DOCUMENT_MAX_BYTES)
-        except OrganizationError as error:
-            raise BidError(error.message, "file") from None
+        except UploadRefusedError as error:
+            raise BidError(error.message, "file", code=error.code) from None
         if content_type != "application/pdf":
             raise BidError(
                 _("Bid documents must be PDF files (the content was checked, not the name). Save it as PDF."),
@@ -217,10 +223,9 @@ def upload_document(bid, *, by, file, title=""):
 
 def remove_document(document, *, by):
     with transaction.atomic():
-        project, bid = _lock(document.bid)
+        project, bid = lock_bid(document.bid)
         _require_open(project, timezone.now())
-        if not is_member(by, bid.organization):
-            raise BidError(_("Only members of this organization may do this."))
+        permissions.enforce(permissions.can_change_bid(by, bid), BidError)
         document = BidDocument.objects.select_for_update().get(pk=document.pk, bid=bid)
         if document.removed_at is None:
             document.removed_at = timezone.now()
@@ -278,20 +283,25 @@ def submit_bid(bid, *, by):
     as a new version.  The deadline is checked against the server clock
     after the project's row is locked."""
     with transaction.atomic():
-        project, bid = _lock(bid)
+        project, bid = lock_bid(bid)
         if project.method.one_bid_per_organization:
             # Two submissions to two projects of the method must not both pass the rule.
             Organization.objects.select_for_update().filter(pk=bid.organization_id).first()
         now = timezone.now()
+        bid.submission_clock = now  # the moment that counts, for the state machine's call_open too
         _require_open(project, now)
         require_bidder(project, bid.organization, by)
         if bid.price is not None:
             clean_price(bid.price, project)  # the budget may not have moved, but check again
         missing = missing_parts(bid, project)
         if missing:
-            raise BidError(_("Before submitting, add %(parts)s.") % {"parts": "、".join(str(m) for m in missing)})
+            raise BidError(
+                _("Before submitting, add %(parts)s.") % {"parts": "、".join(str(m) for m in missing)},
+                code="incomplete",
+            )
         attached = list(bid.documents.filter(removed_at__isnull=True).order_by("pk"))
         criteria = list(project.criteria.filter(is_price=False))
+        require(bid.submit, by, BidError)
         number = (bid.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         canonical = canonical_form(
             project_ref=project.ref,
@@ -334,12 +344,9 @@ def submit_bid(bid, *, by):
 
 def withdraw_bid(bid, *, by):
     with transaction.atomic():
-        project, bid = _lock(bid)
+        project, bid = lock_bid(bid)
         _require_open(project, timezone.now())
-        if not is_member(by, bid.organization):
-            raise BidError(_("Only members of this organization may do this."))
-        if bid.state != Bid.State.SUBMITTED:
-            raise BidError(_("Only a submitted bid can be withdrawn."))
+        require(bid.withdraw, by, BidError, state_message=_("Only a submitted bid can be withdrawn."))
         bid.withdraw(by=by)
         bid.save()
         _notify_members(

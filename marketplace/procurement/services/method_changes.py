@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
+from marketplace.procurement import permissions
 from marketplace.procurement.models.projects import PurchaseMethod, PurchaseMethodChange
-from marketplace.procurement.services.projects import is_officer
 
 FLOOR_FIELDS = (
     "code",
@@ -55,10 +55,11 @@ Not governed, because they loosen nothing: ``name``, ``name_en``,
 class MethodChangeError(DomainError):
     """A change to a purchase method's floors was refused."""
 
+    default_code = "invalid"
 
-def _require_officer(user):
-    if not is_officer(user):
-        raise MethodChangeError(_("Only procurement officers change purchase methods."))
+
+def require_officer(user):
+    permissions.enforce(permissions.can_propose_method_change(user), MethodChangeError)
 
 
 def _stored(value):
@@ -104,14 +105,14 @@ def _validated(method, values):
     try:
         candidate.full_clean()  # a new code must not be taken
     except ValidationError as exc:
-        raise MethodChangeError(" ".join(exc.messages)) from exc
+        raise MethodChangeError(" ".join(exc.messages), code="invalid") from exc
     return candidate
 
 
 def propose_change(method, *, values, by, previous=None):
     """Record a pending change of ``method``'s governed ``values``; nothing
     changes until another officer approves it."""
-    _require_officer(by)
+    require_officer(by)
     values = {name: _stored(value) for name, value in values.items() if name in FLOOR_FIELDS or name == "active"}
     if not values:
         return None
@@ -119,7 +120,8 @@ def propose_change(method, *, values, by, previous=None):
         method = PurchaseMethod.objects.select_for_update().get(pk=method.pk)
         if PurchaseMethodChange.objects.filter(method=method, state=PurchaseMethodChange.State.PENDING).exists():
             raise MethodChangeError(
-                _("A change to this method is already waiting for approval: it must be decided first.")
+                _("A change to this method is already waiting for approval: it must be decided first."),
+                code="pending_change",
             )
         _validated(method, values)
         try:
@@ -134,7 +136,8 @@ def propose_change(method, *, values, by, previous=None):
                 )
         except IntegrityError as exc:
             raise MethodChangeError(
-                _("A change to this method is already waiting for approval: it must be decided first.")
+                _("A change to this method is already waiting for approval: it must be decided first."),
+                code="pending_change",
             ) from exc
         record_event(
             "purchasemethod.change_proposed",
@@ -146,12 +149,11 @@ def propose_change(method, *, values, by, previous=None):
 
 
 def _locked_pending(change, by):
-    _require_officer(by)
+    require_officer(by)
     change = PurchaseMethodChange.objects.select_for_update().get(pk=change.pk)
     if change.state != PurchaseMethodChange.State.PENDING:
-        raise MethodChangeError(_("This change has been decided already."))
-    if change.proposed_by_id == by.pk:
-        raise MethodChangeError(_("You proposed this change: another procurement officer must decide on it."))
+        raise MethodChangeError(_("This change has been decided already."), code="decided")
+    permissions.enforce(permissions.can_decide_method_change(by, change), MethodChangeError)
     return change
 
 
@@ -166,7 +168,8 @@ def approve_change(change, *, by):
         # method's governed values are no longer those, the proposal is stale.
         if any(not _same(name, before.get(name), value) for name, value in change.previous.items() if name in before):
             raise MethodChangeError(
-                _("The method has changed since this change was proposed: reject it and propose it again.")
+                _("The method has changed since this change was proposed: reject it and propose it again."),
+                code="stale",
             )
         method = _validated(method, change.proposed)
         method.save()

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.core import events
+from marketplace.core import events, notifications
 from marketplace.procurement.models.bids import Bid, OpeningRecord
 from marketplace.procurement.models.projects import Project
 from marketplace.procurement.services import projects as project_services
+from marketplace.procurement.services.bids import notify_bidders
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def open_bids(project):
     """Open the project's bids if its deadline has passed; idempotent.
     Returns the project (refreshed).  The time is read after the lock."""
     with transaction.atomic():
-        project = Project.objects.select_for_update(of=("self",)).select_related("method").get(pk=project.pk)
+        project = project_services.lock_project(project)
         now = timezone.now()
         if project.state != Project.State.PUBLISHED or now < project.deadline:
             return project
@@ -84,8 +85,6 @@ def open_bids(project):
         events.bids_opened.send(sender=Project, project=project, record=record)
         _tell(project, failed)
         if unconfirmed:
-            from marketplace.procurement.services.bids import notify_bidders
-
             notify_bidders(
                 project,
                 subject=_("%(ref)s: your bid did not count") % {"ref": project.ref},
@@ -99,9 +98,6 @@ def open_bids(project):
 
 
 def _tell(project, failed):
-    from marketplace.core import notifications
-    from marketplace.procurement.services.bids import notify_bidders
-
     if failed:
         subject = _("%(ref)s: too few valid bids, the call failed") % {"ref": project.ref}
         body = _(

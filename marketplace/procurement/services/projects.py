@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,49 +26,57 @@ from marketplace.catalogue.models import CatalogueItem, CatalogueVersion
 from marketplace.core import events, notifications, workdays
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
+from marketplace.core.fsm import require
 from marketplace.core.models.places import Community
 from marketplace.core.models.users import User
 from marketplace.core.money import format_cny
+from marketplace.core.permissions import Permission, is_officer  # noqa: F401 (is_officer: re-exported)
+from marketplace.core.uploads import UploadRefusedError
 from marketplace.needs import selectors as need_selectors
 from marketplace.needs.models import Need
+from marketplace.needs.services import plan_need
 from marketplace.organizations.models import Organization
+from marketplace.organizations.services import documents
+from marketplace.procurement import permissions
 from marketplace.procurement.models.projects import (
     Addendum,
     Clarification,
+    DayCount,
     Project,
+    ProjectDocument,
     ProjectSequence,
     PurchaseMethod,
     RubricCriterion,
 )
+from marketplace.procurement.permissions import enforce, has_shaped  # noqa: F401 (has_shaped: re-exported)
+from marketplace.procurement.services.bids import after_addendum, notify_bidders, require_bidder
 
-OFFICER_PERMISSION = "marketplace.manage_procurement"
+# ``is_officer`` and this name stay importable from here for the admin and
+# the Wagtail hooks; the one definition is ``marketplace.core.permissions``.
+OFFICER_PERMISSION = str(Permission.MANAGE_PROCUREMENT)
 HUNDRED = Decimal("100")
 
 
 class ProjectError(DomainError):
-    """A project rule was broken; ``message`` is for the user, ``field`` names the form field."""
+    """A project rule was broken; ``message`` is for the user, ``field``
+    names the form field, ``code`` is stable for callers and tests."""
+
+    default_code = "invalid"
 
 
-def is_officer(user):
-    return user is not None and user.is_authenticated and user.is_active and user.has_perm(OFFICER_PERMISSION)
-
-
-def _require_officer(user):
-    if not is_officer(user):
-        raise ProjectError(_("Only procurement officers may do this."))
+def require_officer(user):
+    """Refuse anybody but a procurement officer (``ProjectError``, code ``permission``)."""
+    enforce(permissions.can_manage(user), ProjectError)
 
 
 def _text(value):
     return (value or "").strip()
 
 
-def _locked(project):
+def lock_project(project):
+    """The project's row, locked for the transaction (every project verb,
+    the opening and the bid verbs take this lock first)."""
     return Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
-
-
-def _expect(project, states, message):
-    if project.state not in states:
-        raise ProjectError(message)
 
 
 def officer_url(project):
@@ -238,8 +245,6 @@ def check_bidding_period(method, published_at, deadline):
 
 
 def _unit(unit):
-    from marketplace.procurement.models.projects import DayCount
-
     return DayCount(unit).label
 
 
@@ -434,8 +439,6 @@ def _write(project, data, items, communities, criteria):
 
 
 def _plan_needs(project, needs, by):
-    from marketplace.needs.services import plan_need
-
     keep = {n.pk for n in needs}
     for need in project.needs.filter(state=Need.State.PLANNED).exclude(pk__in=keep):
         _release(need, by, _("No longer part of %(ref)s.") % {"ref": project.ref}, detach=True)
@@ -458,7 +461,7 @@ def _release(need, by, reason, *, detach=False):
 def create_project(*, by, data, items, communities, criteria, needs=(), retender_of=None):
     """Draft a project.  ``data`` holds DRAFT_FIELDS; ``criteria`` the rubric."""
     with transaction.atomic():
-        _require_officer(by)
+        require_officer(by)
         data, items, communities, needs, criteria = _clean(
             data, items=items, communities=communities, needs=needs, criteria=criteria
         )
@@ -482,9 +485,8 @@ def create_project(*, by, data, items, communities, criteria, needs=(), retender
 
 def update_project(project, *, by, data, items, communities, criteria, needs=()):
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(project)
-        _expect(project, Project.EDITABLE_STATES, _("Only a draft can be edited."))
+        project = lock_project(project)
+        enforce(permissions.can_edit(by, project), ProjectError)
         data, items, communities, needs, criteria = _clean(
             data, items=items, communities=communities, needs=needs, criteria=criteria, project=project
         )
@@ -519,15 +521,16 @@ def _validate_complete(project, *, now):
 
 def submit_for_approval(project, *, by):
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(project)
-        _expect(project, (Project.State.DRAFT,), _("Only a draft can be sent for approval."))
+        project = lock_project(project)
+        require(
+            project.submit_for_approval, by, ProjectError, state_message=_("Only a draft can be sent for approval.")
+        )
         _validate_complete(project, now=timezone.now())
         project.submit_for_approval(by=by)
         project.submitted_by = by
         project.returned_reason = ""
         project.save()
-        _notify_officers(
+        notify_officers(
             project,
             exclude={project.created_by_id, by.pk},
             subject=_("Project %(ref)s awaits your approval") % {"ref": project.ref},
@@ -537,40 +540,18 @@ def submit_for_approval(project, *, by):
     return project
 
 
-# Acts that shape a project: whoever did one of them may not approve it.
-AUTHORING_ACTIONS = ("project.create", "project.edit", "project.submit_for_approval")
-
-
-def has_shaped(user, project):
-    """Did ``user`` draft, edit, submit or attach documents to the project?"""
-    from marketplace.core.models.audit import AuditEvent
-
-    if user.pk in (project.created_by_id, project.submitted_by_id):
-        return True
-    return (
-        AuditEvent.objects.filter(actor=user)
-        .filter(
-            Q(object_type="marketplace.project", object_id=str(project.pk), action__in=AUTHORING_ACTIONS)
-            | Q(object_type="marketplace.projectdocument", details__project=project.ref)
-        )
-        .exists()
-    )
-
-
-def _require_second_officer(project, by):
-    _require_officer(by)
-    if has_shaped(by, project):
-        raise ProjectError(_("A second officer must approve: not one who drafted, edited or submitted the project."))
-
-
 def return_project(project, *, by, reason):
     reason = _text(reason)
     if not reason:
         raise ProjectError(_("Say what must change."), "reason")
     with transaction.atomic():
-        project = _locked(project)
-        _require_second_officer(project, by)
-        _expect(project, (Project.State.PENDING_APPROVAL,), _("Only a project awaiting approval can be returned."))
+        project = lock_project(project)
+        require(
+            project.return_to_draft,
+            by,
+            ProjectError,
+            state_message=_("Only a project awaiting approval can be returned."),
+        )
         project.return_to_draft(by=by, reason=reason)
         project.returned_reason = reason
         project.save()
@@ -581,9 +562,8 @@ def return_project(project, *, by, reason):
 def approve_project(project, *, by):
     """The second officer approves: the call is published with its page."""
     with transaction.atomic():
-        project = _locked(project)
-        _require_second_officer(project, by)
-        _expect(project, (Project.State.PENDING_APPROVAL,), _("Only a project awaiting approval can be approved."))
+        project = lock_project(project)
+        require(project.publish, by, ProjectError, state_message=_("Only a project awaiting approval can be approved."))
         now = timezone.now()
         _validate_complete(project, now=now)
         project.publish(by=by)
@@ -595,7 +575,7 @@ def approve_project(project, *, by):
             project,
             _("Project %(ref)s is published") % {"ref": project.ref},
             _("“%(title)s” was approved by %(who)s and is open for bids until %(deadline)s.")
-            % {"title": project.title, "who": by.display_name, "deadline": _when(project.deadline)},
+            % {"title": project.title, "who": by.display_name, "deadline": format_when(project.deadline)},
         )
     return project
 
@@ -605,12 +585,9 @@ def cancel_project(project, *, by, reason):
     if not reason:
         raise ProjectError(_("Give the reason for cancelling; it is published."), "reason")
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(project)
-        _expect(project, Project.CANCELLABLE_STATES, _("This project can no longer be cancelled."))
-        if project.state == Project.State.PUBLISHED and timezone.now() >= project.deadline:
-            # The bids are opened first, so cancelling cannot keep them sealed for ever.
-            raise ProjectError(_("The deadline has passed: the bids are being opened. Cancel after the opening."))
+        require_officer(by)
+        project = lock_project(project)
+        require(project.cancel, by, ProjectError, state_message=_("This project can no longer be cancelled."))
         was_public = project.state not in (Project.State.DRAFT, Project.State.PENDING_APPROVAL)
         project.cancel(by=by, reason=reason)
         project.cancel_reason = reason
@@ -619,8 +596,6 @@ def cancel_project(project, *, by, reason):
         release_needs(project, by, _("%(ref)s was cancelled.") % {"ref": project.ref})
         if was_public:
             events.call_changed.send(sender=Project, project=project)
-            from marketplace.procurement.services.bids import notify_bidders
-
             notify_bidders(
                 project,
                 subject=_("Project %(ref)s was cancelled") % {"ref": project.ref},
@@ -638,11 +613,8 @@ def retender(project, *, by):
     """A failed project, copied as a new draft (its needs go with it).
     The officer sets a new deadline before sending it for approval."""
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(project)
-        _expect(project, (Project.State.FAILED,), _("Only a failed project can be re-tendered."))
-        if project.retenders.exclude(state=Project.State.CANCELLED).exists():
-            raise ProjectError(_("This project has already been re-tendered."))
+        project = lock_project(project)
+        enforce(permissions.can_retender(by, project), ProjectError)
         data = {field: getattr(project, field) for field in DRAFT_FIELDS}
         now = timezone.now()
         earliest = earliest_deadline(project.method, now) + datetime.timedelta(days=1)
@@ -653,8 +625,6 @@ def retender(project, *, by):
         # Not re-checked here: the copy is a draft; sending it for approval checks it all.
         data["year"] = project.year
         _write(copy, data, project.catalogue_items.all(), project.communities.all(), rubric_of(project))
-        from marketplace.procurement.models.projects import ProjectDocument
-
         # The call's documents go with it (the same stored files; a draft's removal deletes only its row).
         ProjectDocument.objects.bulk_create(
             [
@@ -678,8 +648,6 @@ def retender(project, *, by):
             to_state=copy.state,
             details={"ref": copy.ref, "budget": copy.budget, "method": copy.method.code, "retender_of": project.ref},
         )
-        from marketplace.needs.services import plan_need
-
         for need in needs:
             plan_need(need, by=by, project=copy)
     return copy
@@ -689,27 +657,25 @@ def retender(project, *, by):
 
 
 def _require_open(project, now):
-    if project.state != Project.State.PUBLISHED or now >= project.deadline:
-        raise ProjectError(_("The call is closed."))
+    if not permissions.call_is_open(project, now):
+        raise ProjectError(_("The call is closed."), code="call_closed")
 
 
 def ask_question(project, *, organization, by, question):
-    from marketplace.procurement.services.bids import require_bidder
-
     question = _text(question)
     if not question:
         raise ProjectError(_("Write your question."), "question")
     if len(question) > 2000:
         raise ProjectError(_("At most 2,000 characters."), "question")
     with transaction.atomic():
-        project = _locked(project)
+        project = lock_project(project)
         _require_open(project, timezone.now())
         require_bidder(project, organization, by)
         clarification = Clarification.objects.create(
             project=project, organization=organization, asked_by=by, question=question
         )
         record_event("clarification.ask", actor=by, obj=clarification, details={"project": project.ref})
-        _notify_officers(
+        notify_officers(
             project,
             exclude=set(),
             subject=_("A question on %(ref)s") % {"ref": project.ref},
@@ -724,13 +690,11 @@ def answer_question(clarification, *, by, answer):
     if not answer:
         raise ProjectError(_("Write the answer; it is published."), "answer")
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(clarification.project)
+        require_officer(by)
+        project = lock_project(clarification.project)
         clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
-        if project.state != Project.State.PUBLISHED:
-            raise ProjectError(_("The call is closed."))
-        if clarification.answered_at is not None:
-            raise ProjectError(_("This question has been answered."))
+        clarification.project = project
+        enforce(permissions.can_answer(by, clarification), ProjectError)
         clarification.answer = answer
         clarification.answered_by = by
         clarification.answered_at = timezone.now()
@@ -763,10 +727,10 @@ def issue_addendum(project, *, by, text, new_deadline=None):
     if not text:
         raise ProjectError(_("Say what changes."), "text")
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(project)
+        require_officer(by)
+        project = lock_project(project)
         now = timezone.now()
-        _require_open(project, now)
+        enforce(permissions.can_issue_addendum(by, project, now), ProjectError)
         old = project.deadline
         deadline = old
         if new_deadline is not None:
@@ -800,8 +764,6 @@ def issue_addendum(project, *, by, text, new_deadline=None):
             details={"number": addendum.number, "old_deadline": old, "new_deadline": deadline, "extended": extended},
         )
         events.call_changed.send(sender=Project, project=project)
-        from marketplace.procurement.services.bids import after_addendum
-
         after_addendum(project, addendum)
     return addendum
 
@@ -809,7 +771,7 @@ def issue_addendum(project, *, by, text, new_deadline=None):
 # --- notifications -------------------------------------------------------------------
 
 
-def _when(moment):
+def format_when(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
@@ -817,10 +779,9 @@ def _notify_author(project, subject, body):
     notifications.notify_users([project.created_by], subject=subject, body=body, link=officer_url(project))
 
 
-def _notify_officers(project, *, exclude, subject, body):
-    officers = User.objects.with_perm(OFFICER_PERMISSION, is_active=True, include_superusers=False).exclude(
-        pk__in=exclude
-    )
+def notify_officers(project, *, exclude, subject, body):
+    officers = User.objects.with_perm(OFFICER_PERMISSION, is_active=True, include_superusers=False)
+    officers = officers.exclude(pk__in=exclude)
     notifications.notify_users(list(officers), subject=subject, body=body, link=officer_url(project))
 
 
@@ -841,19 +802,14 @@ def item_choices():
 
 def upload_project_document(project, *, by, file, kind, title=""):
     """Attach a PDF to a draft call (public once the call is published)."""
-    from marketplace.organizations.services import documents
-    from marketplace.organizations.services.organizations import OrganizationError
-    from marketplace.procurement.models.projects import ProjectDocument
-
     if kind not in ProjectDocument.Kind.values:
         raise ProjectError(_("Choose the kind of document."), "kind")
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(project)
-        _expect(project, Project.EDITABLE_STATES, _("Documents can be changed only while the project is a draft."))
+        project = lock_project(project)
+        enforce(permissions.can_change_documents(by, project), ProjectError)
         try:
             size, sha256, content_type = documents.read_upload(file, limit=settings.BID_DOCUMENT_MAX_BYTES)
-        except OrganizationError as error:
+        except UploadRefusedError as error:
             raise ProjectError(error.message, "file") from None
         if content_type != "application/pdf":
             raise ProjectError(_("Call documents must be PDF files (the content was checked, not the name)."), "file")
@@ -877,8 +833,7 @@ def upload_project_document(project, *, by, file, kind, title=""):
 
 def remove_project_document(document, *, by):
     with transaction.atomic():
-        _require_officer(by)
-        project = _locked(document.project)
-        _expect(project, Project.EDITABLE_STATES, _("Documents can be changed only while the project is a draft."))
+        project = lock_project(document.project)
+        enforce(permissions.can_change_documents(by, project), ProjectError)
         record_event("projectdocument.remove", actor=by, obj=document, details={"project": project.ref})
         document.delete()

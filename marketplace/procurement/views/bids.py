@@ -20,31 +20,27 @@ import hashlib
 import json
 import types
 from decimal import Decimal
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from marketplace.core.filters import paginate
 from marketplace.core.headers import protect_document
 from marketplace.core.params import has_control_characters
-from marketplace.organizations.models import Organization
 from marketplace.organizations.services import documents as document_services
-from marketplace.organizations.services.organizations import membership as membership_of
+from marketplace.procurement import permissions
+from marketplace.procurement.filters import BidFilterSet, CallFilterSet
 from marketplace.procurement.forms.bids import (
     BidDocumentForm,
-    BidFilterForm,
     BidForm,
-    CallFilterForm,
     QuestionForm,
     SubmitBidForm,
     WithdrawBidForm,
@@ -52,6 +48,7 @@ from marketplace.procurement.forms.bids import (
 from marketplace.procurement.models.bids import Bid
 from marketplace.procurement.models.projects import Project
 from marketplace.procurement.selectors import bids as selectors
+from marketplace.procurement.selectors import projects as project_selectors
 from marketplace.procurement.services import bids as services
 from marketplace.procurement.services import opening
 from marketplace.procurement.services import projects as project_services
@@ -73,24 +70,21 @@ def member_required(view):
     def wrapped(request, pk, *args, **kwargs):
         # A crash report (e-mailed to ADMINS) must not carry a bid's content.
         request.sensitive_post_parameters = "__ALL__"
-        organization = Organization.objects.select_related("community").filter(pk=pk).first()
-        if organization is None or membership_of(request.user, organization) is None:
+        organization = project_selectors.bidding_organization(pk)
+        if organization is None or not permissions.acts_for(request.user, organization):
             raise Http404
         return view(request, organization, *args, **kwargs)
 
     return wrapped
 
 
-def _project(ref):
+def public_project(ref):
     """A project the public may see (published or later), opened if due."""
     if has_control_characters(ref):
         raise Http404
-    project = get_object_or_404(
-        Project.objects.select_related("method", "entry_standard", "named_organization"),
-        ref=ref,
-        state__in=Project.PUBLIC_STATES,
-        published_at__isnull=False,
-    )
+    project = project_selectors.bidding_project(ref)
+    if project is None:
+        raise Http404
     return opening.ensure_opened(project)
 
 
@@ -98,7 +92,7 @@ def _own_bid(request, organization, project):
     return selectors.own_bid(request.user, project, organization)
 
 
-def _required_bid(request, organization, project):
+def required_bid(request, organization, project):
     bid = _own_bid(request, organization, project)
     if bid is None:
         raise Http404
@@ -122,12 +116,6 @@ def _closed_message(project):
 def _bid_url(organization, project, anchor=""):
     url = reverse("orgs:bid", args=[organization.pk, project.ref])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _attach(form, error):
-    """A service's refusal next to the field it concerns, else on the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def countdown(deadline, now=None):
@@ -184,28 +172,20 @@ class _Eligibility:
 @member_required
 def calls(request, organization):
     """Open calls, each with whether the organization may bid and, if not, why."""
-    form = CallFilterForm(request.GET or None)
-    filters = form.filters()
+    filterset = CallFilterSet(request.GET)
+    filters = filterset.values
     now = timezone.now()
-    queryset = Project.objects.filter(state=Project.State.PUBLISHED, deadline__gt=now).select_related(
-        "method", "entry_standard", "named_organization"
-    )
-    if filters["method"] is not None:
-        queryset = queryset.filter(method=filters["method"])
-    if filters["q"]:
-        q = filters["q"]
-        queryset = queryset.filter(Q(title__icontains=q) | Q(ref__icontains=q) | Q(purchaser__icontains=q))
     eligibility = _Eligibility(organization)
     rows = []
-    for project in queryset.order_by("deadline", "pk"):
+    for project in filterset.qs:
         project = opening.ensure_opened(project)
         if not _is_open(project, now):
             continue
         problems = eligibility(project)
-        if filters["show"] == CallFilterForm.ELIGIBLE and problems:
+        if filters["show"] == CallFilterSet.ELIGIBLE and problems:
             continue
         rows.append({"project": project, "problems": problems, **_deadline_info(project, now)})
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, rows, PER_PAGE)
     own = {
         bid.project_id: bid
         for bid in selectors.organization_bids(request.user, organization).filter(
@@ -214,22 +194,16 @@ def calls(request, organization):
     }
     for row in page:
         row["bid"] = own.get(row["project"].pk)
-    kept = {
-        "show": filters["show"] if filters["show"] != CallFilterForm.ALL else "",
-        "method": filters["method"].pk if filters["method"] else "",
-        "q": filters["q"],
-    }
-    kept = {key: value for key, value in kept.items() if value not in (None, "")}
     return render(
         request,
         "marketplace/procurement/bids/calls.html",
         {
             "organization": organization,
-            "filter_form": form,
+            "filter_form": filterset.form,
             "filters": filters,
             "page_obj": page,
             "rows": list(page),
-            "querystring_base": urlencode(kept) + "&" if kept else "",
+            "querystring_base": filterset.querystring,
         },
     )
 
@@ -240,37 +214,31 @@ def calls(request, organization):
 @never_cache
 @member_required
 def bids(request, organization):
-    form = BidFilterForm(request.GET or None)
-    filters = form.filters()
+    filterset = BidFilterSet(
+        request.GET, selector=partial(selectors.organization_bid_list, request.user, organization)
+    )
     # The lazy opening for the organization's bids whose deadline has passed.
     due = selectors.organization_bids(request.user, organization).filter(
         project__state=Project.State.PUBLISHED, project__deadline__lte=timezone.now()
     )
     for bid in due:
         opening.ensure_opened(bid.project)
-    queryset = selectors.organization_bids(request.user, organization)
-    if filters["state"]:
-        queryset = queryset.filter(state=filters["state"])
-    if filters["q"]:
-        q = filters["q"]
-        queryset = queryset.filter(Q(project__title__icontains=q) | Q(project__ref__icontains=q))
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs, PER_PAGE)
     now = timezone.now()
     rows = [
         {"bid": bid, "project": bid.project, "open": _is_open(bid.project, now), **_deadline_info(bid.project, now)}
         for bid in page
     ]
-    kept = {key: value for key, value in filters.items() if value}
     return render(
         request,
         "marketplace/procurement/bids/bids.html",
         {
             "organization": organization,
-            "filter_form": form,
+            "filter_form": filterset.form,
             "page_obj": page,
             "rows": rows,
             "needs_confirmation": any(row["bid"].needs_confirmation and row["open"] for row in rows),
-            "querystring_base": urlencode(kept) + "&" if kept else "",
+            "querystring_base": filterset.querystring,
         },
     )
 
@@ -361,7 +329,7 @@ def _bid_context(request, organization, project, bid, *, form=None, document_for
 def bid(request, organization, ref):
     """The call as the organization sees it and its bid: prepare, save the
     draft, attach PDFs; read-only once the deadline has passed."""
-    project = _project(ref)
+    project = public_project(ref)
     bid = _own_bid(request, organization, project)
     if request.method != "POST":
         return render(
@@ -397,7 +365,7 @@ def bid(request, organization, ref):
             try:
                 services.save_bid(bid, by=request.user, **form.service_data())
             except services.BidError as error:
-                _attach(form, error)
+                form.add_service_error(error)
             else:
                 if action == "save_submit":
                     return redirect("orgs:bid_submit", organization.pk, project.ref)
@@ -420,7 +388,7 @@ def bid(request, organization, ref):
                     title=document_form.cleaned_data["title"],
                 )
             except services.BidError as error:
-                _attach(document_form, error)
+                document_form.add_service_error(error)
             else:
                 messages.success(request, _("Attached: %(title)s.") % {"title": document.title})
                 return redirect(_bid_url(organization, project, "documents"))
@@ -435,7 +403,7 @@ def bid(request, organization, ref):
 def submit(request, organization, ref):
     """Submit (or submit again, or confirm after an addendum): a page with
     what will be submitted, what is missing and the confirmation tick."""
-    project = _project(ref)
+    project = public_project(ref)
     bid = _own_bid(request, organization, project)
     if bid is None:
         return redirect(_bid_url(organization, project))
@@ -477,8 +445,8 @@ def submit(request, organization, ref):
 @never_cache
 @member_required
 def withdraw(request, organization, ref):
-    project = _project(ref)
-    bid = _required_bid(request, organization, project)
+    project = public_project(ref)
+    bid = required_bid(request, organization, project)
     form = WithdrawBidForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not _is_open(project):
@@ -510,8 +478,8 @@ def withdraw(request, organization, ref):
 @member_required
 def document(request, organization, ref, doc_pk):
     """A PDF of the organization's bid, for its members only."""
-    project = _project(ref)
-    bid = _required_bid(request, organization, project)
+    project = public_project(ref)
+    bid = required_bid(request, organization, project)
     found = selectors.documents_for(request.user, bid).filter(pk=doc_pk).first()
     if found is None:
         raise Http404
@@ -523,8 +491,8 @@ def document(request, organization, ref, doc_pk):
 @require_POST
 @member_required
 def remove_document(request, organization, ref, doc_pk):
-    project = _project(ref)
-    bid = _required_bid(request, organization, project)
+    project = public_project(ref)
+    bid = required_bid(request, organization, project)
     found = selectors.documents_for(request.user, bid).filter(pk=doc_pk, removed_at__isnull=True).first()
     if found is None:
         raise Http404
@@ -546,7 +514,7 @@ def remove_document(request, organization, ref, doc_pk):
 @never_cache
 @member_required
 def ask(request, organization, ref):
-    project = _project(ref)
+    project = public_project(ref)
     form = QuestionForm(request.POST if request.method == "POST" else None)
     failures = []
     if request.method == "POST" and form.is_valid():
@@ -555,9 +523,9 @@ def ask(request, organization, ref):
                 project, organization=organization, by=request.user, question=form.cleaned_data["question"]
             )
         except project_services.ProjectError as error:
-            _attach(form, error)
+            form.add_service_error(error)
         except services.BidError as error:
-            _attach(form, error)
+            form.add_service_error(error)
             failures = error.failures
         else:
             messages.success(
@@ -585,8 +553,8 @@ def ask(request, organization, ref):
 
 
 def _version(request, organization, ref, number):
-    project = _project(ref)
-    bid = _required_bid(request, organization, project)
+    project = public_project(ref)
+    bid = required_bid(request, organization, project)
     version = selectors.versions_for(request.user, bid).filter(number=number).first()
     if version is None:
         raise Http404

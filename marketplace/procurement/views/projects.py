@@ -14,13 +14,9 @@ shows a project opens it first if its deadline has passed (lazy opening).
 
 import datetime
 import io
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,10 +26,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from marketplace.core.actions import run_action
+from marketplace.core.decorators import user_passes
+from marketplace.core.filters import paginate
 from marketplace.core.headers import protect_document
 from marketplace.core.params import has_control_characters, id_param, text_param
 from marketplace.core.reauth import reauth_required
 from marketplace.needs.models import Need
+from marketplace.procurement import permissions
+from marketplace.procurement.filters import OfficerProjectFilterSet
 from marketplace.procurement.forms import projects as forms
 from marketplace.procurement.models.projects import Project
 from marketplace.procurement.selectors import bids as bid_selectors
@@ -49,26 +50,16 @@ State = Project.State
 # --- access ---------------------------------------------------------------------------------------
 
 
-def officer_required(view):
-    """Procurement officers only: anonymous users go to the sign-in page,
-    everybody else gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not services.is_officer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+#: Procurement officers only: anonymous users go to the sign-in page, everybody else gets 403.
+officer_required = user_passes(permissions.can_use_workbench)
 
 
-def _load(ref):
+def load_project(ref):
     """The project with everything its page shows, opened first if its
     deadline has passed (lazy opening); 404 if there is none."""
     if has_control_characters(ref):
         raise Http404
-    project = Project.objects.filter(ref=ref).first()
+    project = selectors.project_by_ref(ref)
     if project is None:
         raise Http404
     opening.ensure_opened(project)
@@ -88,18 +79,11 @@ def _detail_url(project, anchor=""):
 def index(request):
     for project in selectors.due_projects():
         opening.ensure_opened(project)
-    form = forms.ProjectFilterForm(request.GET or None)
-    filters = form.filters()
+    filterset = OfficerProjectFilterSet(request.GET)
+    filters = filterset.values
     others = {key: value for key, value in filters.items() if key != "state"}
-    page = Paginator(selectors.officer_projects(**filters), PER_PAGE).get_page(request.GET.get("page"))
-
-    kept = {
-        "state": filters["state"] if filters["state"] != selectors.ALL_STATES else None,
-        "method": filters["method"].pk if filters["method"] else None,
-        "community": filters["community"].pk if filters["community"] else None,
-        "q": filters["q"],
-    }
-    kept = {key: value for key, value in kept.items() if value not in (None, "")}
+    page = paginate(request, filterset.qs, PER_PAGE)
+    kept = filterset.kept()
     counts = selectors.state_counts(**others)
     without_state = {key: value for key, value in kept.items() if key != "state"}
     tabs = [
@@ -115,11 +99,11 @@ def index(request):
         request,
         "marketplace/procurement/projects/index.html",
         {
-            "filter_form": form,
+            "filter_form": filterset.form,
             "state_tabs": tabs,
             "projects_page": page,
-            "querystring_base": urlencode(kept) + "&" if kept else "",
-            "filtered": bool(kept),
+            "querystring_base": filterset.querystring,
+            "filtered": filterset.filtered,
         },
     )
 
@@ -133,7 +117,7 @@ def _initial_from_request(request):
     notes = []
     need_id = id_param(request.GET.get("need"))
     if need_id is not None:
-        need = Need.objects.select_related("community", "catalogue_item__version").filter(pk=need_id).first()
+        need = selectors.accepted_need(need_id)
         if need is None or need.state != Need.State.ACCEPTED:
             notes.append(_("That need is not an accepted need waiting for a project; it was not added."))
         else:
@@ -251,8 +235,8 @@ def create(request):
 @never_cache
 @officer_required
 def edit(request, ref):
-    project = _load(ref)
-    if project.state not in Project.EDITABLE_STATES:
+    project = load_project(ref)
+    if "edit" not in permissions.available_actions(request.user, project):
         messages.info(request, _("Only a draft can be edited."))
         return redirect(_detail_url(project))
     return _project_form_page(request, project=project)
@@ -326,22 +310,45 @@ def _opening_entries(record):
     return rows
 
 
+#: the page's action forms: action (``permissions.PROJECT_ACTIONS``) -> (context name, form class, prefix)
+ACTION_FORMS = {
+    "submit": ("submit_form", forms.SubmitForm, "submit"),
+    "approve": ("approve_form", forms.ApproveForm, "approve"),
+    "return": ("return_form", forms.ReturnForm, "return"),
+    "cancel": ("cancel_form", forms.CancelForm, "cancel"),
+    "addendum": ("addendum_form", forms.AddendumForm, "addendum"),
+    "documents": ("document_form", forms.DocumentForm, "doc"),
+    "retender": ("retender_form", forms.RetenderForm, "retender"),
+}
+
+
+def _action_forms(actions, bound):
+    """The form of each action the user may take now (the bound one, if it
+    was just posted); None for the others, so the page shows no button."""
+    context = {}
+    for action, (name, form_class, prefix) in ACTION_FORMS.items():
+        context[name] = (bound.get(action) or form_class(prefix=prefix)) if action in actions else None
+    return context
+
+
+def _clarification_rows(user, project, bound):
+    answered_pk, bound_answer = bound.get("answer", (None, None))
+    rows = []
+    for clarification in project.clarifications.all():
+        form = None
+        if permissions.can_answer(user, clarification):
+            form = bound_answer if answered_pk == clarification.pk else forms.AnswerForm(prefix=f"q{clarification.pk}")
+        rows.append({"clarification": clarification, "form": form})
+    return rows
+
+
 def _detail_context(request, project, *, bound=None):
     user = request.user
     bound = bound or {}
     now = timezone.now()
     state = project.state
-    is_author = project.created_by_id == user.pk
-    second_officer = user.pk not in (project.created_by_id, project.submitted_by_id)
-    can_retender = state == State.FAILED and not any(p.state != State.CANCELLED for p in project.retenders.all())
-
-    answered_pk, bound_answer = bound.get("answer", (None, None))
-    clarifications = []
-    for clarification in project.clarifications.all():
-        form = None
-        if state == State.PUBLISHED and clarification.answered_at is None:
-            form = bound_answer if answered_pk == clarification.pk else forms.AnswerForm(prefix=f"q{clarification.pk}")
-        clarifications.append({"clarification": clarification, "form": form})
+    actions = permissions.available_actions(user, project)
+    clarifications = _clarification_rows(user, project, bound)
 
     record = bid_selectors.opening_record(project)
     opened = list(bid_selectors.opened_bids(user, project)) if project.opened_at else []
@@ -349,8 +356,8 @@ def _detail_context(request, project, *, bound=None):
     criteria = list(project.criteria.all())
     return {
         "project": project,
-        "is_author": is_author,
-        "is_second_officer": second_officer,
+        "is_author": project.created_by_id == user.pk,
+        "is_second_officer": not permissions.has_shaped(user, project),
         "public_url": services.public_url(project) if project.published_at and state in Project.PUBLIC_STATES else "",
         "items": list(project.catalogue_items.all()),
         "communities": list(project.communities.all()),
@@ -363,30 +370,11 @@ def _detail_context(request, project, *, bound=None):
         "history": _history_rows(project),
         "is_open": state == State.PUBLISHED and now < project.deadline,
         "method_rules": forms.method_rules(project.method, earliest=state in (State.DRAFT, State.PENDING_APPROVAL)),
-        # actions
-        "can_edit": state in Project.EDITABLE_STATES,
-        "submit_form": bound.get("submit") or forms.SubmitForm(prefix="submit")
-        if state == State.DRAFT and is_author
-        else None,
-        "approve_form": bound.get("approve") or forms.ApproveForm(prefix="approve")
-        if state == State.PENDING_APPROVAL and second_officer
-        else None,
-        "return_form": bound.get("return") or forms.ReturnForm(prefix="return")
-        if state == State.PENDING_APPROVAL and second_officer
-        else None,
-        "cancel_form": bound.get("cancel") or forms.CancelForm(prefix="cancel")
-        if state in Project.CANCELLABLE_STATES
-        else None,
-        "addendum_form": bound.get("addendum") or forms.AddendumForm(prefix="addendum")
-        if state == State.PUBLISHED and now < project.deadline
-        else None,
-        "addendum_earliest": services.addendum_deadline(project, now)
-        if state == State.PUBLISHED and now < project.deadline
-        else None,
-        "document_form": bound.get("documents") or forms.DocumentForm(prefix="doc")
-        if state in Project.EDITABLE_STATES
-        else None,
-        "retender_form": bound.get("retender") or forms.RetenderForm(prefix="retender") if can_retender else None,
+        # actions: exactly those the services would accept now
+        "actions": actions,
+        "can_edit": "edit" in actions,
+        **_action_forms(actions, bound),
+        "addendum_earliest": services.addendum_deadline(project, now) if "addendum" in actions else None,
         # the opening (nothing about bids before it)
         "opening_record": record,
         "opening_entries": _opening_entries(record),
@@ -397,7 +385,7 @@ def _detail_context(request, project, *, bound=None):
 @never_cache
 @officer_required
 def detail(request, ref):
-    project = _load(ref)
+    project = load_project(ref)
     return render(request, "marketplace/procurement/projects/detail.html", _detail_context(request, project))
 
 
@@ -406,27 +394,27 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _act(request, ref, name, form, call, success):
-    """Run one action from the project's page: on success go back to the
-    page; on a broken rule show the page again with the form's errors."""
-    project = _load(ref)
+def _act(request, ref, name, form, call, success, *, anchor=""):
+    """Run one action from the project's page (``run_action``): on success
+    go back to the page (or to the URL ``call`` returns); on a broken rule
+    show the page again with the form's errors."""
+    project = load_project(ref)
     if request.method != "POST":
-        return redirect(_detail_url(project))
-    if form.is_valid():
-        try:
-            result = call(project, form)
-        except ProjectError as error:
-            form.add_service_error(error)
-            messages.error(request, _("Nothing was changed: %(message)s") % {"message": error.message})
-        else:
-            messages.success(request, success)
-            return redirect(result if isinstance(result, str) else _detail_url(project))
-    else:
-        messages.error(request, _("Nothing was changed: correct the form below."))
-    project = selectors.project_for_officer(project.ref)
-    return render(
-        request, "marketplace/procurement/projects/detail.html", _detail_context(request, project, bound={name: form})
-    )
+        return redirect(_detail_url(project, anchor))
+    result = {}
+
+    def run(form):
+        result["url"] = call(project, form)
+
+    def again(form):
+        fresh = selectors.project_for_officer(project.ref)
+        context = _detail_context(request, fresh, bound={name: form})
+        return render(request, "marketplace/procurement/projects/detail.html", context)
+
+    def done():
+        return result["url"] if isinstance(result.get("url"), str) else _detail_url(project, anchor)
+
+    return run_action(request, form, run, success=success, done=done, again=again)
 
 
 @officer_required
@@ -521,29 +509,24 @@ def addendum(request, ref):
 @officer_required
 @reauth_required
 def answer(request, ref, pk):
-    project = _load(ref)
+    project = load_project(ref)
     clarification = next((c for c in project.clarifications.all() if c.pk == pk), None)
     if clarification is None:
         raise Http404
     if request.method != "POST":
         return redirect(_detail_url(project, "clarifications"))
-    form = forms.AnswerForm(request.POST, prefix=f"q{pk}")
-    if form.is_valid():
-        try:
-            services.answer_question(clarification, by=request.user, answer=form.cleaned_data["answer"])
-        except ProjectError as error:
-            form.add_service_error(error)
-            messages.error(request, _("Nothing was changed: %(message)s") % {"message": error.message})
-        else:
-            messages.success(request, _("The answer is published on the call page."))
-            return redirect(_detail_url(project, "clarifications"))
-    else:
-        messages.error(request, _("Nothing was changed: correct the form below."))
-    project = selectors.project_for_officer(project.ref)
-    return render(
+
+    def again(form):
+        context = _detail_context(request, selectors.project_for_officer(project.ref), bound={"answer": (pk, form)})
+        return render(request, "marketplace/procurement/projects/detail.html", context)
+
+    return run_action(
         request,
-        "marketplace/procurement/projects/detail.html",
-        _detail_context(request, project, bound={"answer": (pk, form)}),
+        forms.AnswerForm(request.POST, prefix=f"q{pk}"),
+        lambda form: services.answer_question(clarification, by=request.user, answer=form.cleaned_data["answer"]),
+        success=_("The answer is published on the call page."),
+        done=_detail_url(project, "clarifications"),
+        again=again,
     )
 
 
@@ -569,32 +552,23 @@ def retender(request, ref):
 
 @officer_required
 def documents(request, ref):
-    project = _load(ref)
-    if request.method != "POST":
-        return redirect(_detail_url(project, "documents"))
-    form = forms.DocumentForm(request.POST, request.FILES, prefix="doc")
-    if form.is_valid():
-        try:
-            services.upload_project_document(
-                project,
-                by=request.user,
-                file=form.cleaned_data["file"],
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-            )
-        except ProjectError as error:
-            form.add_service_error(error)
-            messages.error(request, _("Nothing was changed: %(message)s") % {"message": error.message})
-        else:
-            messages.success(request, _("The document was added to the call."))
-            return redirect(_detail_url(project, "documents"))
-    else:
-        messages.error(request, _("Nothing was changed: correct the form below."))
-    project = selectors.project_for_officer(project.ref)
-    return render(
+    def call(project, form):
+        services.upload_project_document(
+            project,
+            by=request.user,
+            file=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+        )
+
+    return _act(
         request,
-        "marketplace/procurement/projects/detail.html",
-        _detail_context(request, project, bound={"documents": form}),
+        ref,
+        "documents",
+        forms.DocumentForm(_posted(request), request.FILES or None, prefix="doc"),
+        call,
+        _("The document was added to the call."),
+        anchor="documents",
     )
 
 
@@ -607,7 +581,7 @@ def _project_document(project, pk):
 
 @officer_required
 def remove_document(request, ref, pk):
-    project = _load(ref)
+    project = load_project(ref)
     document = _project_document(project, pk)
     if request.method != "POST":
         return redirect(_detail_url(project, "documents"))
@@ -620,7 +594,7 @@ def remove_document(request, ref, pk):
     return redirect(_detail_url(project, "documents"))
 
 
-def _pdf_response(file, name, *, uploaded=False):
+def pdf_response(file, name, *, uploaded=False):
     """A PDF (a stored file, or the bytes of a rendered one), never sniffed or
     cached by the browser.  The platform's own PDFs (reports, letters) open in
     the browser; an ``uploaded`` one is always a sandboxed attachment."""
@@ -634,9 +608,9 @@ def _pdf_response(file, name, *, uploaded=False):
 @never_cache
 @officer_required
 def document_file(request, ref, pk):
-    project = _load(ref)
+    project = load_project(ref)
     document = _project_document(project, pk)
-    return _pdf_response(document.file, document.original_name or "document.pdf", uploaded=True)
+    return pdf_response(document.file, document.original_name or "document.pdf", uploaded=True)
 
 
 # --- opened bids ------------------------------------------------------------------------------------------
@@ -657,7 +631,7 @@ def _opened_bid(request, project, bid_pk):
 @never_cache
 @officer_required
 def bid(request, ref, bid_pk):
-    project = _load(ref)
+    project = load_project(ref)
     bid, version = _opened_bid(request, project, bid_pk)
     responses = version.responses if isinstance(version.responses, dict) else {}
     criteria = [(criterion, responses.get(str(criterion.pk), "")) for criterion in project.criteria.all()]
@@ -678,11 +652,11 @@ def bid(request, ref, bid_pk):
 @never_cache
 @officer_required
 def bid_document(request, ref, bid_pk, doc_pk):
-    project = _load(ref)
+    project = load_project(ref)
     bid, version = _opened_bid(request, project, bid_pk)
     document = bid_selectors.document_for(request.user, doc_pk)
     if document is None or document.bid_id != bid.pk:
         raise Http404
     if not bid_selectors.documents_for(request.user, bid).filter(versions=version, pk=document.pk).exists():
         raise Http404
-    return _pdf_response(document.file, document.original_name or "document.pdf", uploaded=True)
+    return pdf_response(document.file, document.original_name or "document.pdf", uploaded=True)

@@ -71,7 +71,7 @@ def test_submissions_straddling_the_deadline(migrated_rows, make_project, make_o
 
     assert len(outcomes) == BIDDERS, "a submission was lost"
     kinds = [kind for kind, _detail in outcomes.values()]
-    assert "error" not in kinds, outcomes
+    assert "error" not in kinds, {pk: outcome for pk, outcome in outcomes.items() if outcome[0] == "error"}
     accepted = {pk for pk, (kind, _d) in outcomes.items() if kind == "accepted"}
     refused = {pk for pk, (kind, _d) in outcomes.items() if kind == "refused"}
     assert accepted and refused, "the spread should put submissions on both sides of the deadline"

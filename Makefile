@@ -16,8 +16,13 @@ run: install $(MO) migrate seed
 	@HOST=$(HOST) PORT=$(PORT) WAGTAILADMIN_BASE_URL=$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python manage.py runplatform --host $(HOST) --port $(PORT)
 
+# Two pytest-xdist workers (these machines have 2 cores; each worker has its
+# own test database); tests marked xdist_group run together on one worker.
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install $(MO)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 install: $(STAMP) .env
 

@@ -2,15 +2,88 @@ import pytest
 from django.contrib.auth.models import Group
 
 from cms.setup import ensure_site
-from marketplace.core.roles import sync_roles
+from marketplace.core.roles import ROLES_BY_KEY, sync_roles
 from marketplace.models import Community, District, User
 
 pytest_plugins = ["tests.catalogue_fixtures"]
 
 
+def _install_baseline():
+    """What every test starts from, made once per session (committed, so each
+    test's transaction begins with it): the rows the data migrations made
+    (after a transactional test flushed them), the role groups in step with
+    ``marketplace.core.roles`` and the public page tree."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if not Page.objects.exists():
+        Page.add_root(title="Root", slug="root")
+    import_module("marketplace.migrations.0008_purchase_methods").create(apps, None)
+    sync_roles()
+    # Without the page audit: tests of the audit chain start from an empty log.
+    from wagtail.signals import page_published, page_unpublished
+
+    from cms import page_audit
+
+    receivers = [
+        (page_published, page_audit.audit_page_published, "cms.page_audit.published"),
+        (page_unpublished, page_audit.audit_page_unpublished, "cms.page_audit.unpublished"),
+    ]
+    for signal, receiver, uid in receivers:
+        signal.disconnect(receiver, dispatch_uid=uid)
+    try:
+        _baseline["home"] = ensure_site().pk
+    finally:
+        for signal, receiver, uid in receivers:
+            signal.connect(receiver, dispatch_uid=uid)
+
+
+_baseline = {"home": None}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _install_baseline()
+
+
+def _is_transactional(item):
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush of every table: put the session
+    baseline back for the tests after it."""
+    try:
+        return (yield)
+    finally:
+        if _baseline["home"] is not None and _is_transactional(item):
+            from pytest_django.plugin import blocking_manager_key
+
+            with item.config.stash[blocking_manager_key].unblock():
+                _install_baseline()
+
+
 @pytest.fixture
 def site(db):
-    return ensure_site()
+    """The home page with its sections (made once per session; see above)."""
+    from wagtail.models import Site
+
+    from cms.models import HomePage
+
+    home = HomePage.objects.filter(pk=_baseline["home"]).first()
+    if home is None or not Site.objects.filter(is_default_site=True, root_page=home).exists():
+        home = ensure_site()
+    return home
 
 
 @pytest.fixture
@@ -25,7 +98,10 @@ def community(district):
 
 @pytest.fixture
 def make_user(db):
-    sync_roles()
+    # The role groups are in the database already (migrations, post_migrate
+    # after a flush, and the session baseline); sync only if one is missing.
+    if Group.objects.filter(name__in=ROLES_BY_KEY).count() != len(ROLES_BY_KEY):
+        sync_roles()
     counter = {"n": 0}
 
     def make(*roles, username=None, password="pw-test-2026", **fields):

@@ -35,11 +35,9 @@ def _result_page_model():
 
 
 @pytest.mark.django_db
-def test_demo_evaluation(settings, client):
+def test_demo_evaluation(settings, client, seeded_demo):
     settings.DEBUG = True
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "Demo evaluation: 3 new projects" in out.getvalue()
+    assert "Demo evaluation: 3 new projects" in seeded_demo.output
     officer = User.objects.get(username="officer")
 
     # The pool: every demo evaluator is verified, may evaluate and signs in.

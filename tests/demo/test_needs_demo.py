@@ -1,7 +1,6 @@
 """The demo demand list: every state, resident reports, idempotent."""
 
 import pytest
-from django.core.management import call_command
 
 from demo import seed as demo
 from demo.needs import seed_needs
@@ -51,9 +50,8 @@ def test_demo_needs_use_published_catalogue_items(demo_district, published):
 
 
 @pytest.mark.django_db
-def test_seed_demo_command_loads_the_demand_list(settings):
+def test_seed_demo_command_loads_the_demand_list(settings, seeded_demo):
     settings.DEBUG = True
-    call_command("seed_demo")
     assert Need.objects.count() >= 20 and ResidentReport.objects.exists()
     worker = Need.objects.filter(community__code="DEMO-DC-01").first().filed_by
     assert worker.username == "worker"

@@ -4,11 +4,9 @@ public page."""
 
 import datetime
 import hashlib
-import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.cn import ric, uscc
@@ -205,11 +203,9 @@ def _public_urls():
 
 
 @pytest.mark.django_db
-def test_no_public_page_shows_personal_data_of_the_demo_organizations(client, settings):
+def test_no_public_page_shows_personal_data_of_the_demo_organizations(client, settings, seeded_demo):
     settings.DEBUG = True
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "org2" in out.getvalue()  # the extra accounts are printed with the others
+    assert "org2" in seeded_demo.output  # the extra accounts are printed with the others
 
     # The markers are planted where they must stay private.
     phone_org = Organization.objects.get(contact_phone=demo_orgs.DEMO_MARKER_PHONE)

@@ -15,17 +15,15 @@ from marketplace.procurement.services import opening
 
 
 @pytest.mark.django_db
-def test_demo_projects(settings):
+def test_demo_projects(settings, seeded_demo):
     settings.DEBUG = True
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
     states = set(Project.objects.values_list("state", flat=True))
     assert {"draft", "pending_approval", "published", "closed", "failed", "cancelled"} <= states
     assert Need.objects.filter(state="planned", project__isnull=False).count() >= 3
     closing = Project.objects.get(title=CLOSING_SOON_TITLE, state="published")
     minutes = (closing.deadline - timezone.now()).total_seconds() / 60
     assert 0 < minutes <= settings.DEMO_CLOSING_MINUTES
-    assert f"/projects/{closing.ref}/" in out.getvalue()
+    assert f"/projects/{closing.ref}/" in seeded_demo.output
     assert Bid.objects.filter(project=closing, state="submitted").count() == 2
     closed = Project.objects.get(state="closed")
     assert OpeningRecord.objects.get(project=closed).valid_count == 3

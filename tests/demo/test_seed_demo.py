@@ -12,9 +12,8 @@ def _row_counts():
 
 
 @pytest.mark.django_db
-def test_seed_demo_twice_leaves_the_same_row_counts(settings):
+def test_seed_demo_twice_leaves_the_same_row_counts(settings, seeded_demo):
     settings.DEBUG = True
-    call_command("seed_demo")
     after_first = _row_counts()
     call_command("seed_demo")
     assert _row_counts() == after_first
@@ -23,9 +22,8 @@ def test_seed_demo_twice_leaves_the_same_row_counts(settings):
 
 
 @pytest.mark.django_db
-def test_seed_demo_creates_a_usable_account_per_role(client, settings):
+def test_seed_demo_creates_a_usable_account_per_role(client, settings, seeded_demo):
     settings.DEBUG = True
-    call_command("seed_demo")
     roles_covered = set()
     for username, _name, roles, _community, _su in demo.ACCOUNTS:
         user = User.objects.get(username=username)
@@ -56,9 +54,8 @@ def test_seed_demo_refuses_production_without_the_flag(settings):
 
 
 @pytest.mark.django_db
-def test_demo_edits_survive_a_second_run(settings):
+def test_demo_edits_survive_a_second_run(settings, seeded_demo):
     settings.DEBUG = True
-    call_command("seed_demo")
     officer = User.objects.get(username="officer")
     officer.set_password("changed-by-the-user-2026")
     officer.save()

@@ -9,6 +9,15 @@ os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("AUDIT_HMAC_KEY", "test-audit-hmac-key-not-for-production-" + "y" * 20)
 os.environ.setdefault("AUDIT_HMAC_KEY_ID", "test")
+# Each pytest-xdist worker gets its own embedded (SQLite) broker file: two
+# workers writing one file made the health check answer 503 now and then.
+if "CELERY_BROKER_URL" not in os.environ and os.environ.get("PYTEST_XDIST_WORKER"):
+    from pathlib import Path
+
+    _var = Path(__file__).resolve().parent.parent / "var"
+    _var.mkdir(exist_ok=True)
+    _broker = _var / f"celery-broker-{os.environ['PYTEST_XDIST_WORKER']}.sqlite3"
+    os.environ["CELERY_BROKER_URL"] = f"sqla+sqlite:///{_broker}"
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import INSTALLED_APPS  # noqa: E402

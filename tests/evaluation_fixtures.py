@@ -1,5 +1,6 @@
 """Fixtures for evaluation, award and challenge: an opened project with three
-bidders, an evaluator pool, and helpers that walk it through the services."""
+bidders, an evaluator pool, helpers that walk it through the services, and
+``evaluated``, which puts it in the evaluated state with the factories."""
 
 from decimal import Decimal
 
@@ -8,6 +9,13 @@ import pytest
 from marketplace.evaluation.services import awards, committee
 from marketplace.evaluation.services import scoring as evaluation
 from marketplace.models import Bid, Evaluator, Project
+from tests.factories import (
+    CommitteeFactory,
+    EvaluationReportFactory,
+    ProjectFactory,
+    QualificationFactory,
+    ScoreSheetFactory,
+)
 from tests.project_fixtures import open_now, submit_bid
 
 PASSWORD = "pw-test-2026"
@@ -26,10 +34,31 @@ def make_evaluator(make_user):
 
 
 @pytest.fixture
-def opened(make_project, make_org, org_admin):
+def opened(officer, second_officer, published, community, org_admin):
     """A competitive-consultation project (committee of 3, at least 2 valid
     bids) whose three bids have been opened (state closed); the bidders'
-    administrators are in ``opened.admins``."""
+    administrators are in ``opened.admins``.  Made by the factories: the
+    opening's own walk through the services is in tests/marketplace/
+    procurement (``open_now``)."""
+    project = ProjectFactory(
+        closed=True,
+        method_code="consultation",
+        created_by=officer,
+        submitted_by=officer,
+        approved_by=second_officer,
+        items=list(published.items.all()[:1]),
+        communities=[community],
+        bidders=list(PRICES),
+        bidders__admins=[org_admin, None, None],
+    )
+    assert project.state == Project.State.CLOSED
+    project.admins = [bid.organization.created_by for bid in bids_of(project)]
+    return project
+
+
+def open_by_services(make_project, make_org, org_admin):
+    """The same project as ``opened``, walked through the services (approval,
+    three bids, the opening), so the CMS receivers see every event."""
     project = make_project("published", method_code="consultation")
     admins = []
     for index, price in enumerate(PRICES):
@@ -42,6 +71,11 @@ def opened(make_project, make_org, org_admin):
     assert project.state == Project.State.CLOSED
     project.admins = admins
     return project
+
+
+@pytest.fixture
+def opened_by_services(make_project, make_org, org_admin):
+    return open_by_services(make_project, make_org, org_admin)
 
 
 @pytest.fixture
@@ -117,7 +151,22 @@ def report_and_confirm(project):
 
 
 def evaluated(project, officer):
-    """Committee formed, declared, qualified, scored, report confirmed."""
+    """Committee formed (the first eligible evaluators), declared, qualified,
+    scored with the default scores, report confirmed: written by the
+    factories.  The same road through the services is walked by
+    ``evaluated_by_services`` and by tests/marketplace/evaluation."""
+    expertise = committee.default_expertise(project)
+    eligible = list(committee.eligible_evaluators(project, expertise=expertise).order_by("pk"))
+    CommitteeFactory(project=project, evaluators=eligible, formed_by=officer, declared=True)
+    project.refresh_from_db()
+    QualificationFactory.qualify_all(project, by=officer)
+    ScoreSheetFactory.score_all(project)
+    return EvaluationReportFactory(project=project, confirmed=True)
+
+
+def evaluated_by_services(project, officer):
+    """Committee formed, declared, qualified, scored, report confirmed: each
+    step through its service."""
     form(project, officer)
     project.refresh_from_db()
     declare_all(project)

@@ -19,6 +19,18 @@ from django.test.utils import override_settings
 
 SHARED = "seeded_demo"
 
+# The override below replaces pytest-django's own autouse fixture of the same
+# name and asks for its ``_django_db_helper``: both are private.  pytest-django
+# is pinned in requirements.txt; should an upgrade rename either, stop here
+# with the reason instead of silently running the demo tests unseeded.
+from pytest_django import plugin as _pytest_django  # noqa: E402
+
+if not all(hasattr(_pytest_django, name) for name in ("_django_db_marker", "_django_db_helper")):
+    raise RuntimeError(
+        "tests/demo/conftest.py overrides pytest-django's _django_db_marker/_django_db_helper fixtures, "
+        "which this pytest-django version no longer has: update the override."
+    )
+
 
 @dataclass
 class _Seed:

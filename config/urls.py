@@ -12,7 +12,8 @@ from marketplace.procurement.views import bids as bid_views
 
 urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switcher, which also records a signed-in person's choice.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("marketplace.core.urls")),
     path("work/organizations/", include("marketplace.organizations.review_urls")),
     path("work/projects/", include(marketplace_urls.project_workbench)),

@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,11 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self):
         from marketplace.core import account_audit, audit_guard, roles, signals  # noqa: F401  (connects the receivers)
+
+        # Every domain's message types are declared, so a key names one (core/notifications.py).
+        for domain in ("core", "catalogue", "needs", "organizations", "procurement", "evaluation"):
+            if importlib.util.find_spec(f"marketplace.{domain}.messages") is not None:
+                importlib.import_module(f"marketplace.{domain}.messages")
         from marketplace.evaluation.services.awards import contract_blocked_reason
         from marketplace.procurement.models.projects import Project
 

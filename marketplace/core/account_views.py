@@ -1,13 +1,16 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
+from marketplace.core import languages
 from marketplace.core.roles import ROLES
 
 # Sign-in itself (with its lockout and second factor) is marketplace.core.views.SignInView.
@@ -64,3 +67,15 @@ def account(request):
             "can_use_cms": user.has_perm("wagtailadmin.access_admin"),
         },
     )
+
+
+def set_language(request):
+    """The language switcher: Django's ``set_language`` (the same redirect
+    and cookie, which chooses the interface language of the next requests),
+    and for a signed-in person the choice is also kept as their language
+    (``core/languages.py``), so that notifications reach them in it."""
+    response = i18n.set_language(request)
+    cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie is not None and request.user.is_authenticated:
+        languages.remember(request.user, cookie.value)
+    return response

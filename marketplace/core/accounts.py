@@ -37,7 +37,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketplace.core import notifications, sms
+from marketplace.core import languages, messages, notifications
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
 from marketplace.core.masking import mask_identifier  # noqa: F401  (part of this module's interface)
@@ -150,7 +150,7 @@ def check_password(password, *, kind, value):
 OWNER_NOTICE_PER_IDENTIFIER = Throttle("signup-owner-notice", limit=3, window_seconds=3600)
 
 
-def sign_up(*, identifier, password, ip):
+def sign_up(*, identifier, password, ip, language=None):
     """Create an unverified account and send its verification.  Raises
     ``ValidationError`` (a dict naming the field) and creates nothing when
     the identifier is invalid, the password weak, or the address ``ip`` has
@@ -159,7 +159,12 @@ def sign_up(*, identifier, password, ip):
     Whether the identifier is already taken is never told to the person
     signing up: they get the same answer either way ("check your mail or
     messages"), and the account's owner is told by message instead.  Returns
-    the new user, or ``None`` when the identifier was taken."""
+    the new user, or ``None`` when the identifier was taken.
+
+    ``language`` is the language the person signed up in (by default the one
+    active now): it becomes their language (``core/languages.py``), and the
+    messages of the sign-up are written in it."""
+    language = languages.supported(language) or languages.current()
     if SIGNUP_PER_IP.blocked(ip):
         raise ValidationError({"__all__": [ValidationError(str(THROTTLED_MESSAGE), code="throttled")]})
     try:
@@ -173,7 +178,7 @@ def sign_up(*, identifier, password, ip):
         raise ValidationError({"password1": exc.error_list}) from None
     if identifier_taken(kind, value):
         make_password(password)  # about as long as creating the account takes
-        tell_owner_of_signup_attempt(kind, value)
+        tell_owner_of_signup_attempt(kind, value, language=language)
         return None
     try:
         with transaction.atomic():
@@ -185,39 +190,32 @@ def sign_up(*, identifier, password, ip):
                 self_signed_up=True,  # unverified until the link or code comes back
             )
             record_event("user.signup", actor=user, obj=user, details={"kind": kind})
+            languages.remember(user, language)
             send_verification(user)
     except IntegrityError:
         # The same identifier signed up a moment ago from elsewhere.
-        tell_owner_of_signup_attempt(kind, value)
+        tell_owner_of_signup_attempt(kind, value, language=language)
         return None
     return user
 
 
-def tell_owner_of_signup_attempt(kind, value):
+def tell_owner_of_signup_attempt(kind, value, *, language):
     """Someone signed up with an e-mail address or number that has an
-    account: tell its owner (at most three times an hour), not the visitor."""
+    account: tell its owner (at most three times an hour), not the visitor
+    (in the language of the sign-up form, as the address is all we go by)."""
     if OWNER_NOTICE_PER_IDENTIFIER.blocked(f"{kind}:{value}"):
         return
     OWNER_NOTICE_PER_IDENTIFIER.hit(f"{kind}:{value}")
-    sign_in = notifications.absolute_url(reverse("login"))
-    reset = notifications.absolute_url(reverse("password_reset"))
+    context = {
+        "sign_in": notifications.absolute_url(reverse("login")),
+        "reset": notifications.absolute_url(reverse("password_reset")),
+    }
     if kind == EMAIL:
-        notifications.notify(
-            to=[value],
-            subject=_("Someone tried to sign up with your e-mail address"),
-            body=_(
-                "Someone tried to sign up on the platform with this e-mail address, which already has an account."
-                "\n\nIf it was you, sign in:\n%(sign_in)s\n\nor, if you forgot your password, reset it:\n%(reset)s"
-                "\n\nIf it was not you, ignore this message; nothing has changed."
-            )
-            % {"sign_in": sign_in, "reset": reset},
-        )
+        notifications.send(messages.SIGNUP_ATTEMPT, [notifications.Address(email=value)], context, language=language)
     else:
-        text = _(
-            "Someone tried to sign up with your mobile number, which already has an account. "
-            "If it was you, sign in or reset your password at %(sign_in)s. If not, ignore this message."
-        ) % {"sign_in": sign_in}
-        transaction.on_commit(lambda: sms.send_sms(value, text))
+        notifications.send(
+            messages.SIGNUP_ATTEMPT_SMS, [notifications.Address(phone=value)], context, language=language
+        )
 
 
 # --- verification -----------------------------------------------------------------------
@@ -246,20 +244,11 @@ def send_verification(user):
     verified account or one with neither contact.  Returns the kind sent."""
     if user.verified_at is not None:
         return None
-    kind, value = contact_of(user)
+    kind = contact_of(user)[0]  # the message goes to the user, at that address or number
     if kind == EMAIL:
         token = make_email_token(user)
         link = notifications.absolute_url(reverse("verify_email", args=[token]))
-        hours = settings.SIGNUP_VERIFICATION_HOURS
-        notifications.notify(
-            to=[value],
-            subject=_("Confirm your e-mail address"),
-            body=_(
-                "Welcome to the platform. To confirm this e-mail address, open the link below within %(hours)d hours:"
-                "\n\n%(link)s\n\nIf you did not sign up, ignore this message; nothing will happen."
-            )
-            % {"hours": hours, "link": link},
-        )
+        notifications.send(messages.VERIFY_EMAIL, [user], {"hours": settings.SIGNUP_VERIFICATION_HOURS, "link": link})
     elif kind == PHONE:
         code = f"{secrets.randbelow(10**6):06d}"
         cache.set(
@@ -267,8 +256,7 @@ def send_verification(user):
             {"hash": _code_hash(user, code), "expires": time.time() + CODE_SECONDS},
             CODE_SECONDS,
         )
-        text = _("Your verification code is %(code)s, valid for 15 minutes. Do not tell anyone.") % {"code": code}
-        transaction.on_commit(lambda: sms.send_sms(value, text))
+        notifications.send(messages.VERIFICATION_CODE, [user], {"code": code})
     return kind
 
 

@@ -54,7 +54,10 @@ def signup(request):
         if form.is_valid():
             try:
                 accounts.sign_up(
-                    identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password1"], ip=ip
+                    identifier=form.cleaned_data["identifier"],
+                    password=form.cleaned_data["password1"],
+                    ip=ip,
+                    language=getattr(request, "LANGUAGE_CODE", None),  # the page's language becomes theirs
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

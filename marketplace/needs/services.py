@@ -29,7 +29,7 @@ from marketplace.core.models.places import Community
 from marketplace.core.models.users import User
 from marketplace.core.money import format_cny
 from marketplace.core.permissions import Permission
-from marketplace.needs import permissions
+from marketplace.needs import messages, permissions
 from marketplace.needs import selectors as need_selectors
 from marketplace.needs.models import Need, ResidentReport
 
@@ -54,9 +54,9 @@ def _text(value):
 # --- notifications (after commit) -----------------------------------------------
 
 
-def _worker_emails(community):
+def _workers(community):
     workers = User.objects.filter(community=community, is_active=True)
-    return [user.email for user in workers if user.has_perm(Permission.FILE_COMMUNITY_NEED)]
+    return [user for user in workers if user.has_perm(Permission.FILE_COMMUNITY_NEED)]
 
 
 # --- filing ---------------------------------------------------------------------
@@ -192,11 +192,8 @@ def report_need(*, community, title, description, name, phone, notify=True, toke
             details={"community": community.code},
         )
         if notify:
-            notifications.notify(
-                subject=_("New resident report: %(title)s") % {"title": report.title},
-                body=_("A resident of %(community)s reported a need. Open the workbench to answer it.")
-                % {"community": community},
-                to=_worker_emails(community),
+            notifications.send(
+                messages.RESIDENT_REPORT, _workers(community), {"title": report.title, "community": community}
             )
     return report
 
@@ -371,8 +368,10 @@ def plan_need(need, *, by, project, reason=""):
 
 
 def _notify_filer(need):
-    notifications.notify(
-        subject=_("Your need “%(title)s”: %(state)s") % {"title": need.title, "state": need.get_state_display()},
-        body=need.public_answer,
-        to=[need.filed_by.email] if need.filed_by_id else [],
-    )
+    if need.filed_by_id:
+        notifications.send(
+            messages.NEED_DECIDED,
+            [need.filed_by],
+            # The state's label, not its text: it is translated for the filer.
+            {"title": need.title, "state": Need.State(need.state).label, "answer": need.public_answer},
+        )

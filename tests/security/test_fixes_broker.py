@@ -12,14 +12,26 @@ import sqlite3
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from config.celery import app as celery_app
 from marketplace import tasks
 from marketplace.core import accounts, notifications
 from marketplace.models import OutgoingMessage
+from marketplace.procurement import messages
 
-SECRET_SUBJECT = "SFQ-2026-0001 的投标已收到"
-SECRET_BODY = "贵组织对 SFQ-2026-0001 的投标已收到，回执摘要 9f2c…"
+# The bid receipt, as a bidder reads it: "SFQ-2026-0001 的投标已收到（第 1 版）", digest and all.
+SECRET = {"ref": "SFQ-2026-0001", "title": "居家养老", "number": 1, "time": "2026-03-01 09:30:00", "digest": "9f2c…"}
+
+
+def secret_subject():
+    with translation.override("zh-hans"):
+        return translation.gettext("Bid on %(ref)s received (version %(number)s)") % SECRET
+
+
+def tell_bidder(user):
+    with translation.override("zh-hans"):
+        notifications.send(messages.BID_RECEIVED, [user], SECRET, link="/org/1/bids/x/")
 
 
 def _readable(payload):
@@ -45,7 +57,7 @@ def recorded_tasks(monkeypatch):
 def test_task_arguments_are_ids_only(recorded_tasks, make_user, mailoutbox, django_capture_on_commit_callbacks):
     bidder = make_user("organization_member", username="bidder", email="bidder@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify_users([bidder], subject=SECRET_SUBJECT, body=SECRET_BODY, link="/org/1/bids/x/")
+        tell_bidder(bidder)
     assert len(recorded_tasks) == 1
     args, kwargs = recorded_tasks[0]
     flat = json.dumps([args, kwargs], ensure_ascii=False)
@@ -55,7 +67,7 @@ def test_task_arguments_are_ids_only(recorded_tasks, make_user, mailoutbox, djan
     # The worker renders the mail from the database at send time, then forgets it.
     assert mailoutbox == []
     tasks.deliver_notification(**kwargs)
-    assert [(mail.to, mail.subject) for mail in mailoutbox] == [(["bidder@example.cn"], SECRET_SUBJECT)]
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [(["bidder@example.cn"], secret_subject())]
     assert not OutgoingMessage.objects.exists()
     tasks.deliver_notification(**kwargs)  # redelivered: nothing sent twice
     assert len(mailoutbox) == 1
@@ -100,7 +112,7 @@ def test_the_broker_file_holds_no_message_text(
     url, path = sqlite_broker
     bidder = make_user("organization_member", username="bidder", email="bidder@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify_users([bidder], subject=SECRET_SUBJECT, body=SECRET_BODY, link="/org/1/bids/x/")
+        tell_bidder(bidder)
         accounts.sign_up(identifier="new.person@example.cn", password="Tianxin-Lu-2026!", ip="10.9.9.9")
     rows = _rows(path)
     assert len(rows) == 2
@@ -119,8 +131,8 @@ def test_delivered_messages_are_purged_from_the_broker(sqlite_broker, make_user,
     url, path = sqlite_broker
     user = make_user(username="someone")
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify_users([user], subject="一", body="甲")
-        notifications.notify_users([user], subject="二", body="乙")
+        notifications.send(messages.BID_WITHDRAWN, [user], {"ref": "一"})
+        notifications.send(messages.BID_WITHDRAWN, [user], {"ref": "二"})
     # A worker takes one message and acknowledges it: kombu keeps the row, invisible.
     with Connection(url) as connection:
         channel = connection.default_channel

@@ -10,8 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutgoingMessage(models.Model):
-    """One message to one address (e-mail), written in the sender's transaction."""
+    """One message to one address (an e-mail address or, for a text message,
+    a mobile number), written in the sender's transaction."""
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("text message")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     address = models.CharField(_("address"), max_length=254)
     subject = models.TextField(_("subject"))
     body = models.TextField(_("message"))

@@ -21,7 +21,7 @@ from marketplace.core import events, notifications, workdays
 from marketplace.core.audit import record_event
 from marketplace.core.models.users import User
 from marketplace.core.uploads import UploadRefusedError
-from marketplace.evaluation import permissions
+from marketplace.evaluation import messages, permissions
 from marketplace.evaluation.models import Award, Challenge, ChallengeDocument, Qualification, ScoreSheet
 from marketplace.evaluation.services.committee import active_members, evaluation_url, lock_project
 from marketplace.evaluation.services.report import EvaluationError, supersede
@@ -112,12 +112,7 @@ def _winner_declines(project, bid, *, by, reason):
     project.reopen_evaluation(by=by, reason=reason)
     project.save()
     events.award_cancelled.send(sender=Project, project=project, award=live)
-    notify_bidders(
-        project,
-        subject=_("%(ref)s: the awarded organization declined") % {"ref": project.ref},
-        body=_("The awarded organization declined the award: %(reason)s. The next in the ranking may be awarded.")
-        % {"reason": reason},
-    )
+    notify_bidders(project, messages.AWARD_DECLINED, {"reason": reason})
     bid.refresh_from_db()
     return bid
 
@@ -138,12 +133,7 @@ def disqualify_ranked(bid, *, by, reason):
         )
         bid.disqualify(by=by, reason=reason)
         bid.save()
-        notify_bidders(
-            project,
-            subject=_("%(ref)s: your bid was disqualified") % {"ref": project.ref},
-            body=_("Your bid was disqualified after the evaluation: %(reason)s") % {"reason": reason},
-            only=[bid],
-        )
+        notify_bidders(project, messages.BID_DISQUALIFIED, {"reason": reason}, only=[bid])
         fail_if_too_few(project, by=by)
     return bid
 
@@ -221,14 +211,12 @@ def award(project, bid, *, by, reason=""):
         _tell_bidders(project, live, bids)
         notify_officers(
             project,
-            exclude=[],
-            subject=_("%(ref)s awarded") % {"ref": project.ref},
-            body=_("“%(title)s” was awarded to %(name)s. Challenges are accepted until %(deadline)s.")
-            % {
-                "title": project.title,
+            messages.AWARDED,
+            {
                 "name": chosen.organization.name,
                 "deadline": project_services.format_when(live.challenge_deadline),
             },
+            exclude=[],
         )
     return live
 
@@ -239,21 +227,15 @@ def _tell_bidders(project, live, bids):
         if bid.state not in (Bid.State.AWARDED, Bid.State.NOT_AWARDED, Bid.State.DISQUALIFIED):
             continue
         users = User.objects.filter(memberships__organization_id=bid.organization_id, is_active=True)
-        if bid.pk == live.bid_id:
-            subject = _("%(ref)s: your bid won (中标/成交通知书)") % {"ref": project.ref}
-            body = _(
-                "Your organization was awarded “%(title)s” at %(price)s CNY. The award notice is in your "
-                "workspace. The contract can be made once the challenge period ends (%(deadline)s) and no "
-                "challenge is open."
-            ) % {"title": project.title, "price": live.price, "deadline": deadline}
-        else:
-            subject = _("%(ref)s: the result of your bid") % {"ref": project.ref}
-            body = _(
-                "“%(title)s” was awarded to another organization. Your result letter with your scores and rank "
-                "is in your workspace. You may file a challenge until %(deadline)s."
-            ) % {"title": project.title, "deadline": deadline}
+        won = bid.pk == live.bid_id
         bid.project = project
-        notifications.notify_users(list(users), subject=subject, body=body, link=result_letter_url(bid))
+        notifications.send(
+            messages.BID_WON if won else messages.BID_LOST,
+            list(users),
+            # The price as it always read ("%s" of the Decimal), in every language.
+            {"ref": project.ref, "title": project.title, "price": str(live.price), "deadline": deadline},
+            link=result_letter_url(bid),
+        )
 
 
 # --- the contract gate ------------------------------------------------------------------------------
@@ -354,10 +336,9 @@ def file_challenge(bid, *, by, reasons, files=()):
         )
         notify_officers(
             project,
+            messages.CHALLENGE_FILED,
+            {"name": bid.organization.name, "due": project_services.format_when(challenge.answer_due)},
             exclude=[],
-            subject=_("%(ref)s: a challenge was filed") % {"ref": project.ref},
-            body=_("%(name)s challenged the result. Answer by %(due)s.")
-            % {"name": bid.organization.name, "due": project_services.format_when(challenge.answer_due)},
         )
     return challenge
 
@@ -370,10 +351,15 @@ def _lock_challenge(challenge):
     return project, challenge
 
 
-def _tell_challenger(challenge, subject, body):
+def _tell_challenger(challenge, message_type, context):
     users = User.objects.filter(memberships__organization_id=challenge.organization_id, is_active=True)
-    challenge.bid.project = challenge.project
-    notifications.notify_users(list(users), subject=subject, body=body, link=result_letter_url(challenge.bid))
+    project = challenge.bid.project = challenge.project
+    notifications.send(
+        message_type,
+        list(users),
+        {"ref": project.ref, "title": project.title, **context},
+        link=result_letter_url(challenge.bid),
+    )
 
 
 def answer_challenge(challenge, *, by, answer):
@@ -389,11 +375,7 @@ def answer_challenge(challenge, *, by, answer):
         challenge.answered_at = timezone.now()
         challenge.mark_answered(by=by, reason=answer)
         challenge.save()
-        _tell_challenger(
-            challenge,
-            _("%(ref)s: your challenge was answered") % {"ref": project.ref},
-            _("The procurement officer answered your challenge: %(answer)s") % {"answer": answer},
-        )
+        _tell_challenger(challenge, messages.CHALLENGE_ANSWERED, {"answer": answer})
     return challenge
 
 
@@ -414,22 +396,14 @@ def decide_challenge(challenge, *, by, upheld, reason, remedy=""):
         if not upheld:
             challenge.dismiss(by=by, reason=reason)
             challenge.save()
-            _tell_challenger(
-                challenge,
-                _("%(ref)s: your challenge was dismissed") % {"ref": project.ref},
-                _("Your challenge was dismissed: %(reason)s") % {"reason": reason},
-            )
+            _tell_challenger(challenge, messages.CHALLENGE_DISMISSED, {"reason": reason})
             return challenge
         challenge.remedy = remedy
         challenge.uphold(by=by, reason=reason, remedy=remedy)
         challenge.save()
         if challenge.award.cancelled_at is None and project.state == Project.State.AWARDED:
             _undo_award(project, challenge.award, by=by, reason=reason, remedy=remedy)
-        _tell_challenger(
-            challenge,
-            _("%(ref)s: your challenge was upheld") % {"ref": project.ref},
-            _("Your challenge was upheld: %(reason)s") % {"reason": reason},
-        )
+        _tell_challenger(challenge, messages.CHALLENGE_UPHELD, {"reason": reason})
     return challenge
 
 
@@ -463,8 +437,7 @@ def _undo_award(project, live, *, by, reason, remedy):
             sheet.save()
         project.reopen_evaluation(by=by, reason=reason)
         project.save()
-        subject = _("%(ref)s: back to evaluation after a challenge") % {"ref": project.ref}
-        body = _("A challenge was upheld; the award is cancelled and the committee evaluates again: %(reason)s")
+        message = messages.REEVALUATION
     else:
         for bid in bids:
             if bid.state == Bid.State.AWARDED:
@@ -476,15 +449,14 @@ def _undo_award(project, live, *, by, reason, remedy):
         project.cancelled_at = timezone.now()
         project.save()
         project_services.release_needs(project, by, _("%(ref)s was cancelled.") % {"ref": project.ref})
-        subject = _("%(ref)s: the award was cancelled") % {"ref": project.ref}
-        body = _("A challenge was upheld; the award and the project are cancelled: %(reason)s")
+        message = messages.AWARD_CANCELLED
     events.award_cancelled.send(sender=Project, project=project, award=live)
-    notify_bidders(project, subject=subject, body=body % {"reason": reason})
+    notify_bidders(project, message, {"reason": reason})
     if remedy == Challenge.Remedy.REEVALUATE:
-        notifications.notify_users(
+        notifications.send(
+            message,
             [m.evaluator.user for m in active_members(project.committee)],
-            subject=subject,
-            body=body % {"reason": reason},
+            {"ref": project.ref, "title": project.title, "reason": reason},
             link=evaluation_url(project),
         )
 

@@ -20,7 +20,7 @@ from marketplace.catalogue.models import ServiceCategory
 from marketplace.core import notifications
 from marketplace.core.audit import record_event
 from marketplace.core.models.users import User
-from marketplace.evaluation import permissions
+from marketplace.evaluation import messages, permissions
 from marketplace.evaluation.models import Committee, CommitteeMember, Declaration, Evaluator
 from marketplace.organizations.models import Membership
 from marketplace.procurement.models.bids import Bid
@@ -243,14 +243,10 @@ def form_committee(project, *, by, expertise, appointments=(), seed=None):
 
 
 def _tell_members(project, members):
-    notifications.notify_users(
+    notifications.send(
+        messages.COMMITTEE_APPOINTED,
         [member.evaluator.user for member in members],
-        subject=_("%(ref)s: you are on the evaluation committee") % {"ref": project.ref},
-        body=_(
-            "You were chosen for the committee of “%(title)s”. Before you can read any bid, declare for each "
-            "bidder whether you have any relationship with it (回避)."
-        )
-        % {"title": project.title},
+        {"ref": project.ref, "title": project.title},
         link=evaluation_url(project),
     )
 
@@ -272,12 +268,7 @@ def replace_member(committee, *, by=None, reason):
             reason=reason,
             details={"project": project.ref, "seed": seed, "candidates": [], "drawn": []},
         )
-        notify_officers(
-            project,
-            exclude=[],
-            subject=_("%(ref)s: appoint a committee member") % {"ref": project.ref},
-            body=_("A member withdrew and nobody with the expertise is left to draw. Appoint a member by name."),
-        )
+        notify_officers(project, messages.APPOINT_MEMBER, exclude=[])
         return None
     drawn = draw(seed, candidates, 1)
     member = CommitteeMember.objects.create(
@@ -454,14 +445,8 @@ def declare(project, *, by, answers):
             )
         notify_officers(
             project,
+            messages.MEMBER_WITHDREW,
+            {"name": member.evaluator.name, "replaced": replacement is not None},
             exclude=[],
-            subject=_("%(ref)s: a committee member withdrew") % {"ref": project.ref},
-            body=_("%(name)s declared a relationship with a bidder and withdrew. %(next)s")
-            % {
-                "name": member.evaluator.name,
-                "next": _("A replacement was drawn.")
-                if replacement
-                else _("Nobody is left to draw: appoint a member by name."),
-            },
         )
     return member

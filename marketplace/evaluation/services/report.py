@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from marketplace.core import lockout, notifications
 from marketplace.core.audit import record_event
 from marketplace.core.pdf import render_pdf
-from marketplace.evaluation import permissions
+from marketplace.evaluation import messages, permissions
 from marketplace.evaluation.models import EvaluationReport, Qualification, ReportConfirmation, ScoreSheet
 from marketplace.evaluation.services.committee import CommitteeError, evaluation_url, lock_committee
 from marketplace.evaluation.services.ranking import progress, ranking, score_criteria
@@ -143,10 +143,10 @@ def generate_report(project, *, by):
             obj=report,
             details={"project": project.ref, "number": number, "sha256": report.sha256, "ranking": rows},
         )
-        notifications.notify_users(
+        notifications.send(
+            messages.REPORT_GENERATED,
             [m.evaluator.user for m in members if m.active],
-            subject=_("%(ref)s: confirm the evaluation report") % {"ref": project.ref},
-            body=_("The chair generated the evaluation report. Read it and confirm it with your password."),
+            {"ref": project.ref, "title": project.title},
             link=evaluation_url(project),
         )
     return report
@@ -190,10 +190,5 @@ def confirm_report(report, *, by, password, request=None):
             report.confirmed_at = timezone.now()
             report.save(update_fields=["confirmed_at"])
             record_event("evaluationreport.complete", obj=report, details={"project": project.ref})
-            notify_officers(
-                project,
-                exclude=[],
-                subject=_("%(ref)s: the evaluation report is confirmed") % {"ref": project.ref},
-                body=_("Every member confirmed the evaluation report. The project can be awarded."),
-            )
+            notify_officers(project, messages.REPORT_CONFIRMED, exclude=[])
     return report

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.core import events, notifications
 from marketplace.core.audit import record_event
-from marketplace.evaluation import permissions
+from marketplace.evaluation import messages, permissions
 from marketplace.evaluation.models import Qualification, Score, ScoreSheet
 from marketplace.evaluation.permissions import may_confirm_deviation, member_sheets_visible
 from marketplace.evaluation.services.committee import DECLARED_STATES, active_members, evaluation_url, lock_committee
@@ -161,12 +161,7 @@ def review_qualification(project, *, by, decisions):
         )
         disqualified = [bid for bid in bids if not results[bid.organization_id]]
         if disqualified:
-            notify_bidders(
-                project,
-                subject=_("%(ref)s: your bid did not pass the qualification review") % {"ref": project.ref},
-                body=_("The reasons are in your bid's page. You may challenge the result once it is published."),
-                only=disqualified,
-            )
+            notify_bidders(project, messages.QUALIFICATION_FAILED, only=disqualified)
         fail_if_too_few(project, by=by)
     return project
 
@@ -188,8 +183,8 @@ def fail_if_too_few(project, *, by):
     events.call_changed.send(sender=Project, project=project)
     notify_bidders(
         project,
-        subject=_("%(ref)s: too few qualified bids, the call failed") % {"ref": project.ref},
-        body=reason,
+        messages.TOO_FEW_QUALIFIED,
+        {"count": qualified, "min": project.min_valid_bids},
         states=(Bid.State.QUALIFIED, Bid.State.DISQUALIFIED),
     )
     return True
@@ -335,10 +330,10 @@ def reopen_sheet(sheet, *, by, reason):
         sheet.flag_confirmed_at = None
         sheet.flag_note = ""
         sheet.save()
-        notifications.notify_users(
+        notifications.send(
+            messages.SHEET_REOPENED,
             [sheet.member.evaluator.user],
-            subject=_("%(ref)s: your score sheet was reopened") % {"ref": project.ref},
-            body=_("The chair reopened your score sheet for a correction: %(reason)s") % {"reason": reason},
+            {"ref": project.ref, "title": project.title, "reason": reason},
             link=evaluation_url(project),
         )
     return sheet

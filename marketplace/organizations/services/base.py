@@ -68,12 +68,18 @@ def workspace_url(organization):
     return reverse("orgs:workspace", args=[organization.pk])
 
 
-def notify_members(organization, subject, body):
+def _context(organization, context):
+    return {"name": organization.name, **(context or {})}
+
+
+def notify_members(organization, message_type, context=None):
+    """Tell the organization's members ``message_type`` (``organizations/messages.py``);
+    ``name`` (the organization's) is in the context."""
     users = User.objects.filter(memberships__organization=organization, is_active=True)
-    notifications.notify_users(users, subject=subject, body=body, link=workspace_url(organization))
+    notifications.send(message_type, users, _context(organization, context), link=workspace_url(organization))
 
 
-def notify_officers(organization, subject, body):
+def notify_officers(organization, message_type, context=None):
     # Officers who belong to the organization may not decide on it: not them.
     members = Membership.objects.filter(organization=organization).values("user_id")
     officers = list(
@@ -81,6 +87,5 @@ def notify_officers(organization, subject, body):
         .exclude(pk__in=members)
         .exclude(pk=organization.created_by_id)
     )
-    notifications.notify_users(
-        officers, subject=subject, body=body, link=reverse("orgreview:detail", args=[organization.pk])
-    )
+    link = reverse("orgreview:detail", args=[organization.pk])
+    notifications.send(message_type, officers, _context(organization, context), link=link)

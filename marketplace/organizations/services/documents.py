@@ -23,6 +23,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from marketplace.core import notifications, uploads
@@ -30,7 +31,7 @@ from marketplace.core.audit import record_event
 from marketplace.core.headers import protect_document
 from marketplace.core.models.users import User
 from marketplace.core.uploads import UploadRefusedError, read_upload  # noqa: F401  (callers use them from here)
-from marketplace.organizations import permissions
+from marketplace.organizations import messages, permissions
 from marketplace.organizations.models import EntryStandard, Organization, OrganizationDocument, StaffMember
 from marketplace.organizations.services.base import OrganizationError, require
 
@@ -249,6 +250,10 @@ def _label(document):
     return label
 
 
+# The label in the reader's language: made when the message is rendered for them.
+_lazy_label = lazy(_label, str)
+
+
 def _standards_needing(document):
     """Names of the entry standards the document counts for."""
     names = []
@@ -292,17 +297,11 @@ def check_document_expiry(*, today=None):
             document.save(update_fields=["expiry_warned_at"])
             organization = document.organization
             days = (document.expires_on - today).days
-            notifications.notify_users(
+            notifications.send(
+                messages.DOCUMENT_EXPIRING,
                 _members(organization),
-                subject=_("%(name)s: a document expires on %(date)s")
-                % {"name": organization.name, "date": document.expires_on.isoformat()},
-                body=_(
-                    "%(document)s of %(name)s expires on %(date)s (in %(days)d days). Upload a valid replacement "
-                    "before then: once it has expired, the organization does not meet the entry standards that "
-                    "require it."
-                )
-                % {
-                    "document": _label(document),
+                {
+                    "document": _lazy_label(document),
                     "name": organization.name,
                     "date": document.expires_on.isoformat(),
                     "days": days,
@@ -330,33 +329,15 @@ def check_document_expiry(*, today=None):
                 to_state=organization.state,
                 details={"document": document.pk, "kind": document.kind, "expires_on": document.expires_on},
             )
-            standards = _standards_needing(document)
-            values = {
-                "document": _label(document),
-                "name": organization.name,
-                "date": document.expires_on.isoformat(),
-                "standards": "、".join(standards),
-            }
-            if standards:
-                body = (
-                    _(
-                        "%(document)s of %(name)s expired on %(date)s. Until a valid replacement is uploaded, the "
-                        "organization is not eligible under the entry standards that require it: %(standards)s."
-                    )
-                    % values
-                )
-            else:
-                body = (
-                    _(
-                        "%(document)s of %(name)s expired on %(date)s. Until a valid replacement is uploaded, the "
-                        "organization is not eligible under entry standards that require it."
-                    )
-                    % values
-                )
-            notifications.notify_users(
+            notifications.send(
+                messages.DOCUMENT_EXPIRED,
                 _members(organization),
-                subject=_("%(name)s: a document has expired") % {"name": organization.name},
-                body=body,
+                {
+                    "document": _lazy_label(document),
+                    "name": organization.name,
+                    "date": document.expires_on.isoformat(),
+                    "standards": "、".join(_standards_needing(document)),
+                },
                 link=_documents_url(organization),
             )
             expired.append(document.pk)

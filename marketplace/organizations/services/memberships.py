@@ -25,14 +25,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace.core import notifications
 from marketplace.core.audit import record_event
 from marketplace.core.models.users import User
 from marketplace.core.throttle import Throttle
-from marketplace.organizations import permissions
+from marketplace.organizations import messages, permissions
 from marketplace.organizations.models import Invitation, Membership, Organization
 from marketplace.organizations.services.base import (
     MEMBER_ROLE,
@@ -131,23 +131,17 @@ def invite(organization, *, by, email, role=Membership.Role.MEMBER):
             obj=organization,
             details={"invitation": invitation.pk, "role": role},
         )
-        link = notifications.absolute_url(reverse("orgs:accept", args=[token]))
-        role_label = Membership.Role(role).label
-        notifications.notify(
-            to=[email],
-            subject=_("Invitation to join %(name)s") % {"name": organization.name},
-            body=_(
-                "You are invited to join %(name)s on the community social services platform as %(role)s.\n\n"
-                "To accept, open this link before %(date)s (Beijing time):\n%(link)s\n\n"
-                "If you have no account yet, sign up and confirm your e-mail address or mobile number first; "
-                "the link brings you back. If you did not expect this invitation, ignore this message."
-            )
-            % {
+        notifications.send(
+            messages.INVITATION,
+            [email],
+            {
                 "name": organization.name,
-                "role": role_label,
+                "role": Membership.Role(role).label,
                 "date": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M"),
-                "link": link,
+                "link": notifications.absolute_url(reverse("orgs:accept", args=[token])),
             },
+            # An address: the invitation is written in the language the administrator used.
+            language=translation.get_language(),
         )
     return invitation, token
 
@@ -215,11 +209,10 @@ def accept_invitation(token, *, by):
         admins = User.objects.filter(
             memberships__organization=organization, memberships__role=Membership.Role.ADMIN, is_active=True
         ).exclude(pk=user.pk)
-        notifications.notify_users(
+        notifications.send(
+            messages.MEMBER_JOINED,
             admins,
-            subject=_("%(name)s: a new member joined") % {"name": organization.name},
-            body=_("%(person)s accepted an invitation and joined %(name)s as %(role)s.")
-            % {"person": user.display_name, "name": organization.name, "role": member.get_role_display()},
+            {"person": user.display_name, "name": organization.name, "role": Membership.Role(member.role).label},
             link=reverse("orgs:members", args=[organization.pk]),
         )
     return member
@@ -280,12 +273,7 @@ def remove_member(member, *, by):
             user.groups.remove(*user.groups.filter(name=MEMBER_ROLE))
         record_event("organization.member_remove", actor=by, obj=organization, details=details)
         if not leaving:
-            notifications.notify_users(
-                [user],
-                subject=_("You were removed from %(name)s") % {"name": organization.name},
-                body=_("An administrator of %(name)s removed your account from the organization.")
-                % {"name": organization.name},
-            )
+            notifications.send(messages.MEMBER_REMOVED, [user], {"name": organization.name})
     return organization
 
 
@@ -315,11 +303,10 @@ def set_member_role(member, *, by, role):
             obj=organization,
             details={"user": member.user_id, "from": previous, "to": role},
         )
-        notifications.notify_users(
+        notifications.send(
+            messages.ROLE_CHANGED,
             [member.user],
-            subject=_("%(name)s: your role changed") % {"name": organization.name},
-            body=_("Your role in %(name)s is now: %(role)s.")
-            % {"name": organization.name, "role": member.get_role_display()},
+            {"name": organization.name, "role": Membership.Role(member.role).label},
             link=workspace_url(organization),
         )
     return member

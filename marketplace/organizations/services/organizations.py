@@ -20,12 +20,13 @@ field it concerns) and changes nothing.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from marketplace.core.audit import record_event
 from marketplace.core.fsm import require as require_transition
 from marketplace.core.permissions import is_officer  # noqa: F401  (re-exported for older callers)
-from marketplace.organizations import permissions
+from marketplace.organizations import messages, permissions
 from marketplace.organizations.models import Organization
 from marketplace.organizations.permissions import has_acted_for, is_member, membership  # noqa: F401
 from marketplace.organizations.services.base import (  # noqa: F401  (the domain's names, in one place)
@@ -67,7 +68,7 @@ def _reload_message(organization):
     return _("This organization is %(state)s now; reload the page.") % {"state": organization.get_state_display()}
 
 
-def _decide(organization, *, by, verb, reason="", subject, body, check=None, **kwargs):
+def _decide(organization, *, by, verb, reason="", message, context=None, check=None, **kwargs):
     """Lock, ask who decides (``permissions.can_decide``: an officer who never
     acted for it) and the state machine, take the step, notify the members."""
     with transaction.atomic():
@@ -80,7 +81,7 @@ def _decide(organization, *, by, verb, reason="", subject, body, check=None, **k
             check(organization)
         getattr(organization, verb)(by=by, reason=reason, **kwargs)
         organization.save()
-        _notify_members(organization, subject % {"name": organization.name}, body)
+        _notify_members(organization, message, context)
     return organization
 
 
@@ -90,7 +91,7 @@ def return_for_changes(organization, *, by, reasons):
     cleaned = {key: text for key, text in cleaned.items() if text}
     if not cleaned:
         raise OrganizationError(_("Give at least one reason, next to what must change."), "reasons")
-    summary = "\n".join(f"{RETURN_SECTIONS[key]}: {text}" for key, text in cleaned.items())
+    summary = _reasons_text(cleaned)
     with transaction.atomic():
         organization = locked(organization)
         require(permissions.can_decide(by, organization))
@@ -103,12 +104,13 @@ def return_for_changes(organization, *, by, reasons):
         organization.return_for_changes(by=by, reason=summary)
         organization.return_reasons = cleaned
         organization.save()
-        _notify_members(
-            organization,
-            _("%(name)s: returned for changes") % {"name": organization.name},
-            _("The reviewing officer asks for these changes before approval:\n%(reasons)s") % {"reasons": summary},
-        )
+        # The sections' names in each member's language.
+        _notify_members(organization, messages.RETURNED, {"reasons": lazy(_reasons_text, str)(cleaned)})
     return organization
+
+
+def _reasons_text(cleaned):
+    return "\n".join(f"{RETURN_SECTIONS[key]}: {text}" for key, text in cleaned.items())
 
 
 def _complete_for_approval(organization):
@@ -129,8 +131,7 @@ def approve(organization, *, by, note=""):
         verb="approve",
         check=_complete_for_approval,
         reason=(note or "").strip(),
-        subject=_("%(name)s: approved"),
-        body=_("Your organization was approved. It is listed in the public directory and may bid where eligible."),
+        message=messages.APPROVED,
     )
 
 
@@ -143,9 +144,8 @@ def suspend(organization, *, by, reason):
         by=by,
         verb="suspend",
         reason=reason,
-        subject=_("%(name)s: suspended"),
-        body=_("Your organization was suspended and may not bid until reinstated. Reason: %(reason)s")
-        % {"reason": reason},
+        message=messages.SUSPENDED,
+        context={"reason": reason},
     )
 
 
@@ -155,8 +155,7 @@ def reinstate(organization, *, by, reason=""):
         by=by,
         verb="reinstate",
         reason=(reason or "").strip(),
-        subject=_("%(name)s: reinstated"),
-        body=_("Your organization's suspension was lifted."),
+        message=messages.REINSTATED,
     )
 
 
@@ -172,9 +171,8 @@ def blacklist(organization, *, by, reason, until):
         verb="blacklist",
         reason=reason,
         until=until,
-        subject=_("%(name)s: blacklisted"),
-        body=_("Your organization was blacklisted until %(until)s. Reason: %(reason)s")
-        % {"until": until.isoformat(), "reason": reason},
+        message=messages.BLACKLISTED,
+        context={"until": until.isoformat(), "reason": reason},
     )
 
 
@@ -191,11 +189,7 @@ def lift_ended_blacklists(*, today=None):
             ended = organization.blacklisted_until
             organization.lift_blacklist(by=None, reason=_("Blacklisting ended on %(date)s.") % {"date": ended})
             organization.save()
-            _notify_members(
-                organization,
-                _("%(name)s: blacklisting ended") % {"name": organization.name},
-                _("The blacklisting of your organization ended on %(date)s.") % {"date": ended.isoformat()},
-            )
+            _notify_members(organization, messages.BLACKLISTING_ENDED, {"date": ended.isoformat()})
             lifted.append(organization.pk)
     return lifted
 
@@ -221,9 +215,5 @@ def confirm_registration(organization, *, by, note=""):
             reason=(note or "").strip(),
             details={"credit_code": organization.credit_code},
         )
-        _notify_members(
-            organization,
-            _("%(name)s: registration confirmed") % {"name": organization.name},
-            _("An officer confirmed your organization's registration; it now counts as registered."),
-        )
+        _notify_members(organization, messages.REGISTRATION_CONFIRMED)
     return organization

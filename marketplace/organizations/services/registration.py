@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from marketplace.core.audit import record_event
 from marketplace.core.fsm import require as require_transition
-from marketplace.organizations import permissions
+from marketplace.organizations import messages, permissions
 from marketplace.organizations.models import Membership, Organization, OrganizationDocument, StaffMember
 from marketplace.organizations.services.base import (
     REQUIRED_DOCUMENTS,
@@ -232,11 +232,7 @@ def submit(organization, *, by):
             raise OrganizationError(_("Still missing: %(items)s") % {"items": " ".join(missing)}, code="incomplete")
         organization.submit(by=by)
         organization.save()
-        notify_officers(
-            organization,
-            _("Organization to review: %(name)s") % {"name": organization.name},
-            _("%(name)s was submitted for review.") % {"name": organization.name},
-        )
+        notify_officers(organization, messages.SUBMITTED)
     return organization
 
 
@@ -283,13 +279,5 @@ def upgrade_to_registered(organization, *, by, data):
         )
         _save(organization, values, by=by, action="organization.upgrade", fields=values)
         if organization.state in (Organization.State.APPROVED, Organization.State.SUSPENDED):
-            notify_officers(
-                organization,
-                _("%(name)s registered: confirm the registration") % {"name": organization.name},
-                _(
-                    "%(name)s added its registration (unified social credit code %(code)s). It counts as "
-                    "registered once an officer has checked it against the registration certificate."
-                )
-                % {"name": organization.name, "code": organization.credit_code},
-            )
+            notify_officers(organization, messages.REGISTRATION_ADDED, {"code": organization.credit_code})
     return organization

@@ -44,7 +44,7 @@ from marketplace.core.money import format_cny
 from marketplace.core.uploads import UploadRefusedError
 from marketplace.organizations.models import Organization
 from marketplace.organizations.services import documents, entry_standards
-from marketplace.procurement import permissions
+from marketplace.procurement import messages, permissions
 from marketplace.procurement.models.bids import Bid, BidDocument, BidVersion
 from marketplace.procurement.models.projects import Project
 
@@ -335,9 +335,12 @@ def submit_bid(bid, *, by):
         bid.save()
         _notify_members(
             bid,
-            _("Bid on %(ref)s received (version %(number)s)") % {"ref": project.ref, "number": number},
-            _("Received at %(time)s. Receipt digest (SHA-256): %(digest)s")
-            % {"time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"), "digest": version.digest},
+            messages.BID_RECEIVED,
+            {
+                "number": number,
+                "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
+                "digest": version.digest,
+            },
         )
     return version
 
@@ -349,11 +352,7 @@ def withdraw_bid(bid, *, by):
         require(bid.withdraw, by, BidError, state_message=_("Only a submitted bid can be withdrawn."))
         bid.withdraw(by=by)
         bid.save()
-        _notify_members(
-            bid,
-            _("Bid on %(ref)s withdrawn") % {"ref": project.ref},
-            _("Your bid was withdrawn. You may submit again before the deadline."),
-        )
+        _notify_members(bid, messages.BID_WITHDRAWN)
     return bid
 
 
@@ -388,12 +387,16 @@ def receipt_pdf(version):
 # --- telling bidders -------------------------------------------------------------------------
 
 
-def _notify_members(bid, subject, body):
+def _notify_members(bid, message_type, context=None):
+    """Tell the bidding organization's members ``message_type``
+    (``procurement/messages.py`` or a higher domain's), with the project's
+    ``ref`` and ``title`` in the context."""
     users = User.objects.filter(memberships__organization_id=bid.organization_id, is_active=True)
-    notifications.notify_users(users, subject=subject, body=body, link=bid_url(bid))
+    context = {"ref": bid.project.ref, "title": bid.project.title, **(context or {})}
+    notifications.send(message_type, users, context, link=bid_url(bid))
 
 
-def notify_bidders(project, *, subject, body, states=None, only=None):
+def notify_bidders(project, message_type, context=None, *, states=None, only=None):
     """Tell every organization with a bid on the project (each hears only of
     its own bid; nobody learns who else bid)."""
     bids = Bid.objects.filter(project=project).select_related("project")
@@ -402,7 +405,8 @@ def notify_bidders(project, *, subject, body, states=None, only=None):
     if only is not None:
         bids = bids.filter(pk__in=[bid.pk for bid in only])
     for bid in bids:
-        _notify_members(bid, subject, body)
+        bid.project = project
+        _notify_members(bid, message_type, context)
 
 
 def after_addendum(project, addendum):
@@ -416,14 +420,13 @@ def after_addendum(project, addendum):
         if bid.state == Bid.State.SUBMITTED:
             bid.needs_confirmation = True
             bid.save(update_fields=["needs_confirmation", "updated_at"])
-            body = _(
-                "Addendum %(number)s changed the call; the deadline is now %(deadline)s. Your submitted bid "
-                "counts only if you confirm it again (submit it again) before the deadline."
-            )
-        else:
-            body = _("Addendum %(number)s changed the call; the deadline is now %(deadline)s.")
         _notify_members(
             bid,
-            _("Addendum to %(ref)s") % {"ref": project.ref},
-            body % {"number": addendum.number, "deadline": when},
+            messages.ADDENDUM,
+            {
+                "number": addendum.number,
+                "deadline": when,
+                # A submitted bid counts only if it is confirmed again.
+                "must_confirm": bid.state == Bid.State.SUBMITTED,
+            },
         )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.core import events, notifications
+from marketplace.procurement import messages
 from marketplace.procurement.models.bids import Bid, OpeningRecord
 from marketplace.procurement.models.projects import Project
 from marketplace.procurement.services import projects as project_services
@@ -85,36 +86,15 @@ def open_bids(project):
         events.bids_opened.send(sender=Project, project=project, record=record)
         _tell(project, failed)
         if unconfirmed:
-            notify_bidders(
-                project,
-                subject=_("%(ref)s: your bid did not count") % {"ref": project.ref},
-                body=_(
-                    "Your bid was not confirmed again after the addendum before the deadline, so it was not opened."
-                ),
-                states=(Bid.State.WITHDRAWN,),
-                only=unconfirmed,
-            )
+            notify_bidders(project, messages.BID_NOT_COUNTED, states=(Bid.State.WITHDRAWN,), only=unconfirmed)
     return project
 
 
 def _tell(project, failed):
-    if failed:
-        subject = _("%(ref)s: too few valid bids, the call failed") % {"ref": project.ref}
-        body = _(
-            "“%(title)s” received fewer valid bids than the %(min)s required (流标). The opening record is public."
-        ) % {
-            "title": project.title,
-            "min": project.min_valid_bids,
-        }
-    else:
-        subject = _("%(ref)s: bids opened") % {"ref": project.ref}
-        body = _("The bids for “%(title)s” were opened at the deadline; the opening record is public.") % {
-            "title": project.title
-        }
-    notify_bidders(project, subject=subject, body=body, states=(Bid.State.OPENED,))
-    notifications.notify_users(
-        [project.created_by], subject=subject, body=body, link=project_services.officer_url(project)
-    )
+    message = messages.CALL_FAILED if failed else messages.BIDS_OPENED
+    context = {"ref": project.ref, "title": project.title, "min": project.min_valid_bids}
+    notify_bidders(project, message, context, states=(Bid.State.OPENED,))
+    notifications.send(message, [project.created_by], context, link=project_services.officer_url(project))
 
 
 def ensure_opened(project):

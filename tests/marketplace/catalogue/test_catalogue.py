@@ -21,6 +21,7 @@ from marketplace.models import (
     CommunityFund,
     ServiceCategory,
 )
+from marketplace.needs import messages as need_messages
 from marketplace.needs import services as need_services
 from tests.catalogue_fixtures import make_item
 from tests.marketplace.catalogue.test_catalogue_import import csv_bytes, do_import, row
@@ -312,7 +313,12 @@ def test_fund_cannot_drop_below_what_is_committed(make_need, community):
 @pytest.mark.django_db
 def test_a_line_break_in_a_title_cannot_break_the_mail_header(mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify(to=["w@example.test"], subject="新报告：送餐\nBcc: x@evil.example", body="b")
+        notifications.send(
+            need_messages.RESIDENT_REPORT,
+            ["w@example.test"],
+            {"title": "送餐\nBcc: x@evil.example", "community": "和平社区"},
+            language="zh-hans",
+        )
     assert len(mailoutbox) == 1 and "\n" not in mailoutbox[0].subject
 
 

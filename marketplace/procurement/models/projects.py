@@ -292,8 +292,11 @@ class ProjectSequence(models.Model):
 @guard(_("The deadline has passed: the bids are being opened. Cancel after the opening."), code="opening_due")
 def not_awaiting_opening(project):
     """A published call whose deadline has passed is opened first, so
-    cancelling cannot keep its bids sealed for ever."""
-    return project.state != Project.State.PUBLISHED or timezone.now() < project.deadline
+    cancelling cannot keep its bids sealed for ever.  The cancel service
+    stamps the moment it took the project's lock (``cancel_clock``), so the
+    check before and the one at the transition agree; without a stamp: now."""
+    now = getattr(project, "cancel_clock", None) or timezone.now()
+    return project.state != Project.State.PUBLISHED or now < project.deadline
 
 
 @guard(_("No contract may be made yet."), code="contract_blocked")

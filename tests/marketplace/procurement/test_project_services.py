@@ -596,6 +596,27 @@ def test_cancelling_after_the_deadline_waits_for_the_opening(make_project, offic
     assert project.state == Project.State.PUBLISHED
 
 
+def test_a_cancel_accepted_before_the_deadline_is_not_refused_when_the_clock_passes_it(
+    make_project, officer, monkeypatch
+):
+    """The service checks the guard, then the transition checks it again: the
+    deadline passing in between must not turn an accepted cancel into a
+    TransitionNotAllowed.  Both read the moment the service took the lock."""
+    from marketplace.procurement.models import projects as project_models
+
+    project = make_project()
+
+    class LaterClock:
+        @staticmethod
+        def now():  # every clock read by the guard itself lands after the deadline
+            return project.deadline + datetime.timedelta(seconds=1)
+
+    monkeypatch.setattr(project_models, "timezone", LaterClock)
+    services.cancel_project(project, by=officer, reason="需求已变更")
+    project.refresh_from_db()
+    assert project.state == Project.State.CANCELLED
+
+
 
 @pytest.mark.django_db
 def test_service_must_start_after_the_deadline(officer, published, community):

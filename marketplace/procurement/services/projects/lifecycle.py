@@ -114,6 +114,7 @@ def cancel_project(project, *, by, reason):
     with transaction.atomic():
         require_officer(by)
         project = lock_project(project)
+        project.cancel_clock = timezone.now()  # the moment that counts, for the not_awaiting_opening guard too
         require(project.cancel, by, ProjectError, state_message=_("This project can no longer be cancelled."))
         was_public = project.state not in (Project.State.DRAFT, Project.State.PENDING_APPROVAL)
         project.cancel(by=by, reason=reason)

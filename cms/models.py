@@ -148,11 +148,19 @@ class HomePage(StatutoryPageMixin, BilingualIntroMixin, Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from marketplace.procurement import public
+
         context = super().get_context(request, *args, **kwargs)
+        sections = list(SectionPage.objects.child_of(self).live().order_by("path"))
         context["sections"] = [
             {"page": page, "label": page.section_label, "summary": SECTION_SUMMARIES.get(page.section, "")}
-            for page in SectionPage.objects.child_of(self).live().order_by("path")
+            for page in sections
         ]
+        projects = next((page for page in sections if page.section == Section.PROJECTS), None)
+        context["projects_url"] = projects.get_url(request) if projects is not None else "/projects/"
+        # The calls open for bids now, nearest deadline first (a handful).
+        context["open_calls"] = public.open_calls(limit=public.HOME_CALLS)
+        context["open_call_count"] = public.open_call_count()
         return context
 
 

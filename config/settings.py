@@ -25,6 +25,9 @@ if _env_file and Path(_env_file).is_file():
     environ.Env.read_env(_env_file, overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# With debug on, a 404 still shows the site's own page (marketplace/core/error_pages.py);
+# true: Django's technical 404 page with the URL patterns (or add ?debug=1 to one address).
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -120,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # accounts security: the lockout page
+    "marketplace.core.error_pages.DebugSiteNotFoundMiddleware",  # the site's 404 page with debug on too
 ]
 
 if DEBUG:
@@ -364,6 +368,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.lift_ended_blacklists",
         "schedule": crontab(hour=0, minute=10),
     },
+    "daily-digests": {
+        # One e-mail per user who chose it, with the routine messages held for them (issue 14).
+        "task": "marketplace.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "purge-consumed-messages": {
         # The embedded SQL broker keeps every delivered message: delete them,
         # and queued notifications never delivered (issue 12).
@@ -462,3 +471,8 @@ LOGGING = {
 
 # --- Platform -----------------------------------------------------------------------
 PLATFORM_DISTRICT_NAME = env.str("PLATFORM_DISTRICT_NAME", default="示范区")
+# The district's name for English readers: a place name (pinyin, e.g. "Wuhou District"), not UI text;
+# blank: English pages show the Chinese name.
+PLATFORM_DISTRICT_NAME_EN = env.str(
+    "PLATFORM_DISTRICT_NAME_EN", default="Shifan District" if PLATFORM_DISTRICT_NAME == "示范区" else ""
+)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("work/organizations/", include("marketplace.organizations.review_urls")),
     path("work/projects/", include(marketplace_urls.project_workbench)),
     path("work/", include("marketplace.needs.urls")),
+    # The officer's to-do page (/work/ itself; the routes above keep their prefixes).
+    path("work/", include("marketplace.workspace.urls")),
     path("org/", include(marketplace_urls.organization_workspace)),
     path("evaluate/", include("marketplace.evaluation.urls")),
     path("needs/report/", need_views.resident_report, name="resident_report"),

@@ -269,6 +269,33 @@ def accounts_lines():
     ]
 
 
+COMMITTEES_TITLE = "Demo evaluation committees (chair first):"
+
+
+def committee_lines():
+    """Who sits on each demo project's evaluation committee, as the seed
+    drew them (the draw is seeded, so every fresh seed gives the same), for
+    the table of demo accounts; the README lists the same."""
+    from marketplace.evaluation.models import Committee
+
+    committees = (
+        Committee.objects.filter(project__title__in=[*TITLES, *(spec["title"] for spec in demo_projects.PROJECTS)])
+        .select_related("project")
+        .order_by("project__title")
+    )
+    lines = []
+    for found in committees:
+        members = list(committee.active_members(found))
+        if not members:
+            continue
+        members.sort(key=lambda member: (not member.is_chair, member.evaluator.user.username))
+        names = ", ".join(
+            f"{member.evaluator.user.username}{' (chair)' if member.is_chair else ''}" for member in members
+        )
+        lines.append(f"  {found.project.title}: {names}")
+    return ["", COMMITTEES_TITLE, *lines] if lines else []
+
+
 # --- walking a project through the services ----------------------------------------------
 
 

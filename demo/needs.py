@@ -27,13 +27,28 @@ U = Need.Urgency
 # A custom fund: 春晖社区 has 150,000 CNY this year instead of the default.
 CUSTOM_FUNDS = {"DEMO-DC-02": Decimal("150000.00")}
 
-# (community code, title, catalogue keyword, beneficiaries, group, budget, urgency, outcome, answer)
+# The catalogue's major categories (demo/catalogue_data.py) that serve each
+# beneficiary group: a demo need linked to a catalogue item names one in a
+# category of its group (tests/demo/test_needs_demo.py holds the data to it).
+GROUP_CATEGORIES = {
+    G.ELDERLY: {"A"},  # 养老服务
+    G.CHILDREN: {"B"},  # 儿童青少年与家庭服务
+    G.YOUTH: {"B"},
+    G.FAMILIES: {"B", "C"},  # family education (B02) or help for families in difficulty (C03)
+    G.DISABLED: {"C"},  # 助残与社会救助
+    G.RESIDENTS: {"D"},  # 社区治理与公共服务
+}
+
+# (community code, title, catalogue item code, beneficiaries, group, budget, urgency, outcome, answer)
+# The item code is explicit ("" = a service outside the catalogue, described
+# instead); an answer that cites the catalogue's standard is only given to a
+# need linked to an item.
 # outcome: submitted | assessed | accepted | override | declined | planned
 NEEDS = [
     (
         "DEMO-DC-01",
         "独居老人助餐服务",
-        "助餐",
+        "A0301",
         80,
         G.ELDERLY,
         "96000",
@@ -44,7 +59,7 @@ NEEDS = [
     (
         "DEMO-DC-01",
         "四点半课堂",
-        "课堂",
+        "B0101",
         40,
         G.CHILDREN,
         "48000",
@@ -52,7 +67,7 @@ NEEDS = [
         "planned",
         "同意。已纳入区级购买服务项目统一采购。",
     ),
-    ("DEMO-DC-01", "残疾人居家康复训练", "康复", 25, G.DISABLED, "60000", U.SOON, "assessed", ""),
+    ("DEMO-DC-01", "残疾人居家康复训练", "C0101", 25, G.DISABLED, "60000", U.SOON, "assessed", ""),
     (
         "DEMO-DC-01",
         "楼道照明维修",
@@ -68,7 +83,7 @@ NEEDS = [
     (
         "DEMO-DC-02",
         "居家养老上门服务",
-        "居家养老",
+        "A0101",
         50,
         G.ELDERLY,
         "120000",
@@ -76,11 +91,11 @@ NEEDS = [
         "accepted",
         "同意，按居家养老服务目录标准实施。",
     ),
-    ("DEMO-DC-02", "青少年心理辅导", "心理", 30, G.YOUTH, "40000", U.NORMAL, "submitted", ""),
+    ("DEMO-DC-02", "青少年心理辅导", "B0401", 30, G.YOUTH, "40000", U.NORMAL, "submitted", ""),
     (
         "DEMO-DC-02",
         "困难家庭帮扶",
-        "困难",
+        "C0303",
         20,
         G.FAMILIES,
         "50000",
@@ -91,7 +106,7 @@ NEEDS = [
     (
         "DEMO-XH-01",
         "社区日间照料",
-        "日间照料",
+        "A0201",
         35,
         G.ELDERLY,
         "90000",
@@ -102,7 +117,7 @@ NEEDS = [
     (
         "DEMO-XH-01",
         "儿童暑期托管",
-        "托管",
+        "B0201",
         60,
         G.CHILDREN,
         "45000",
@@ -113,7 +128,7 @@ NEEDS = [
     (
         "DEMO-XH-01",
         "社区文艺汇演",
-        "文化",
+        "D0301",
         300,
         G.RESIDENTS,
         "30000",
@@ -122,23 +137,23 @@ NEEDS = [
         "文艺汇演可申请街道文化活动经费，不纳入本年度社区服务资金。",
     ),
     ("DEMO-XH-01", "失智老人照护者培训", "", 20, G.ELDERLY, "25000", U.SOON, "assessed", ""),
-    ("DEMO-XH-02", "残疾人就业辅导", "就业", 15, G.DISABLED, "35000", U.NORMAL, "submitted", ""),
+    ("DEMO-XH-02", "残疾人就业辅导", "C0202", 15, G.DISABLED, "35000", U.NORMAL, "submitted", ""),
     (
         "DEMO-XH-02",
         "老年人助浴服务",
-        "助浴",
+        "A0101",
         40,
         G.ELDERLY,
         "55000",
         U.SOON,
         "accepted",
-        "同意，按目录标准每户每月两次。",
+        "同意，按居家养老上门服务（助浴）的目录标准实施，每户每月两次。",
     ),
-    ("DEMO-XH-02", "家庭教育讲座", "家庭教育", 100, G.FAMILIES, "20000", U.NORMAL, "assessed", ""),
+    ("DEMO-XH-02", "家庭教育讲座", "B0203", 100, G.FAMILIES, "20000", U.NORMAL, "assessed", ""),
     (
         "DEMO-NS-01",
         "邻里矛盾调解",
-        "调解",
+        "D0101",
         500,
         G.RESIDENTS,
         "30000",
@@ -146,11 +161,11 @@ NEEDS = [
         "planned",
         "同意，纳入街道统一采购的调解服务项目。",
     ),
-    ("DEMO-NS-01", "留守儿童关爱", "儿童", 25, G.CHILDREN, "38000", U.URGENT, "submitted", ""),
+    ("DEMO-NS-01", "留守儿童关爱", "B0301", 25, G.CHILDREN, "38000", U.URGENT, "submitted", ""),
     (
         "DEMO-NS-01",
         "社区健康义诊",
-        "健康",
+        "",
         200,
         G.ELDERLY,
         "15000",
@@ -161,19 +176,19 @@ NEEDS = [
     (
         "DEMO-NS-02",
         "社区养老服务站运营",
-        "养老",
+        "A0201",
         120,
         G.ELDERLY,
         "150000",
         U.SOON,
         "accepted",
-        "同意，按养老服务站运营标准采购。",
+        "同意，按社区日间照料中心运营的目录标准采购。",
     ),
-    ("DEMO-NS-02", "青少年周末体育活动", "体育", 80, G.YOUTH, "26000", U.NORMAL, "submitted", ""),
-    ("DEMO-NS-02", "残疾人出行陪护", "助残", 18, G.DISABLED, "42000", U.SOON, "assessed", ""),
+    ("DEMO-NS-02", "青少年周末体育活动", "", 80, G.YOUTH, "26000", U.NORMAL, "submitted", ""),
+    ("DEMO-NS-02", "残疾人出行陪护", "", 18, G.DISABLED, "42000", U.SOON, "assessed", ""),
 ]
 
-# (community code, title, description, name, phone, outcome, need title, keyword, count, group, budget, need outcome)
+# (community code, title, description, name, phone, outcome, need title, item code, count, group, budget, need outcome)
 # outcome: new | declined (need fields unused) | triaged
 REPORTS = [
     (
@@ -184,7 +199,7 @@ REPORTS = [
         "13912340001",
         "triaged",
         "老年食堂延伸送餐",
-        "助餐",
+        "A0302",
         30,
         G.ELDERLY,
         "36000",
@@ -214,7 +229,7 @@ REPORTS = [
         "13912340004",
         "triaged",
         "独居老人定期探访",
-        "探访",
+        "A0102",
         45,
         G.ELDERLY,
         "28000",
@@ -236,7 +251,7 @@ REPORTS = [
         "13912340006",
         "triaged",
         "重度残疾人家庭喘息服务",
-        "残疾",
+        "C0203",
         12,
         G.DISABLED,
         "30000",
@@ -247,23 +262,26 @@ REPORT_DECLINE_REASON = "场地调整属于街道规划事项，已转交街道�
 
 
 def _published_items():
-    return list(
-        CatalogueItem.objects.filter(version__state=CatalogueVersion.State.PUBLISHED, active=True)
-        .select_related("category__parent")
-        .order_by("code")
-    )
+    """The published catalogue's active items by code."""
+    return {
+        item.code: item
+        for item in CatalogueItem.objects.filter(
+            version__state=CatalogueVersion.State.PUBLISHED, active=True
+        ).select_related("category__parent")
+    }
 
 
-def _service(items, keyword, title):
-    """A published catalogue item matching the keyword, else a description
-    of a service outside the catalogue."""
-    if keyword:
-        # The item's name first, then its minor category's name.
-        for text in (lambda item: item.name, lambda item: item.category.name):
-            for item in items:
-                if keyword in text(item):
-                    return {"catalogue_item": item, "other_description": ""}
+def _service(items, code, title):
+    """The published catalogue item ``code``, else (no code, or no such item
+    published) a description of a service outside the catalogue."""
+    item = items.get(code) if code else None
+    if item is not None:
+        return {"catalogue_item": item, "other_description": ""}
     return {"catalogue_item": None, "other_description": f"目录外服务：{title}"}
+
+
+ASSESSMENT = "需求真实，服务对象明确，预算符合目录参考价。"
+ASSESSMENT_OFF_CATALOGUE = "需求真实，服务对象明确；目录外服务，预算参照同类服务的市场价格评估。"
 
 
 def _worker(community, created):
@@ -283,10 +301,10 @@ def _worker(community, created):
     return user
 
 
-def _need_data(items, keyword, title, description, count, group, budget, urgency, year, index):
+def _need_data(items, code, title, description, count, group, budget, urgency, year, index):
     start = datetime.date(year, 1 + index % 6, 1)
     return {
-        **_service(items, keyword, title),
+        **_service(items, code, title),
         "title": title,
         "description": description,
         "beneficiaries_count": count,
@@ -305,7 +323,7 @@ def _advance(need, outcome, answer, officer):
     services.assess_need(
         need,
         by=officer,
-        assessment="需求真实，服务对象明确，预算符合目录参考价。",
+        assessment=ASSESSMENT if need.catalogue_item_id else ASSESSMENT_OFF_CATALOGUE,
         assessed_cost=None,
     )
     if outcome == "assessed":
@@ -337,13 +355,13 @@ def seed_needs(district):
             if made:
                 created.append(_fund)
 
-    for index, (code, title, keyword, count, group, budget, urgency, outcome, answer) in enumerate(NEEDS):
+    for index, (code, title, item_code, count, group, budget, urgency, outcome, answer) in enumerate(NEEDS):
         community = communities.get(code)
         if community is None or Need.objects.filter(community=community, title=title).exists():
             continue
         worker = _worker(community, created)
         description = f"{community.name}{title}需求：服务对象约{count}人，希望在本年度内提供稳定服务。"
-        data = _need_data(items, keyword, title, description, count, group, budget, urgency, year, index)
+        data = _need_data(items, item_code, title, description, count, group, budget, urgency, year, index)
         need = services.file_need(by=worker, community=community, **data)
         created.append(need)
         _advance(need, outcome, answer, officer)
@@ -360,8 +378,8 @@ def seed_needs(district):
         if outcome == "declined":
             services.decline_report(report, by=worker, reason=REPORT_DECLINE_REASON)
         elif outcome == "triaged":
-            need_title, keyword, count, group, budget, need_outcome = need_spec
-            data = _need_data(items, keyword, need_title, description, count, group, budget, U.NORMAL, year, index)
+            need_title, item_code, count, group, budget, need_outcome = need_spec
+            data = _need_data(items, item_code, need_title, description, count, group, budget, U.NORMAL, year, index)
             need = services.triage_report(report, by=worker, **data)
             created.append(need)
             answer = "同意，纳入本年度社区服务计划。" if need_outcome == "accepted" else ""

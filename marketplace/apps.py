@@ -24,6 +24,13 @@ class MarketplaceConfig(AppConfig):
         # contract transition of a project asks the evaluation domain.
         Project.contract_blockers = (contract_blocked_reason,)
 
+        # Who works where (the header's 工作台, where sign-in lands): the
+        # domains' rule handed to the kernel's sign-in.
+        from marketplace.core import workspace
+        from marketplace.workspace import landing
+
+        workspace.resolver = landing.workspace_for
+
         # Migrations of later apps add permissions that roles should hold; keep
         # the role groups in step after every migrate (code, so not per-row
         # audit events: see marketplace.core.account_audit).

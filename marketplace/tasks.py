@@ -8,6 +8,7 @@ from marketplace.core.tasks import (
     ping,
     publish_audit_head,
     purge_consumed_messages,
+    send_daily_digests,
     verify_audit_chain,
 )
 from marketplace.organizations.tasks import check_document_expiry, lift_ended_blacklists
@@ -22,5 +23,6 @@ __all__ = [
     "publish_audit_head",
     "purge_consumed_messages",
     "run_catalogue_import",
+    "send_daily_digests",
     "verify_audit_chain",
 ]

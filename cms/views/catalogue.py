@@ -4,7 +4,6 @@ adds only its introduction."""
 
 from functools import partial
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.views.decorators.cache import cache_control
 
 from marketplace.catalogue import selectors
 from marketplace.catalogue.filters import CatalogueFilterSet
+from marketplace.core import languages
 from marketplace.core.filters import paginate
 
 PER_PAGE = 20
@@ -59,10 +59,12 @@ def download(request, page, fmt):
     version = selectors.current_version()
     if version is None:
         raise Http404
-    # A published version never changes, so its files can be kept.
+    # A published version never changes, so its files can be kept (the PDF
+    # once per language: it follows its reader).
+    language = languages.current()
     body, content_type, filename = cache.get_or_set(
-        f"catalogue-{fmt}-{version.pk}",
-        lambda: catalogue_io.export_file(version, fmt, district_name=settings.PLATFORM_DISTRICT_NAME),
+        f"catalogue-{fmt}-{version.pk}-{language}",
+        lambda: catalogue_io.export_file(version, fmt, language=language),
         3600,
     )
     response = HttpResponse(body, content_type=content_type)

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from marketplace.core.filters import paginate
 from marketplace.core.headers import protect_document
@@ -34,8 +35,11 @@ DOCUMENT_PART = re.compile(r"^documents/(?P<pk>[0-9]{1,18})$")
 
 
 def index(request, page):
+    """The open calls (招标中) by default, nearest deadline first; the other
+    states are tabs with their counts (plain links)."""
     filterset = PublicProjectFilterSet(request.GET)
     projects_page = paginate(request, filterset.qs)
+    kept = filterset.kept()
     return render(
         request,
         "cms/projects/index.html",
@@ -43,6 +47,10 @@ def index(request, page):
             "page": page,
             "filter_form": filterset.form,
             "filtered": filterset.filtered,
+            "state": filterset.chosen_state,
+            "state_tabs": filterset.state_tabs(),
+            "open_list": filterset.chosen_state == Project.State.PUBLISHED,
+            "active_filters": len([name for name in kept if name != "state"]),
             "projects_page": projects_page,
             "projects": list(projects_page.object_list),
             "result_count": projects_page.paginator.count,
@@ -95,9 +103,14 @@ def _render_call(request, section, project, call_page):
             "call_url": f"{base}{project.ref}/",
             "is_open": project.state == Project.State.PUBLISHED,
             "has_result": result_selectors.has_result(project),
+            # The bid button (or why not) for this reader: procurement's rules.
+            "bid_road": public.bid_road(request.user, project),
         }
     )
-    return render(request, "cms/projects/call.html", context)
+    response = render(request, "cms/projects/call.html", context)
+    if request.user.is_authenticated:
+        add_never_cache_headers(response)  # it names the reader's organizations
+    return response
 
 
 def _render_opening(request, section, project, opening_page):

@@ -2,7 +2,6 @@
 forward, publish), file import with progress, export, retiring items.
 Every change goes through marketplace.services."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -20,6 +19,7 @@ from marketplace.catalogue import permissions
 from marketplace.catalogue import services as catalogue_services
 from marketplace.catalogue.forms import ConfirmForm, ImportForm, RetireForm, VersionCreateForm
 from marketplace.catalogue.models import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
+from marketplace.core import languages
 from marketplace.core.reauth import reauth_required
 
 
@@ -193,9 +193,7 @@ def export_version(request, pk, fmt):
     if not request.user.has_perm("marketplace.view_catalogueversion"):
         raise PermissionDenied
     version = get_object_or_404(CatalogueVersion, pk=pk)
-    body, content_type, filename = catalogue_io.export_file(
-        version, fmt, district_name=settings.PLATFORM_DISTRICT_NAME
-    )
+    body, content_type, filename = catalogue_io.export_file(version, fmt, language=languages.current())
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -542,7 +542,9 @@ def export_xlsx(version):
     return buffer.getvalue()
 
 
-def export_pdf(version, *, district_name=""):
+def export_pdf(version, *, language):
+    """The version as a PDF in ``language``: the catalogue is not a legal
+    record, so it follows its reader (``core/pdf.py``); its items are data."""
     items = list(export_items(version))
     groups = {}
     for item in items:
@@ -554,8 +556,8 @@ def export_pdf(version, *, district_name=""):
             "groups": list(groups.items()),
             "count": len(items),
             "active_count": sum(1 for i in items if i.active),
-            "district": district_name,
         },
+        language=language,
     )
 
 
@@ -565,7 +567,8 @@ CONTENT_TYPES = {
 }
 
 
-def export_file(version, fmt, *, district_name=""):
-    """(bytes, content type, file name) of a version exported as ``fmt``."""
-    body = export_xlsx(version) if fmt == "xlsx" else export_pdf(version, district_name=district_name)
+def export_file(version, fmt, *, language):
+    """(bytes, content type, file name) of a version exported as ``fmt``; a
+    PDF in ``language`` (the spreadsheet is for re-import: its headers stay)."""
+    body = export_xlsx(version) if fmt == "xlsx" else export_pdf(version, language=language)
     return body, CONTENT_TYPES[fmt], f"catalogue-{version.year}-{version.pk}.{fmt}"

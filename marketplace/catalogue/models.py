@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -117,6 +118,17 @@ class CatalogueVersion(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        """The name for a reader.  The name is data, written by officers;
+        the usual one, the year's edition ("2026版"), reads in the reader's
+        language ("2026 edition"); any other name is a proper name, shown as
+        written."""
+        language = translation.get_language() or ""
+        if not language.startswith("zh") and self.name in (f"{self.year}版", f"{self.year}年版"):
+            return _("%(year)s edition") % {"year": self.year}
         return self.name
 
     @property

@@ -88,3 +88,28 @@ class PhoneCodeForm(forms.Form):
         if not (len(code) == 6 and code.isdigit()):
             raise ValidationError(_("The code has six digits."))
         return code
+
+
+class DigestForm(forms.Form):
+    """How routine messages reach the user by e-mail (``core/digests.py``)."""
+
+    AT_ONCE = "at_once"
+    DAILY = "daily"
+
+    routine = forms.ChoiceField(
+        label=_("Routine messages by e-mail"),
+        choices=[
+            (AT_ONCE, _("E-mail me each routine message at once")),
+            (DAILY, _("E-mail me routine messages once a day, in one summary")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Routine messages ask for nothing at once, e.g. an organization submitted for review or a question "
+            "on a call. Either way they appear at once in your messages on the platform, and urgent messages "
+            "are always e-mailed at once."
+        ),
+    )
+
+    @property
+    def digest(self):
+        return self.cleaned_data["routine"] == self.DAILY

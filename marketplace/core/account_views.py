@@ -1,16 +1,19 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
-from marketplace.core import languages
+from marketplace.core import digests, languages
+from marketplace.core.account_forms import DigestForm
 from marketplace.core.roles import ROLES
 
 # Sign-in itself (with its lockout and second factor) is marketplace.core.views.SignInView.
@@ -56,7 +59,21 @@ def healthz(request):
 
 @login_required
 def account(request):
+    """The account page; a POST records how routine messages reach the user
+    by e-mail (at once or in a daily digest, ``core/digests.py``)."""
     user = request.user
+    if request.method == "POST":
+        digest_form = DigestForm(request.POST)
+        if digest_form.is_valid():
+            digests.choose(user, digest_form.digest)
+            if digest_form.digest:
+                messages.success(request, _("Routine messages will reach you by e-mail once a day, in one summary."))
+            else:
+                messages.success(request, _("Routine messages will reach you by e-mail at once."))
+            return redirect("account")
+    else:
+        daily = digests.digest_chosen(user)
+        digest_form = DigestForm(initial={"routine": DigestForm.DAILY if daily else DigestForm.AT_ONCE})
     held = {g.name for g in user.groups.all()}
     roles = [role for role in ROLES if role.key in held]
     return render(
@@ -65,6 +82,7 @@ def account(request):
         {
             "roles": roles,
             "can_use_cms": user.has_perm("wagtailadmin.access_admin"),
+            "digest_form": digest_form,
         },
     )
 

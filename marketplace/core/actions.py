@@ -20,8 +20,11 @@ def run_action(request, form, call, *, success, done, again):
         try:
             call(form)
         except DomainError as error:
-            form.add_service_error(error)
-            messages.error(request, _("Nothing was changed: %(message)s") % {"message": error.message})
+            if form.add_service_error(error):
+                # Shown next to its field: said once, there (“Nothing was changed: wrong password.” said twice).
+                messages.error(request, _("Nothing was changed: correct the form below."))
+            else:
+                messages.error(request, _("Nothing was changed: %(message)s") % {"message": error.message})
         else:
             messages.success(request, success)
             return redirect(done() if callable(done) else done)

@@ -37,4 +37,6 @@ class ServiceErrorMixin:
     def add_service_error(self, error):
         field = self.ERROR_FIELDS.get(error.field, error.field)
         visible = {bound.name for bound in self.visible_fields()}
-        self.add_error(field if field in visible else None, error.message)
+        shown_on = field if field in visible else None
+        self.add_error(shown_on, error.message)
+        return shown_on

@@ -62,3 +62,15 @@ def remember(user, code):
         profile.preferred_language = code
         profile.save(update_fields=["preferred_language"])
     return True
+
+
+def district_name(language=None):
+    """The platform's district as a reader of ``language`` (the active one by
+    default) names it: a place name is data, not UI text, so it is not in the
+    message catalogue but in the settings (``PLATFORM_DISTRICT_NAME`` and,
+    for English, ``PLATFORM_DISTRICT_NAME_EN``; without it English pages show
+    the Chinese name)."""
+    language = supported(language) or current()
+    if language.startswith("en") and settings.PLATFORM_DISTRICT_NAME_EN:
+        return settings.PLATFORM_DISTRICT_NAME_EN
+    return settings.PLATFORM_DISTRICT_NAME

@@ -55,7 +55,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from marketplace.core import languages, sms
+from marketplace.core import digests, languages, sms
 from marketplace.core.jobs import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,9 @@ class MessageType:
     subject_template: str  # "" for a type sent by text message only: a text has no subject
     body_template: str
     channels: frozenset
+    # Routine: nothing to do at once (the officer's to-do page lists what waits).  A user who
+    # chose the daily digest (``core/digests.py``) gets its e-mail in the next digest.
+    routine: bool = False
 
     def __str__(self):
         return self.key
@@ -91,10 +94,12 @@ class MessageType:
 _registry = {}
 
 
-def declare(key, *, channels=(IN_SITE, EMAIL), templates=None):
+def declare(key, *, channels=(IN_SITE, EMAIL), templates=None, routine=False):
     """Declare (and register) the message type ``key`` (``"<domain>.<name>"``).
     Its templates are ``<templates>_subject.txt`` and ``<templates>_body.txt``,
-    by default under ``marketplace/<domain>/messages/<name>``."""
+    by default under ``marketplace/<domain>/messages/<name>``.  ``routine``: the
+    message asks for nothing at once, so its e-mail may wait for the daily
+    digest of the users who chose one (the in-site notice never waits)."""
     domain, _dot, name = key.partition(".")
     if not domain or not name or "." in name:
         raise ImproperlyConfigured(f"A message type's key is '<domain>.<name>', not {key!r}.")
@@ -107,6 +112,7 @@ def declare(key, *, channels=(IN_SITE, EMAIL), templates=None):
         subject_template="" if channels == {SMS} else f"{templates}_subject.txt",
         body_template=f"{templates}_body.txt",
         channels=channels,
+        routine=bool(routine),
     )
     declared = _registry.setdefault(key, message_type)
     if declared != message_type:
@@ -182,18 +188,25 @@ def send(message_type, to, context=None, *, link="", language=None):
         return texts[code]
 
     url = absolute_url(link) if link else ""
-    notices, outgoing = [], {}
+    notices, outgoing, held = [], {}, []
     chosen = languages.languages_of(users)
+    # Routine e-mail to those who chose the daily digest waits for it (core/digests.py).
+    digest = digests.wants_digest(users) if message_type.routine and EMAIL in message_type.channels else set()
     for user in users:
         subject, body = text_in(chosen[user.pk])
         if IN_SITE in message_type.channels:
             # The in-site adapter: a notice (站内消息), in the caller's transaction.
             notices.append(Notice(user=user, subject=subject, body=body, link=link))
+        if user.pk in digest and user.email:
+            held.append(digests.held(user, subject, body, url))
+            _outgoing(outgoing, message_type, "", getattr(user, "phone", ""), subject, body, url)
+            continue
         _outgoing(outgoing, message_type, user.email, getattr(user, "phone", ""), subject, body, url)
     for address in addresses:
         subject, body = text_in(languages.supported(language))
         _outgoing(outgoing, message_type, address.email, address.phone, subject, body, url)
     Notice.objects.bulk_create(notices)
+    digests.hold(held)
     _queue(outgoing)
 
 

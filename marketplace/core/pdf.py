@@ -1,14 +1,28 @@
-"""The one PDF renderer: a template rendered in Simplified Chinese (the
-language of record) with the platform's CJK font embedded, by WeasyPrint.
+"""The one PDF renderer: a template rendered with the platform's CJK font
+embedded, by WeasyPrint.
 
 Every document the platform issues (call, opening record, receipt, report,
 letters, catalogue) goes through ``render_pdf``; the template gets
-``font_url``, ``district`` and ``generated_at`` besides its own context."""
+``font_url``, ``district``, ``generated_at`` and ``language`` besides its own
+context.
 
-from django.conf import settings
+Which language a PDF is in (issue 14): a **legal record** is issued in
+Simplified Chinese only, the language of record, whoever asks for it (the
+call announcement, the opening record, the bid receipt, the evaluation
+report, the award notice and the result letters: documents a challenge or an
+audit relies on, with digests recorded for the Chinese text); the page that
+offers one says so (``templates/includes/legal_record_notice.html``).  Any
+other document (the catalogue) follows the reader's language: its caller
+passes ``language``."""
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
+
+from marketplace.core.languages import district_name, supported
+
+# The language of legal records: the default of ``render_pdf``.
+LANGUAGE_OF_RECORD = "zh-hans"
 
 
 def cjk_font_path():
@@ -18,16 +32,20 @@ def cjk_font_path():
     return cvttf_NotoSansCJK_Regular.get_TTF_path()
 
 
-def render_pdf(template, context):
+def render_pdf(template, context, *, language=LANGUAGE_OF_RECORD):
+    """``template`` as a PDF, rendered in ``language`` (the language of
+    record unless the document is not a legal record, see above)."""
     from weasyprint import HTML  # heavy: imported when a PDF is made
 
-    with override("zh-hans"):
+    language = supported(language) or LANGUAGE_OF_RECORD
+    with override(language):
         html = render_to_string(
             template,
             {
                 "font_url": "file://" + cjk_font_path(),
-                "district": settings.PLATFORM_DISTRICT_NAME,
+                "district": district_name(language),
                 "generated_at": timezone.localtime(),
+                "language": language,
                 **context,
             },
         )

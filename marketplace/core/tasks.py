@@ -78,3 +78,12 @@ def purge_consumed_messages():
     from marketplace.core.notifications import purge_outgoing
 
     return {"broker": purge_consumed(), "outgoing": purge_outgoing()}
+
+
+@shared_task(name="marketplace.tasks.send_daily_digests", ignore_result=True)
+def send_daily_digests():
+    """Daily (see CELERY_BEAT_SCHEDULE): one e-mail per user who chose the
+    digest, with the routine messages held for them (``core/digests.py``)."""
+    from marketplace.core.digests import send_digests
+
+    return send_digests()

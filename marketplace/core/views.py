@@ -4,20 +4,40 @@ the account-security pages.  Every page works without JavaScript."""
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from marketplace.core import lockout, reauth, twofactor
+from marketplace.core import lockout, reauth, twofactor, workspace
 from marketplace.core.throttle import Throttle, client_ip
 from marketplace.core.web import safe_next
 
 # Password-reset mails: per client address and per e-mail address (account).
 RESET_PER_ADDRESS = Throttle("password-reset-ip", limit=10, window_seconds=3600)
 RESET_PER_ACCOUNT = Throttle("password-reset-account", limit=3, window_seconds=3600)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, worded for people who signed up with a mobile
+    number or an e-mail address (their account has no other “user name”):
+    the field and its error say what may be typed.  The check and the
+    lockout are unchanged (the authentication backends)."""
+
+    identifier_label = gettext_lazy("Mobile number, e-mail or user name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = self.identifier_label
+        self.fields["username"].widget.attrs.setdefault("autocomplete", "username")
+
+    def get_invalid_login_error(self):
+        return ValidationError(
+            self.error_messages["invalid_login"], code="invalid_login", params={"username": self.identifier_label}
+        )
 
 
 class SignInView(auth_views.LoginView):
@@ -27,6 +47,18 @@ class SignInView(auth_views.LoginView):
     factor is asked next by ``SecondFactorMiddleware``."""
 
     template_name = "registration/login.html"
+    authentication_form = SignInForm
+
+    def get_redirect_url(self):
+        """The ``next`` address, if it is one on this site (``safe_next``)."""
+        return safe_next(self.request, "")
+
+    def get_default_redirect_url(self):
+        """Without ``next``: the person's workspace (``core.workspace``); the
+        admin's sign-in keeps its own ``next_page``."""
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return workspace.workspace_url(self.request.user)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and self._may_go_on(request):

@@ -8,7 +8,7 @@ COMMITTEE_APPOINTED = declare("evaluation.committee_appointed")
 APPOINT_MEMBER = declare("evaluation.appoint_member")
 MEMBER_WITHDREW = declare("evaluation.member_withdrew")
 REPORT_GENERATED = declare("evaluation.report_generated")
-REPORT_CONFIRMED = declare("evaluation.report_confirmed")
+REPORT_CONFIRMED = declare("evaluation.report_confirmed", routine=True)
 SHEET_REOPENED = declare("evaluation.sheet_reopened")
 # The qualification review, to the bidders.
 QUALIFICATION_FAILED = declare("evaluation.qualification_failed")

@@ -407,3 +407,28 @@ def organization_challenge_document(project, organization, pk):
     return ChallengeDocument.objects.filter(
         pk=pk, challenge__project=project, challenge__organization=organization
     ).first()
+
+
+# --- the officers' to-do page (marketplace/workspace) ------------------------------------------------
+
+
+def committees_to_form():
+    """Projects whose bids are opened and that have no committee yet, the longest waiting first."""
+    projects = Project.objects.filter(state=Project.State.CLOSED, committee__isnull=True)
+    return projects.order_by("opened_at", "pk")
+
+
+def reports_awaiting_confirmation():
+    """Current evaluation reports not yet confirmed by every member, the oldest first."""
+    reports = EvaluationReport.objects.filter(
+        superseded_at__isnull=True, confirmed_at__isnull=True, project__state=Project.State.EVALUATING
+    )
+    return reports.select_related("project").order_by("generated_at", "pk")
+
+
+def ready_to_award():
+    """Evaluating projects with a confirmed current report and no live award, the longest waiting first."""
+    reports = EvaluationReport.objects.filter(
+        superseded_at__isnull=True, confirmed_at__isnull=False, project__state=Project.State.EVALUATING
+    ).exclude(Exists(Award.objects.filter(project=OuterRef("project"), cancelled_at__isnull=True)))
+    return reports.select_related("project").order_by("confirmed_at", "pk")

@@ -1,8 +1,9 @@
 from marketplace.catalogue.models import CatalogueImport, CatalogueItem, CatalogueVersion, ServiceCategory
 from marketplace.core.models.audit import AuditChainHead, AuditEvent, AuditHeadPublication
 from marketplace.core.models.notices import Notice
-from marketplace.core.models.outbox import OutgoingMessage
+from marketplace.core.models.outbox import HeldMessage, OutgoingMessage
 from marketplace.core.models.places import Community, District
+from marketplace.core.models.preferences import NotificationPreference
 from marketplace.core.models.users import User
 from marketplace.evaluation.models import (
     Award,
@@ -76,9 +77,11 @@ __all__ = [
     "CommunityFund",
     "District",
     "EntryStandard",
+    "HeldMessage",
     "Invitation",
     "Membership",
     "Notice",
+    "NotificationPreference",
     "Organization",
     "OrganizationDocument",
     "OutgoingMessage",

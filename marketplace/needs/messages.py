@@ -5,5 +5,5 @@ a resident's report, the filer of a need hears the decision."""
 
 from marketplace.core.notifications import EMAIL, declare
 
-RESIDENT_REPORT = declare("needs.resident_report", channels=(EMAIL,))
-NEED_DECIDED = declare("needs.need_decided", channels=(EMAIL,))
+RESIDENT_REPORT = declare("needs.resident_report", channels=(EMAIL,), routine=True)
+NEED_DECIDED = declare("needs.need_decided", channels=(EMAIL,), routine=True)

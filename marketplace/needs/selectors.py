@@ -260,3 +260,11 @@ def history(obj):
         .select_related("actor")
         .order_by("id")
     )
+
+
+# --- the officers' to-do page (marketplace/workspace) ------------------------------------------------
+
+
+def awaiting_officer():
+    """Needs waiting for an officer's assessment or decision, oldest first."""
+    return assessment_queue()

@@ -13,13 +13,13 @@ BLACKLISTING_ENDED = declare("organizations.blacklisting_ended")
 RETURNED = declare("organizations.returned")
 REGISTRATION_CONFIRMED = declare("organizations.registration_confirmed")
 # To the reviewing officers.
-SUBMITTED = declare("organizations.submitted")
-REGISTRATION_ADDED = declare("organizations.registration_added")
+SUBMITTED = declare("organizations.submitted", routine=True)
+REGISTRATION_ADDED = declare("organizations.registration_added", routine=True)
 # Documents (the daily task), to the members.
-DOCUMENT_EXPIRING = declare("organizations.document_expiring")
+DOCUMENT_EXPIRING = declare("organizations.document_expiring", routine=True)
 DOCUMENT_EXPIRED = declare("organizations.document_expired")
 # Members.
 INVITATION = declare("organizations.invitation", channels=(EMAIL,))
-MEMBER_JOINED = declare("organizations.member_joined")
+MEMBER_JOINED = declare("organizations.member_joined", routine=True)
 MEMBER_REMOVED = declare("organizations.member_removed")
 ROLE_CHANGED = declare("organizations.role_changed")

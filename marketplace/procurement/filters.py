@@ -6,6 +6,7 @@ shown as an error; nothing else is lost (``marketplace.core.filters``).
 Bid states come from the sealed-bid selector: this module reads no bid model."""
 
 from django import forms
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.filters import (
@@ -28,7 +29,9 @@ def _fold_spaces(text):
 
 class PublicProjectFilterSet(ListFilterSet):
     """/projects/: ``?q=&method=<code>&community=<id>&category=<major code>&state=``
-    (public states only)."""
+    (public states only, or ``all``).  Without ``state`` it lists the open
+    calls (招标中), nearest deadline first; ``state_tabs`` gives each state's
+    count under the other filters, with its link."""
 
     q = SearchFilter(
         label=_("Reference or title"),
@@ -43,7 +46,7 @@ class PublicProjectFilterSet(ListFilterSet):
     state = ChoiceFilter(label=_("Status"))
 
     arguments = {"q": "query"}
-    defaults = {"query": ""}
+    defaults = {"query": "", "state": Project.State.PUBLISHED}
     selector = staticmethod(public.public_projects)
 
     def __init__(self, data=None, **kwargs):
@@ -56,9 +59,42 @@ class PublicProjectFilterSet(ListFilterSet):
         fields["category"].objects = categories
         fields["category"].choices = [("", _("All categories")), *[(c.code, c.name) for c in categories.values()]]
         fields["state"].choices = [
-            ("", _("All statuses")),
             *[(value, label) for value, label in Project.State.choices if value in public.PUBLIC_STATES],
+            (public.ALL_PUBLIC_STATES, _("All statuses")),
         ]
+
+    def kept(self):
+        """The open calls are the default: not a parameter."""
+        kept = super().kept()
+        if kept.get("state") == Project.State.PUBLISHED:
+            del kept["state"]
+        return kept
+
+    @property
+    def chosen_state(self):
+        """The state listed: the valid ``state``, else the open calls."""
+        return self.values["state"]
+
+    def state_tabs(self):
+        """[{"state", "label", "count", "query", "current"}]: one link per
+        public state (the open calls first) and one for all, each keeping the
+        other filters."""
+        counts = public.public_state_counts(**self.values)
+        others = urlencode({name: value for name, value in self.kept().items() if name != "state"})
+        tabs = []
+        for value, label in self.form.fields["state"].choices:
+            params = "" if value == Project.State.PUBLISHED else f"state={value}"
+            query = "&".join(part for part in (others, params) if part)
+            tabs.append(
+                {
+                    "state": value,
+                    "label": label,
+                    "count": counts.get(value, 0),
+                    "query": f"?{query}" if query else "",
+                    "current": value == self.chosen_state,
+                }
+            )
+        return tabs
 
 
 class OfficerProjectFilterSet(ListFilterSet):

@@ -6,6 +6,8 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.translation import gettext
 
 from marketplace.catalogue.services import create_version, publish_version, retire_item
 from tests.catalogue_fixtures import make_item
@@ -94,7 +96,13 @@ def test_pdf_download_embeds_a_chinese_font(client, site, published, tmp_path):
     assert "PlatformCJK" in fonts
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "政府购买服务指导性目录" in text and "居家养老服务" in text
+    with translation.override("zh-hans"):  # the title from the catalogue (政府购买服务指导性目录 once translated)
+        title = gettext("%(district)s government purchase of services: guiding catalogue (%(version)s)") % {
+            "district": "示范区",
+            "version": "2026版",
+        }
+    assert "".join(title.split()) in "".join(text.split())
+    assert "居家养老服务" in text
 
 
 @pytest.mark.django_db
@@ -122,3 +130,42 @@ def test_public_catalogue_query_count_does_not_grow_with_items(client, site, pub
     with CaptureQueriesContext(connection) as detail_few:
         client.get("/catalogue/A0101/")
     assert len(detail_few.captured_queries) <= len(few.captured_queries)
+
+
+# --- the reader's language (issue 14): the catalogue is not a legal record ----------------------------
+
+
+def _pdf_text(tmp_path, body, name):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) not installed; CI installs them")
+    path = tmp_path / name
+    path.write_bytes(body)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.django_db
+def test_an_english_reader_gets_the_catalogue_pdf_in_english(client, site, published, settings, tmp_path):
+    settings.PLATFORM_DISTRICT_NAME_EN = "Shifan District"
+    chinese = _pdf_text(tmp_path, client.get("/catalogue/download/pdf/").content, "zh.pdf")
+    assert "示范区" in chinese and "2026版" in chinese and "居家养老服务" in chinese
+    with translation.override("zh-hans"):  # the Chinese catalogue's title, whatever the catalogue's state
+        title = gettext("%(district)s government purchase of services: guiding catalogue (%(version)s)")
+    assert "".join((title % {"district": "示范区", "version": "2026版"}).split()) in "".join(chinese.split())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _pdf_text(tmp_path, client.get("/catalogue/download/pdf/").content, "en.pdf")
+    one_line = " ".join(english.split())
+    assert "Shifan District government purchase of services: guiding catalogue (2026 edition)" in one_line
+    assert "Reference unit price (CNY)" in one_line and "In force" in one_line
+    assert "居家养老服务" in english  # the items are data: as written
+    assert "示范区" not in english and "2026版" not in english
+
+
+@pytest.mark.django_db
+def test_english_pages_name_the_version_and_the_district_in_english(client, site, published, settings):
+    settings.PLATFORM_DISTRICT_NAME_EN = "Shifan District"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/catalogue/").content.decode()
+    assert "2026 edition" in html and "2026版" not in html
+    assert "2026 edition" in client.get("/catalogue/A0101/").content.decode()
+    home = client.get("/").content.decode()
+    assert "示范区" not in home and "Shifan District" in home

@@ -4,6 +4,7 @@ challenge period running (the demo organization lost), one awarded with the
 period over after a dismissed challenge; idempotent."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -113,7 +114,9 @@ def test_demo_evaluation(settings, client, seeded_demo):
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert _row_counts() == counts
-    assert "Demo evaluation" not in out.getvalue()
+    # Nothing new is reported; the committee table is printed again for the accounts list.
+    assert "Demo evaluation: " not in out.getvalue()
+    assert demo_evaluation.COMMITTEES_TITLE in out.getvalue()
 
     # The walkthrough: the officer forms the committee of the closed project.
     committee.form_committee(closed, by=officer, expertise=expertise)
@@ -144,3 +147,17 @@ def test_a_project_that_cannot_be_seeded_is_skipped_whole_and_made_next_time(set
     call_command("seed_demo", stdout=io.StringIO())
     assert Project.objects.get(title=TITLES["over"]).state == Project.State.AWARDED
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_the_readme_names_who_sits_on_each_demo_committee(seeded_demo):
+    """A new user learns from the README which evaluator account to try."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = demo_evaluation.committee_lines()
+    assert len(lines) == 5  # a blank line, the title, three committees
+    for line in lines[2:]:
+        title, names = line.strip().split(": ", 1)
+        members = ", ".join(
+            f"`{name.split(' ')[0]}`" + (" (chair)" if name.endswith("(chair)") else "") for name in names.split(", ")
+        )
+        assert f"| {title} | {members} |" in readme

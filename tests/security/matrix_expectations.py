@@ -59,6 +59,25 @@ def redirect_to(path):
     return f"302 {path}"
 
 
+class redirect_under(str):  # noqa: N801 - used like redirect_to
+    """A 302 to a page under ``prefix``, outside the route's own app, whose
+    path names a row of the world (an organization's workspace /org/<pk>/)."""
+
+    def __new__(cls, prefix):
+        return super().__new__(cls, f"302 {prefix}<…>")
+
+    def __init__(self, prefix):
+        self.prefix = f"302 {prefix}"
+
+    def __eq__(self, other):
+        return isinstance(other, str) and other.startswith(self.prefix)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
 ANON = ("anonymous", "resident")
 NON_ADMIN = ("worker", "worker_other", "member", "member_other", "evaluator", "evaluator_off", "finance")
 ADMIN = ("officer", "officer2", "editor", "platform_admin", "superuser")
@@ -192,6 +211,12 @@ def _own_community(answer=OK, **roles):
 
 _NOT_ADMIN_POST = dict.fromkeys(ANON + NON_ADMIN, LOGIN)
 SIGNED_IN_REDIRECT = {role: REDIRECT for role in ROLES if role not in ANON}
+# Where sign-in lands without ``next`` (issue 14): each role's workspace, the account page for the others.
+WORKSPACES = {
+    **dict.fromkeys(("member", "member_other"), redirect_under("/org/")),
+    **dict.fromkeys(("evaluator", "evaluator_off"), redirect_to("/evaluate/")),
+    **dict.fromkeys(OFFICERS, redirect_to("/work/")),
+}
 SECOND_FACTOR_ROLES = ("officer", "officer2", "finance", "platform_admin", "superuser")
 
 
@@ -226,7 +251,7 @@ RULES = {
     "healthz": everyone(),
     "i18n/setlang/": everyone(redirect_to("/")),
     "accounts/": signed_in(),
-    "accounts/login/": R({"anonymous": OK, "resident": OK, **SIGNED_IN_REDIRECT}, post=None),
+    "accounts/login/": R({"anonymous": OK, "resident": OK, **SIGNED_IN_REDIRECT, **WORKSPACES}, post=None),
     "accounts/second-factor/": signed_in(REDIRECT),
     "accounts/second-factor/setup/": signed_in(REDIRECT),
     "accounts/confirm-identity/": signed_in(REDIRECT, **dict.fromkeys(SECOND_FACTOR_ROLES, OK)),
@@ -245,6 +270,8 @@ RULES = {
     "accounts/reset/done/": everyone(),
     "accounts/password-change/": signed_in(),
     "accounts/password-change/done/": signed_in(),
+    # --- officers: the to-do page (issue 14) --------------------------------------------------------
+    "work/": officers(),
     # --- officers: review of organizations ----------------------------------------------------------
     "work/organizations/": officers(),
     "work/organizations/<int:pk>/": officers(),
@@ -349,7 +376,8 @@ RULES = {
     # --- signing in (one lockout, one second factor) ----------------------------------------------------
     "admin/login/": R({**dict.fromkeys(ANON + NON_ADMIN, OK), **dict.fromkeys(ADMIN, ADMIN_HOME)}, post=None),
     "_util/login/": R(
-        {"anonymous": OK, "resident": OK, **dict.fromkeys(ROLES[2:], redirect_to("/accounts/"))}, post=None
+        {"anonymous": OK, "resident": OK, **dict.fromkeys(ROLES[2:], redirect_to("/accounts/")), **WORKSPACES},
+        post=None,
     ),
 }
 

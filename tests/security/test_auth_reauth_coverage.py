@@ -125,6 +125,7 @@ READ_ONLY = {
     "catalogue_items:index_results",
     "evaluators:index",
     "evaluators:index_results",
+    "workspace:todo",
 }
 
 

@@ -7,7 +7,7 @@ from cms.setup import ensure_site
 from demo import seed as demo
 from demo.catalogue import seed_catalogue
 from demo.evaluation import accounts_lines as evaluator_accounts
-from demo.evaluation import seed_evaluation
+from demo.evaluation import committee_lines, seed_evaluation
 from demo.needs import seed_needs
 from demo.organizations import accounts_lines as organization_accounts
 from demo.organizations import seed_organizations
@@ -100,6 +100,7 @@ class Command(BaseCommand):
             lines.append(f"  {username:<10} {full_name:<14} {labels}")
         lines += organization_accounts()
         lines += evaluator_accounts()
+        lines += committee_lines()
         lines += second_factor_lines()
         return "\n".join(lines)
 
@@ -119,4 +120,3 @@ def second_factor_lines():
         lines.append(f"  {username:<10} {secret}")
     lines.append("  officer    (none yet: sets up an authenticator on first sign-in, QR code shown)")
     return lines
-

@@ -30,3 +30,23 @@ class OutgoingMessage(models.Model):
 
     def __str__(self):
         return f"#{self.pk}"
+
+
+class HeldMessage(models.Model):
+    """A routine e-mail held for a user's daily digest (``core/digests.py``):
+    its text as rendered for them when it was sent.  The digest task claims a
+    user's rows under lock, deletes them and queues one ``OutgoingMessage``
+    in the same transaction, so each held message goes out once."""
+
+    user = models.ForeignKey("marketplace.User", on_delete=models.CASCADE, related_name="+")
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("held since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message held for the daily digest")
+        verbose_name_plural = _("messages held for the daily digest")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"#{self.pk}"

@@ -25,8 +25,11 @@ class _ServiceErrors(ServiceErrorMixin):
     ``scoring.clean_scores``) puts each where it belongs."""
 
     def add_service_error(self, error):
-        for field, message in getattr(error, "errors", None) or [(error.field, error.message)]:
-            super().add_service_error(DomainError(message, field))
+        shown_on = [
+            super(_ServiceErrors, self).add_service_error(DomainError(message, field))
+            for field, message in getattr(error, "errors", None) or [(error.field, error.message)]
+        ]
+        return all(shown_on) and shown_on[0]
 
 
 class _Confirmed(_ServiceErrors, forms.Form):

@@ -30,7 +30,6 @@ from marketplace.evaluation.views.workspace import (
     evaluator_required,
     project_url,
     reader,
-    refused,
     render_project,
     seat,
 )
@@ -118,15 +117,13 @@ def bid(request, ref, bid_pk):
     if request.method != "POST":
         return _render_bid(request, project, member, bid, version)
     form = forms.ScoreForm(request.POST, criteria=evaluation.score_criteria(project))
-    if not form.is_valid():
-        messages.error(request, _("Nothing was changed: correct the form below."))
+    if not form.is_valid():  # the sheet's own box says what to correct: one message, not three
         return _render_bid(request, project, member, bid, version, form)
     submit = form.submitting
     try:
         evaluation.save_scores(project, bid, by=request.user, values=form.values(), submit=submit)
     except DomainError as error:
         form.add_service_error(error)
-        refused(request, error)
         return _render_bid(request, project, member, bid, version, form)
     if submit:
         messages.success(request, _("Your score sheet is submitted and locked."))

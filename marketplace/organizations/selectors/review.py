@@ -121,3 +121,33 @@ def return_history(organization):
 def organization_memberships(organization):
     """Who acts for the organization, administrators first."""
     return Membership.objects.filter(organization=organization).select_related("user").order_by("-role", "pk")
+
+
+# --- the officers' to-do page (marketplace/workspace) ------------------------------------------------
+
+
+def awaiting_review():
+    """Organizations submitted for review, the oldest submission first."""
+    organizations = Organization.objects.filter(state=Organization.State.SUBMITTED).select_related("community")
+    return organizations.order_by("submitted_at", "pk")
+
+
+# What a member does to answer a return: save a wizard step, upload a document.
+ANSWERING_ACTIONS = ("organization.edit", "organization.document_upload", "organization.upgrade")
+
+
+def changed_since_return(organization):
+    """Has a member saved anything since the organization was returned?
+    Until then the officer's reasons are still to do (later events than the
+    return's own, by id: the audit chain is ordered)."""
+    if organization.state != Organization.State.RETURNED:
+        return True
+    returned = return_history(organization).values_list("id", flat=True).last()
+    if returned is None:
+        return True
+    return AuditEvent.objects.filter(
+        object_type=object_type(Organization),
+        object_id=str(organization.pk),
+        action__in=ANSWERING_ACTIONS,
+        id__gt=returned,
+    ).exists()

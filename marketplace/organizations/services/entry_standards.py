@@ -24,6 +24,7 @@ standard checked.
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,9 @@ class RuleResult:
     code: str
     passed: bool
     message: str
+    # What to do next, for a rule not met (blank when nothing the
+    # organization can do helps, e.g. a suspension).
+    action: str = ""
 
     def __str__(self):
         return self.message
@@ -157,11 +161,16 @@ def _status(standard, organization, facts, today):
             _("The organization is blacklisted until %(date)s: it is not eligible before then.")
             % {"date": until.isoformat() if until else "—"},
         )
+    if state == Organization.State.SUBMITTED:
+        action = _("Wait for the review: a procurement officer decides on the submitted record.")
+    else:
+        action = _("Complete the record and submit it for review: only approved organizations may bid.")
     return RuleResult(
         "status",
         False,
         _("The organization is not yet approved (its status: %(state)s).")
         % {"state": organization.get_state_display()},
+        action,
     )
 
 
@@ -178,6 +187,7 @@ def _track(standard, organization, facts, today):
             False,
             _("The standard requires the track “%(required)s”; the registration is waiting for an officer's check.")
             % values,
+            _("Wait for a procurement officer to check the registration."),
         )
     if organization.track == standard.required_track:
         return RuleResult("track", True, _("The standard requires the track “%(required)s”; it is met.") % values)
@@ -185,6 +195,11 @@ def _track(standard, organization, facts, today):
         "track",
         False,
         _("The standard requires the track “%(required)s”; the organization's track is “%(track)s”.") % values,
+        _(
+            "Register with the civil-affairs bureau, then upgrade the organization to the registered track to meet "
+            "“%(standard)s”."
+        )
+        % {"standard": standard.name},
     )
 
 
@@ -220,6 +235,7 @@ def _years(standard, organization, facts, today):
                 "not recorded."
             )
             % {"minimum": minimum},
+            _("Enter the founding date (step 3)."),
         )
     years = whole_years(founded_on, today)
     values = {"date": founded_on.isoformat(), "years": years, "minimum": minimum}
@@ -233,6 +249,8 @@ def _years(standard, organization, facts, today):
         "years",
         False,
         _("Founded on %(date)s, only %(years)d full year(s) ago; at least %(minimum)d required.") % values,
+        _("Nothing to do but wait: from %(date)s the organization meets “%(standard)s” on years since founding.")
+        % {"standard": standard.name, "date": anniversary(founded_on, founded_on.year + minimum).isoformat()},
     )
 
 
@@ -301,7 +319,16 @@ def _qualified_staff(standard, organization, facts, today):
             )
             % {"unbacked": unbacked}
         )
-    return RuleResult("qualified_staff", False, message)
+    action = _(
+        "Set the qualification of %(missing)d more member(s) to %(qualification)s and upload each one's "
+        "qualification certificate to meet “%(standard)s”."
+    ) % {"missing": minimum - count, "qualification": values["qualification"], "standard": standard.name}
+    if unbacked >= minimum - count:
+        action = _(
+            "Upload the qualification certificate of the members whose qualification is recorded to meet "
+            "“%(standard)s”."
+        ) % {"standard": standard.name}
+    return RuleResult("qualified_staff", False, message, action)
 
 
 def _misconfigured(code, problem):
@@ -334,12 +361,13 @@ def _documents(standard, organization, facts, today):
         )
     if not kinds:
         return results
-    problems = []
+    problems, to_upload = [], []
     for kind in kinds:
         label = OrganizationDocument.Kind(kind).label
         current = [document for document in facts.documents if document.kind == kind]
         if any(document.is_valid_on(today) for document in current):
             continue
+        to_upload.append(str(label))
         if current:
             last = max(document.expires_on for document in current)
             problems.append(_("%(document)s (expired on %(date)s)") % {"document": label, "date": last.isoformat()})
@@ -353,6 +381,8 @@ def _documents(standard, organization, facts, today):
                 False,
                 _("Required documents are missing or expired: %(problems)s. Upload a valid one for each.")
                 % {"problems": LIST_SEPARATOR.join(problems)},
+                _("Upload %(documents)s to meet “%(standard)s”.")
+                % {"documents": LIST_SEPARATOR.join(to_upload), "standard": standard.name},
             )
         )
     else:
@@ -393,6 +423,8 @@ def _performance(standard, organization, facts, today):
         "performance",
         False,
         _("Latest performance grade: %(grade)s (%(date)s), below the minimum %(minimum)s.") % values,
+        _("A next contract graded at least %(minimum)s lets the organization meet “%(standard)s” again.")
+        % {"minimum": minimum_label, "standard": standard.name},
     )
 
 
@@ -429,8 +461,18 @@ def check(standard, organization, *, today=None):
 
 
 def standard_sets():
-    """The rule sets every organization sees in its workspace."""
+    """The standard rule sets (``is_standard``)."""
     return EntryStandard.objects.filter(is_standard=True)
+
+
+def standards_concerning(organization):
+    """The standard rule sets that concern ``organization``: those open to
+    its track (a standard without a required track is open to both).  A
+    standard for registered organizations does not concern a filed one, which
+    cannot meet it before it registers (file first, register later); the
+    calls it could bid on say, each, which standard they use.  The
+    organization's workspace and the officers' review page both show these."""
+    return standard_sets().filter(Q(required_track="") | Q(required_track=organization.track))
 
 
 def check_all(organization, standards=None, *, today=None):

@@ -38,6 +38,7 @@ from marketplace.organizations.forms.organizations import (
 )
 from marketplace.organizations.models import Organization, OrganizationDocument
 from marketplace.organizations.selectors import members as selectors
+from marketplace.organizations.selectors import review as review_selectors
 from marketplace.organizations.services import documents as document_services
 from marketplace.organizations.services import entry_standards
 from marketplace.organizations.services import organizations as services
@@ -94,8 +95,15 @@ def _return_reasons(organization, *, step=None):
 
 
 def _missing_with_links(organization):
-    """``missing_items`` with a link to the page that fixes each item."""
+    """``missing_items`` with a link to the page that fixes each item; after
+    a return, the officer's reasons first, until a member has changed
+    something (else “Nothing is missing” and the submit box would greet an
+    organization that has fixed nothing yet)."""
     rows = []
+    if not review_selectors.changed_since_return(organization):
+        for reason in _return_reasons(organization):
+            text = _("Returned: %(section)s: %(reason)s") % {"section": reason["section"], "reason": reason["text"]}
+            rows.append({"text": text, "url": reason["url"]})
     for item in services.missing_items(organization):
         if item.step:
             url = reverse("orgs:step", args=[organization.pk, item.step])
@@ -177,13 +185,19 @@ def step(request, organization, membership, step):
     if _posted(request):
         form = form_class(request.POST, **kwargs)
     else:
-        form = form_class(initial=form_class.initial_for(organization), **kwargs)
+        initial = form_class.initial_for(organization)
+        if step == 2 and not initial.get("contact_phone") and request.user.phone and request.user.verified_at:
+            initial["contact_phone"] = request.user.phone  # the mobile the user verified at sign-up
+        form = form_class(initial=initial, **kwargs)
     if _posted(request) and form.is_valid():
         try:
             services.save_step(organization, step, by=request.user, data=form.service_data())
         except DomainError as exc:
             form.add_service_error(exc)
         else:
+            if request.POST.get("then") == "back" and step > 1:  # “Save and go back”: nothing typed is lost
+                messages.success(request, _("Saved."))
+                return redirect("orgs:step", organization.pk, step - 1)
             if step < len(services.STEPS):
                 messages.success(request, _("Saved. Next: %(step)s.") % {"step": services.STEPS[step].title})
                 return redirect("orgs:step", organization.pk, step + 1)
@@ -216,7 +230,7 @@ def workspace(request, organization, membership):
             "documents": [_document_row(document, today) for document in current],
             "staff": list(organization.staff.all()),
             "member_count": organization.memberships.count(),
-            "eligibility": entry_standards.check_all(organization),
+            "eligibility": entry_standards.check_all(organization, entry_standards.standards_concerning(organization)),
             "service_areas": list(organization.service_areas.all()),
             "can_upgrade": "upgrade" in actions,
             "under_review": organization.state == Organization.State.SUBMITTED,
@@ -293,6 +307,8 @@ def staff_qualification(request, organization, membership, staff_pk):
             form.add_service_error(exc)
         else:
             messages.success(request, _("Qualification saved for %(name)s.") % {"name": person.name})
+            if request.POST.get("then") == "upload":  # the upload button saves what was typed first
+                return redirect(reverse("orgs:documents", args=[organization.pk]) + f"?staff={person.pk}#upload")
             return redirect(reverse("orgs:workspace", args=[organization.pk]) + "#staff")
     today = timezone.localdate()
     documents = selectors.current_documents_of(organization, person)
@@ -334,6 +350,7 @@ def documents(request, organization, membership):
             return redirect("orgs:documents", organization.pk)
     today = timezone.localdate()
     current = document_services.current_documents(organization)
+    rows = [_document_row(document, today) for document in current]
     history = selectors.earlier_documents(organization)
     return render(
         request,
@@ -341,12 +358,15 @@ def documents(request, organization, membership):
         {
             "organization": organization,
             "form": form,
-            "documents": [_document_row(document, today) for document in current],
+            "documents": rows,
             "history": list(history),
             "uploads_open": not organization.frozen,
             "reasons": [row for row in _return_reasons(organization) if row["key"] == "documents"],
+            # Computed from the documents now held: “needed: articles” must go once they are uploaded.
             "required_kinds": [
-                OrganizationDocument.Kind(kind).label for kind in services.REQUIRED_DOCUMENTS[organization.track]
+                OrganizationDocument.Kind(kind).label
+                for kind in services.REQUIRED_DOCUMENTS[organization.track]
+                if not any(row["document"].kind == kind and row["document"].is_valid_on(today) for row in rows)
             ],
         },
     )

@@ -322,11 +322,13 @@ def _detail_context(request, organization, *, back="", bound=None):
         "staff": list(organization.staff.all()),
         "memberships": list(selectors.organization_memberships(organization)),
         "return_reasons": return_reasons,
-        "return_history": list(selectors.return_history(organization)),
+        "return_history": [
+            (event, review_page.return_reason_text(event.reason)) for event in selectors.return_history(organization)
+        ],
         "current_documents": current,
         "earlier_documents": earlier,
         "viewer": viewer,
-        "eligibility": entry_standards.check_all(organization),
+        "eligibility": entry_standards.check_all(organization, entry_standards.standards_concerning(organization)),
         "history": review_page.history_rows(organization),
         "decisions": decisions,
     }

@@ -1,14 +1,17 @@
 """The organization's page as a reviewing officer sees it: its audit
 history in words, and the document shown beside the record."""
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketplace.core.params import id_param
 from marketplace.organizations.models import Organization, OrganizationDocument
 from marketplace.organizations.selectors import review as selectors
+from marketplace.organizations.services.base import RETURN_SECTIONS
 
 State = Organization.State
 
@@ -50,6 +53,32 @@ def _field_label(name):
         return name
 
 
+def _section_prefixes():
+    """Each return section's label, in every language, with its key: a
+    recorded reason starts its lines with the label in the officer's language
+    ("材料: …"), and the reader may read another."""
+    prefixes = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for key, label in RETURN_SECTIONS.items():
+                prefixes[f"{label}: "] = key
+    return prefixes
+
+
+def return_reason_text(reason):
+    """A recorded return-for-changes reason with each line's section label in
+    the reader's language (the reasons themselves are the officer's words)."""
+    prefixes = _section_prefixes()
+    lines = []
+    for line in (reason or "").splitlines():
+        for prefix, key in prefixes.items():
+            if line.startswith(prefix):
+                line = f"{RETURN_SECTIONS[key]}: {line[len(prefix) :]}"
+                break
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def history_rows(organization):
     rows = []
     for event in selectors.organization_history(organization):
@@ -59,6 +88,9 @@ def history_rows(organization):
         rows.append(
             {
                 "event": event,
+                "reason": return_reason_text(event.reason)
+                if event.action == "organization.return_for_changes"
+                else event.reason,
                 "action": ACTION_LABELS.get(event.action, event.action),
                 "code": event.action,
                 "actor": event.actor.display_name if event.actor else (event.actor_label or _("The platform")),

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,11 +35,41 @@ def normalise_query(value):
     return " ".join((value or "").split())[:SEARCH_MAX_LENGTH]
 
 
+#: the public list's "every state" (its default is the open calls)
+ALL_PUBLIC_STATES = "all"
+
+
 def public_projects(*, method=None, community=None, category=None, state=None, query=""):
     """Published calls and everything after (never drafts or projects awaiting
-    approval), newest first.  ``category`` is a major (or minor)
-    ServiceCategory; ``query`` matches the reference or the title."""
-    projects = Project.objects.filter(PUBLIC_Q).select_related("method")
+    approval), newest first; the open calls (``state="published"``) nearest
+    deadline first.  ``category`` is a major (or minor) ServiceCategory;
+    ``query`` matches the reference or the title; ``state="all"`` (or none)
+    is every public state."""
+    projects = _public_filtered(method=method, community=community, category=category, query=query)
+    if state and state != ALL_PUBLIC_STATES:
+        projects = projects.filter(state=state)
+    order = ("deadline", "pk") if state == Project.State.PUBLISHED else ("-published_at", "-pk")
+    return projects.select_related("method").prefetch_related("communities").order_by(*order)
+
+
+def public_state_counts(*, method=None, community=None, category=None, state=None, query=""):
+    """{state: how many public projects} under the other filters (``state``
+    is ignored), every public state present, and their sum under ``"all"``:
+    the list's tabs."""
+    rows = (
+        _public_filtered(method=method, community=community, category=category, query=query)
+        .order_by()
+        .values("state")
+        .annotate(count=Count("pk", distinct=True))
+    )
+    counts = dict.fromkeys(PUBLIC_STATES, 0)
+    counts.update({row["state"]: row["count"] for row in rows})
+    counts[ALL_PUBLIC_STATES] = sum(counts.values())
+    return counts
+
+
+def _public_filtered(*, method=None, community=None, category=None, query=""):
+    projects = Project.objects.filter(PUBLIC_Q)
     if method is not None:
         projects = projects.filter(method=method)
     if community is not None:
@@ -49,12 +79,10 @@ def public_projects(*, method=None, community=None, category=None, state=None, q
             Q(category=category) | Q(category__parent=category), projects=OuterRef("pk")
         )
         projects = projects.filter(Exists(items))
-    if state:
-        projects = projects.filter(state=state)
     query = normalise_query(query)
     if query:
         projects = projects.filter(Q(ref__icontains=query) | Q(title__icontains=query))
-    return projects.prefetch_related("communities").order_by("-published_at", "-pk")
+    return projects
 
 
 def open_calls(*, method=None, q=""):

@@ -152,3 +152,38 @@ def project_by_ref(ref):
 def accepted_need(pk):
     """The need ``pk`` with what a new draft takes from it, or None."""
     return Need.objects.select_related("community", "catalogue_item__version").filter(pk=pk).first()
+
+
+# --- the officers' to-do page (marketplace/workspace) ------------------------------------------------
+
+
+def awaiting_approval(user):
+    """Projects waiting for approval that ``user`` may approve (four eyes:
+    ``permissions.can_approve``), the longest waiting first; two queries."""
+    from marketplace.procurement.permissions import approvable_among
+
+    pending = Project.objects.filter(state=State.PENDING_APPROVAL).order_by("updated_at", "pk")
+    return approvable_among(user, pending)
+
+
+def closing_soon(days, now=None):
+    """Published calls whose deadline falls within ``days`` days, the nearest first."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    projects = Project.objects.filter(state=State.PUBLISHED, deadline__gt=now, deadline__lte=now + timedelta(days=days))
+    return projects.order_by("deadline", "pk")
+
+
+def unanswered_questions():
+    """Questions on open calls that no officer has answered yet, the oldest first."""
+    questions = Clarification.objects.filter(project__state=State.PUBLISHED, answered_at__isnull=True)
+    return questions.select_related("project").order_by("asked_at", "pk")
+
+
+def method_changes_to_decide(user):
+    """Proposed purchase-method changes that ``user`` may decide (not their own)."""
+    from marketplace.procurement.models.projects import PurchaseMethodChange
+
+    changes = PurchaseMethodChange.objects.filter(state=PurchaseMethodChange.State.PENDING).exclude(proposed_by=user)
+    return changes.select_related("method").order_by("proposed_at", "pk")

@@ -142,6 +142,25 @@ def _deadline_info(project, now=None):
     }
 
 
+def bid_outcome(bid, project):
+    """Where the bid stands, in the bidder's words, once the call is closed:
+    the bid's own outcome, never the project's state (“Awarded” on a lost
+    bid reads as a win)."""
+    if project.state == Project.State.CANCELLED:
+        return _("The call was cancelled")
+    if project.state == Project.State.FAILED:
+        return _("The call failed: too few valid bids")
+    if bid is None or bid.state in (Bid.State.DRAFT, Bid.State.WITHDRAWN):
+        return _("We did not take part")
+    if bid.state == Bid.State.AWARDED:
+        return _("We won this call")
+    if bid.state == Bid.State.NOT_AWARDED:
+        return _("Not awarded to us")
+    if bid.state == Bid.State.DISQUALIFIED:
+        return _("Our bid was disqualified")
+    return _("Bids opened: no result yet")
+
+
 class _Eligibility:
     """``eligibility_problems`` for many calls, asked once per distinct set of
     inputs (entry standard, named organization, method, year), so the number
@@ -226,7 +245,13 @@ def bids(request, organization):
     page = paginate(request, filterset.qs, PER_PAGE)
     now = timezone.now()
     rows = [
-        {"bid": bid, "project": bid.project, "open": _is_open(bid.project, now), **_deadline_info(bid.project, now)}
+        {
+            "bid": bid,
+            "project": bid.project,
+            "open": _is_open(bid.project, now),
+            "outcome": bid_outcome(bid, bid.project),
+            **_deadline_info(bid.project, now),
+        }
         for bid in page
     ]
     return render(
@@ -283,6 +308,7 @@ def _bid_context(request, organization, project, bid, *, form=None, document_for
         "editable": editable,
         "closed_message": None if _is_open(project, now) else _closed_message(project),
         "public_url": project_services.public_url(project),
+        "outcome": None if _is_open(project, now) else bid_outcome(bid, project),
         "failures": list(failures),
         **_deadline_info(project, now),
     }
@@ -358,27 +384,72 @@ def bid(request, organization, ref):
     if bid is None:
         raise Http404
 
-    if action in ("save", "save_submit"):
-        criteria = list(project.criteria.all())
-        form = BidForm(request.POST, project=project, criteria=criteria)
-        if form.is_valid():
-            try:
-                services.save_bid(bid, by=request.user, **form.service_data())
-            except services.BidError as error:
-                form.add_service_error(error)
-            else:
-                if action == "save_submit":
-                    return redirect("orgs:bid_submit", organization.pk, project.ref)
-                messages.success(
-                    request,
-                    _("Draft saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M:%S")},
-                )
-                return redirect(_bid_url(organization, project, "editor"))
-        context = _bid_context(request, organization, project, bid, form=form)
+    return _edit(request, organization, project, bid, action)
+
+
+def _posted_editor(request):
+    """Did the POST carry the editor's fields?  Every button of the bid page
+    sits in one form, so a browser always sends them; a POST without them
+    (an old page, a script) must not wipe the draft."""
+    return "price" in request.POST
+
+
+def _submitted_message(version):
+    return _("Your bid was received at %(time)s (version %(number)s). Keep this receipt.") % {
+        "time": timezone.localtime(version.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
+        "number": version.number,
+    }
+
+
+def _edit(request, organization, project, bid, action):
+    """Every button of the bid page posts the whole page: what was typed is
+    saved first (``save_bid``), then the button's own step is taken through
+    its service (attach, remove, submit, withdraw).  A refusal renders the
+    page again with everything typed; a chosen file is the one thing a
+    browser cannot be given back."""
+    criteria = list(project.criteria.all())
+    form = BidForm(request.POST, project=project, criteria=criteria)
+    document_form = BidDocumentForm(request.POST, request.FILES) if action == "upload" else None
+    submit_form = SubmitBidForm(request.POST) if action == "submit" else None
+    withdraw_form = WithdrawBidForm(request.POST) if action == "withdraw" else None
+
+    def again(**kwargs):
+        current = _own_bid(request, organization, project)  # as saved, for what is missing
+        context = _bid_context(
+            request, organization, project, current, form=form, document_form=document_form, **kwargs
+        )
+        if submit_form is not None:
+            context["submit_form"] = submit_form
+        if withdraw_form is not None:
+            context["withdraw_form"] = withdraw_form
         return render(request, "marketplace/procurement/bids/bid.html", context)
 
+    def refused():
+        # The form's own box says what to correct; only the lost file is worth a word.
+        if action == "upload" and request.FILES:
+            messages.error(request, _("The PDF was not attached: correct the form below, then choose the file again."))
+        return again()
+
+    saved = False
+    if _posted_editor(request) or action in ("save", "save_submit"):
+        if not form.is_valid():
+            return refused()
+        try:
+            services.save_bid(bid, by=request.user, **form.service_data())
+        except services.BidError as error:
+            form.add_service_error(error)
+            return refused()
+        saved = True
+    draft_saved = _("Draft saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M:%S")}
+
+    if action == "save_submit":
+        return redirect("orgs:bid_submit", organization.pk, project.ref)
+    if action == "save":
+        messages.success(request, draft_saved)
+        return redirect(_bid_url(organization, project, "editor"))
+
+    step_failed = _("The draft is saved; this step was not taken: see below.") if saved else None
     if action == "upload":
-        document_form = BidDocumentForm(request.POST, request.FILES)
         if document_form.is_valid():
             try:
                 document = services.upload_document(
@@ -390,11 +461,60 @@ def bid(request, organization, ref):
             except services.BidError as error:
                 document_form.add_service_error(error)
             else:
+                if saved:
+                    messages.success(request, draft_saved)
                 messages.success(request, _("Attached: %(title)s.") % {"title": document.title})
                 return redirect(_bid_url(organization, project, "documents"))
-        context = _bid_context(request, organization, project, bid, document_form=document_form)
-        return render(request, "marketplace/procurement/bids/bid.html", context)
+        if step_failed:
+            messages.error(request, step_failed)
+        return again()
 
+    if action.startswith("remove-"):
+        if saved:
+            messages.success(request, draft_saved)
+        found = None
+        number = action.removeprefix("remove-")
+        if number.isdigit() and len(number) < 19:
+            found = selectors.documents_for(request.user, bid).filter(pk=int(number), removed_at__isnull=True).first()
+        if found is not None:
+            try:
+                services.remove_document(found, by=request.user)
+            except services.BidError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Removed from the bid: %(title)s.") % {"title": found.title})
+        return redirect(_bid_url(organization, project, "documents"))
+
+    if action == "submit":
+        failures = ()
+        if submit_form.is_valid():
+            try:
+                version = services.submit_bid(bid, by=request.user)
+            except services.BidError as error:
+                messages.error(request, error.message)
+                failures = error.failures
+            else:
+                messages.success(request, _submitted_message(version))
+                return redirect("orgs:receipt", organization.pk, project.ref, version.number)
+        if step_failed:
+            messages.error(request, step_failed)
+        return again(failures=failures)
+
+    if action == "withdraw":
+        if withdraw_form.is_valid():
+            try:
+                services.withdraw_bid(bid, by=request.user)
+            except services.BidError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Your bid was withdrawn. You may submit it again before the deadline."))
+                return redirect(_bid_url(organization, project))
+        if step_failed:
+            messages.error(request, step_failed)
+        return again()
+
+    if saved:
+        messages.success(request, draft_saved)
     return redirect(_bid_url(organization, project))
 
 
@@ -419,14 +539,7 @@ def submit(request, organization, ref):
             except services.BidError as caught:
                 error = caught
             else:
-                messages.success(
-                    request,
-                    _("Your bid was received at %(time)s (version %(number)s). Keep this receipt.")
-                    % {
-                        "time": timezone.localtime(version.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
-                        "number": version.number,
-                    },
-                )
+                messages.success(request, _submitted_message(version))
                 return redirect("orgs:receipt", organization.pk, project.ref, version.number)
     bid = _own_bid(request, organization, project)  # unchanged; read again for the page
     context = _bid_context(request, organization, project, bid)

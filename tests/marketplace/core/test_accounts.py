@@ -8,7 +8,8 @@ from django.contrib.auth import SESSION_KEY
 def test_sign_in_and_out(client, make_user, site):
     user = make_user("evaluator", username="zhao")
     response = client.post("/accounts/login/", {"username": "zhao", "password": "pw-test-2026"})
-    assert response.status_code == 302 and response["Location"] == "/accounts/"
+    # an evaluator lands in the evaluation workspace (issue 14)
+    assert response.status_code == 302 and response["Location"] == "/evaluate/"
     assert client.session[SESSION_KEY] == str(user.pk)
     page = client.get("/accounts/").content.decode()
     assert "评审专家" in page or "Evaluator" in page

@@ -664,3 +664,34 @@ def test_the_index_runs_a_fixed_number_of_queries(client, committee_formed, offi
     assert queries() == one
     content = client.get(reverse("evaluate:index")).content.decode()
     assert content.index("T-EVAL-2") < content.index(committee_formed.ref)  # newest first
+
+
+# --- issue 14: one clear message ------------------------------------------------------------------------
+
+
+def test_a_refused_score_sheet_says_so_once_and_keeps_what_was_typed(client, scoring):
+    member = serving(scoring)[0]
+    bid = qualified(scoring)[0]
+    team = next(c for c in evaluation.score_criteria(scoring) if c.name == "团队与经验")
+    login(client, member)
+    data = score_data(scoring, {"团队与经验": "31"})
+    response = client.post(u("bid", scoring, bid.pk), data)
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "未作任何更改" not in text  # no message above the sheet's own box
+    assert text.count("未保存。请更正以下内容：") == 1
+    assert input_value(response, f"score_{team.pk}") == "31"
+    assert textarea_value(response, f"reason_{team.pk}") == data[f"reason_{team.pk}"]
+    assert not Score.objects.exists()
+
+
+def test_a_wrong_report_password_is_said_on_its_field_only(client, scored):
+    evaluation.generate_report(scored, by=chair_of(scored).evaluator.user)
+    login(client, others_of(scored)[0])
+    response = client.post(
+        u("confirm_report", scored), {"confirm-report-password": "wrong-password", "confirm-report-confirm": "on"}
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "id_confirm-report-password") == "密码不正确。"
+    assert "未作任何更改：密码不正确。" not in page_text(response)
+    assert not ReportConfirmation.objects.exists()

@@ -12,6 +12,7 @@ from django.db import connection, connections
 from django.utils import timezone, translation
 from stdnum.cn import uscc
 
+from marketplace.core import digests
 from marketplace.models import (
     AuditEvent,
     Membership,
@@ -411,6 +412,7 @@ def test_submit_tells_the_officers(
     member_officer = make_user("procurement_officer", "organization_member", username="memberofficer")
     organization = make_org("draft", admin=org_admin)
     add_member(organization, member_officer)
+    digests.choose(officer_user, False)  # routine messages by e-mail at once (officers' default: the daily digest)
     with django_capture_on_commit_callbacks(execute=True):
         services.submit(organization, by=org_admin)
     organization = fresh(organization)
@@ -709,6 +711,7 @@ def test_upgrade_keeps_the_record_and_tells_the_officers(
     documents = sorted(organization.documents.values_list("pk", flat=True))
     memberships = list(organization.memberships.values_list("pk", "user_id", "role"))
     approved_at = fresh(organization).approved_at
+    digests.choose(officer_user, False)  # routine messages by e-mail at once (officers' default: the daily digest)
     with django_capture_on_commit_callbacks(execute=True):
         upgraded = services.upgrade_to_registered(organization, by=org_admin, data=registration_data(21))
     assert upgraded.pk == organization.pk

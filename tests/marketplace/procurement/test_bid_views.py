@@ -500,3 +500,103 @@ def test_help_page_example_recomputes(client, site):
     assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == digest
     assert "sha256sum" in content and "hashlib.sha256" in content
     assert settings.LANGUAGE_CODE == "zh-hans" and 'lang="zh-Hans"' in content
+
+
+# --- issue 14: every button of the bid page keeps what was typed -------------------------------------
+
+
+@pytest.mark.django_db
+def test_attaching_a_pdf_also_saves_the_typed_draft(member, project, bidder, draft_bid):
+    data = editor_data(project, action="upload", team="新团队", experience="新经验")
+    data.update({"doc-title": "服务方案", "doc-file": pdf_upload()})
+    response = member.post(url("bid", bidder, project), data)
+    assert response.status_code == 302
+    draft_bid.refresh_from_db()
+    assert str(draft_bid.price) == "120000.00" and draft_bid.team == "新团队" and draft_bid.experience == "新经验"
+    assert sorted(draft_bid.responses.values()) == sorted(
+        value for key, value in data.items() if key.startswith("response_")
+    )
+    assert list(BidDocument.objects.filter(bid=draft_bid).values_list("title", flat=True)) == ["服务方案"]
+    assert not BidVersion.objects.exists()  # saved and attached, not submitted
+
+
+@pytest.mark.django_db
+def test_a_refused_pdf_keeps_the_typed_draft(member, project, bidder, draft_bid):
+    data = editor_data(project, action="upload", team="新团队")
+    data.update({"doc-title": "方案", "doc-file": SimpleUploadedFile("x.pdf", PNG_BYTES, "application/pdf")})
+    response = member.post(url("bid", bidder, project), data)
+    assert response.status_code == 200
+    assert field_errors(response, "id_doc-file")
+    assert textarea_value(response, "team") == "新团队" and input_value(response, "price") == "120000.00"
+    draft_bid.refresh_from_db()
+    assert draft_bid.team == "新团队"  # the text was saved first
+    assert not BidDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_price_with_a_pdf_changes_nothing_and_shows_everything_typed(member, project, bidder, draft_bid):
+    before = snapshot()
+    data = editor_data(project, action="upload", price="abc", team="新团队")
+    data.update({"doc-title": "方案", "doc-file": pdf_upload()})
+    response = member.post(url("bid", bidder, project), data)
+    assert response.status_code == 200
+    assert field_errors(response, "id_price")
+    assert input_value(response, "price") == "abc" and textarea_value(response, "team") == "新团队"
+    for key, value in data.items():
+        if key.startswith("response_"):
+            assert textarea_value(response, key) == value
+    assert translated("The PDF was not attached: correct the form below, then choose the file again.") in page_text(
+        response
+    )
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_submit_and_remove_buttons_save_the_typed_draft_first(member, project, bidder, draft_bid, org_admin):
+    document = bid_services.upload_document(draft_bid, by=org_admin, file=pdf_upload(), title="旧方案")
+    response = member.post(url("bid", bidder, project), editor_data(project, action=f"remove-{document.pk}", team="甲"))
+    assert response.status_code == 302
+    draft_bid.refresh_from_db()
+    document.refresh_from_db()
+    assert draft_bid.team == "甲" and document.removed_at is not None
+    # Submit without the tick: the text is saved and shown, the tick's error is on the tick, nothing submitted.
+    response = member.post(url("bid", bidder, project), editor_data(project, action="submit", team="乙"))
+    assert response.status_code == 200
+    assert translated("Tick the box to confirm.") in field_errors(response, "id_submit-confirm")
+    assert textarea_value(response, "team") == "乙"
+    draft_bid.refresh_from_db()
+    assert draft_bid.team == "乙" and draft_bid.state == Bid.State.DRAFT
+    assert not BidVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_bid_page_is_one_form(member, project, bidder, draft_bid):
+    page = member.get(url("bid", bidder, project)).content.decode()
+    editor = page[page.index('class="work-form bid-form"') :]
+    editor = editor[: editor.index("</form>")]
+    assert 'enctype="multipart/form-data"' in page[page.index('class="work-form bid-form"') - 80 :][:200]
+    for button in ('value="save"', 'value="upload"', 'value="submit"', 'name="doc-file"', 'name="submit-confirm"'):
+        assert button in editor, button
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bid_state,words",
+    [(Bid.State.NOT_AWARDED, "Not awarded to us"), (Bid.State.AWARDED, "We won this call")],
+)
+def test_bid_list_and_page_show_the_bids_outcome_not_the_projects_state(
+    member, project, bidder, org_admin, bid_state, words
+):
+    from tests.project_fixtures import open_now
+
+    submit_bid(project, bidder, org_admin)
+    open_now(project)
+    Bid.objects.filter(project=project).update(state=bid_state)
+    Project.objects.filter(pk=project.pk).update(state=Project.State.AWARDED)
+    with translation.override("zh-hans"):
+        awarded = str(Project.State.AWARDED.label)
+    for page in (url("bids", bidder), url("bid", bidder, project)):
+        text = re.sub(r"<select.*?</select>", "", page_text(member.get(page)), flags=re.S)  # not the filters
+        assert translated(words) in text
+        if bid_state == Bid.State.NOT_AWARDED:
+            assert awarded not in text, page  # 已确定中标 read as a win on a lost bid

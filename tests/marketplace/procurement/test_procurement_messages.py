@@ -4,7 +4,7 @@ same wording as before, in each reader's language, titles as typed."""
 import pytest
 from django.utils import translation
 
-from marketplace.core import languages, notifications
+from marketplace.core import digests, languages, notifications
 from marketplace.models import Notice
 from marketplace.procurement import messages
 from marketplace.procurement.services.projects import format_when
@@ -23,6 +23,7 @@ def test_approval_and_publication_reach_each_officer_in_their_language(
 ):
     languages.remember(officer, "zh-hans")  # the author
     languages.remember(second_officer, "en")  # the one who approves
+    digests.choose(officer, False)  # routine messages by e-mail at once (officers' default: the daily digest)
     with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
         project = make_project(title=TITLE)
     values = {"ref": project.ref, "title": TITLE}

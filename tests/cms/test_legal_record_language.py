@@ -39,7 +39,7 @@ def test_the_opening_record_is_chinese_only_and_its_page_says_so(client, site, m
 
 
 @pytest.mark.django_db
-def test_the_call_page_and_the_bid_receipt_say_their_pdfs_are_chinese_records(client, site, make_project, bidder, org_admin):
+def test_call_page_and_receipt_say_their_pdfs_are_chinese_records(client, site, make_project, bidder, org_admin):
     project = make_project("published", method_code="consultation", days=15)
     submit_bid(project, bidder, org_admin)
     call = f"/projects/{project.ref}/"

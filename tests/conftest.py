@@ -133,3 +133,4 @@ pytest_plugins += ["tests.org_fixtures"]  # social-organization fixtures
 pytest_plugins += ["tests.project_fixtures"]  # purchase projects and bids
 pytest_plugins += ["tests.evaluation_fixtures"]  # committees, scores, awards, challenges
 pytest_plugins += ["tests.auth_fixtures"]  # second factor marked done for client.login (issue 12)
+pytest_plugins += ["tests.contract_fixtures"]  # contracts, milestones (issue 15)

@@ -1,0 +1,1 @@
+"""(issue 15: filled in by the domain's work.)"""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from marketplace.core import extensions
 from marketplace.core.decorators import officer_required, user_passes
 from marketplace.core.filters import paginate
 from marketplace.core.params import id_param
@@ -105,6 +106,7 @@ def worker_needs(request):
             "querystring_base": filterset.querystring,
             "fund": selectors.fund_status(community, year),
             "new_reports": selectors.community_reports(community, state=ResidentReport.State.NEW).count(),
+            "extension_panels": extensions.panels("community_workspace", request.user),
         },
     )
 

@@ -7,8 +7,9 @@ function below from one read question of its domain (``<domain>/selectors``:
 ``procurement.selectors.work.awaiting_approval``, ``needs.selectors.awaiting_officer``,
 ``evaluation.selectors.open_challenges`` …), which keeps the domains free of
 the page and the page free of their rules (the four-eyes rule, for one, stays
-in ``procurement/permissions.py``).  A later domain (contracts, milestones,
-payments) adds its lights by adding a function to ``SECTIONS``.
+in ``procurement/permissions.py``).  A later app (contracts, milestones,
+payments), which this one may not import, adds its sections through
+``marketplace.core.extensions`` (slot ``officer_todo``).
 
 Every section runs a fixed number of queries whatever its rows (its rows are
 cut at ``SHOWN`` and counted apart), so the page's queries do not grow with
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from marketplace.core import extensions
 from marketplace.evaluation import selectors as evaluation
 from marketplace.evaluation.services.awards import working_time_left
 from marketplace.needs import selectors as needs
@@ -327,5 +329,5 @@ SECTIONS = (
 def todo(user, now=None):
     """The officer's sections, the most urgent first."""
     now = now or timezone.now()
-    sections = [make(user, now) for make in SECTIONS]
+    sections = [make(user, now) for make in (*SECTIONS, *extensions.functions("officer_todo"))]
     return sorted(sections, key=Section.sort_key)

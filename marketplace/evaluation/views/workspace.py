@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from marketplace.core import extensions
 from marketplace.core.decorators import user_passes
 from marketplace.core.errors import DomainError
 from marketplace.core.params import has_control_characters
@@ -141,7 +142,11 @@ def index(request):
         rows.append(
             {"member": member, "project": member.committee.project, "step": step, "step_text": _step_text(member, step)}
         )
-    return render(request, "marketplace/evaluation/index.html", {"page_obj": page, "rows": rows})
+    return render(
+        request,
+        "marketplace/evaluation/index.html",
+        {"page_obj": page, "rows": rows, "extension_panels": extensions.panels("evaluator_workspace", request.user)},
+    )
 
 
 # --- one project --------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from marketplace.core import extensions
 from marketplace.core.errors import DomainError
 from marketplace.core.params import id_param
 from marketplace.organizations import permissions
@@ -234,6 +235,7 @@ def workspace(request, organization, membership):
             "service_areas": list(organization.service_areas.all()),
             "can_upgrade": "upgrade" in actions,
             "under_review": organization.state == Organization.State.SUBMITTED,
+            "extension_panels": extensions.panels("organization_workspace", request.user, organization),
         },
     )
 

@@ -1,0 +1,60 @@
+"""Extension points for apps built on ``marketplace`` (``contracts``), which
+``marketplace`` itself may never import (.importlinter).
+
+An app registers a function for a named slot in its ``AppConfig.ready()``;
+the page that owns the slot collects what the registered functions return.
+The slots:
+
+- ``officer_todo``: ``fn(user, now) -> marketplace.workspace.selectors.Section``,
+  one more section of the officer's to-do page (/work/);
+- ``organization_workspace``: ``fn(user, organization) -> Panel or None``, a
+  panel on the organization's workspace (its contracts' lights, say);
+- ``evaluator_workspace``: ``fn(user) -> Panel or None``, a panel on the
+  evaluator's workspace (/evaluate/);
+- ``community_workspace``: ``fn(user) -> Panel or None``, a panel on the
+  community worker's needs page;
+- ``account_links``: ``fn(user) -> [(label, url)]``, links on the account page.
+
+A ``Panel`` names a template and its context; the page includes it where the
+slot is.  Functions run in registration order; a slot nobody fills is empty."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+SLOTS = ("officer_todo", "organization_workspace", "evaluator_workspace", "community_workspace", "account_links")
+
+_registry = defaultdict(list)
+
+
+@dataclass
+class Panel:
+    template: str
+    context: dict = field(default_factory=dict)
+    #: among the panels of one slot: the lower, the higher on the page
+    rank: int = 100
+
+
+def register(slot, function):
+    if slot not in SLOTS:
+        raise ValueError(f"unknown extension slot {slot!r}; known: {', '.join(SLOTS)}")
+    if function not in _registry[slot]:
+        _registry[slot].append(function)
+    return function
+
+
+def unregister(slot, function):
+    if function in _registry[slot]:
+        _registry[slot].remove(function)
+
+
+def functions(slot):
+    return list(_registry[slot])
+
+
+def panels(slot, *args):
+    """What the slot's functions return for ``args``, without the Nones,
+    panels sorted by rank."""
+    found = [result for function in functions(slot) if (result := function(*args)) is not None]
+    if all(isinstance(result, Panel) for result in found):
+        found.sort(key=lambda panel: panel.rank)
+    return found

@@ -165,13 +165,13 @@ NEEDS = [
     (
         "DEMO-NS-01",
         "社区健康义诊",
-        "",
+        "A0401",
         200,
         G.ELDERLY,
         "15000",
         U.NORMAL,
         "declined",
-        "义诊由社区卫生服务中心按公共卫生服务项目提供，无需另行购买。",
+        "义诊由社区卫生服务中心按基本公共卫生服务项目提供；本目录事项为协办，不单独购买。",
     ),
     (
         "DEMO-NS-02",
@@ -277,7 +277,7 @@ def _service(items, code, title):
     item = items.get(code) if code else None
     if item is not None:
         return {"catalogue_item": item, "other_description": ""}
-    return {"catalogue_item": None, "other_description": f"目录外服务：{title}"}
+    return {"catalogue_item": None, "other_description": title}
 
 
 ASSESSMENT = "需求真实，服务对象明确，预算符合目录参考价。"

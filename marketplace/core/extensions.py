@@ -12,8 +12,7 @@ The slots:
 - ``evaluator_workspace``: ``fn(user) -> Panel or None``, a panel on the
   evaluator's workspace (/evaluate/);
 - ``community_workspace``: ``fn(user) -> Panel or None``, a panel on the
-  community worker's needs page;
-- ``account_links``: ``fn(user) -> [(label, url)]``, links on the account page.
+  community worker's needs page.
 
 A ``Panel`` names a template and its context; the page includes it where the
 slot is.  Functions run in registration order; a slot nobody fills is empty."""
@@ -21,7 +20,7 @@ slot is.  Functions run in registration order; a slot nobody fills is empty."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-SLOTS = ("officer_todo", "organization_workspace", "evaluator_workspace", "community_workspace", "account_links")
+SLOTS = ("officer_todo", "organization_workspace", "evaluator_workspace", "community_workspace")
 
 _registry = defaultdict(list)
 

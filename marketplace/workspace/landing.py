@@ -7,11 +7,15 @@ It lives in the top layer because it asks several domains.
 - evaluators: the evaluation workspace (/evaluate/);
 - members of organizations: the organization's workspace, or the list of
   their organizations when they act for several;
-- anybody else: the account page (None here)."""
+- community workers: their community's needs (/work/needs/);
+- editors: the CMS admin (/admin/);
+- anybody else (finance officers until payments exist): the account page (None here)."""
 
 from django.urls import NoReverseMatch, reverse
 
+from marketplace.core.permissions import active
 from marketplace.evaluation.permissions import is_evaluator
+from marketplace.needs.permissions import is_worker
 from marketplace.organizations.selectors.members import memberships_of_user
 from marketplace.procurement.permissions import can_use_workbench
 
@@ -36,4 +40,8 @@ def workspace_for(user):
         return reverse("orgs:workspace", args=[organizations[0]])
     if organizations:
         return reverse("orgs:mine")
+    if is_worker(user):
+        return reverse("work:needs")
+    if active(user) and user.groups.filter(name="editor").exists():
+        return reverse("wagtailadmin_home")
     return None

@@ -59,6 +59,8 @@ def test_anonymous_readers_are_sent_to_sign_in_and_back(client, site, make_proje
     assert SIGN_IN_TO_BID in html
     assert f'href="/accounts/login/?next=/projects/{project.ref}/"' in html
     assert BID_NOW not in html and not _start_forms(html)
+    # the call page itself links to sign-up, keeping the way back
+    assert f'href="/accounts/signup/?next=/projects/{project.ref}/"' in html
     # the sign-in page offers sign-up, keeping the way back
     login = _html(client, f"/accounts/login/?next=/projects/{project.ref}/")
     assert f'href="/accounts/signup/?next=/projects/{project.ref}/"' in login

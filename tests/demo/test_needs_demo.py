@@ -50,7 +50,7 @@ def test_demo_needs_use_published_catalogue_items(demo_district, published):
     assert home_care.catalogue_item.code == "A0101" and home_care.other_description == ""
     assert Need.objects.get(title="四点半课堂").catalogue_item.code == "B0101"
     meal = Need.objects.get(title="独居老人助餐服务")  # its item is not published: described instead
-    assert meal.catalogue_item is None and meal.other_description == "目录外服务：独居老人助餐服务"
+    assert meal.catalogue_item is None and meal.other_description == "独居老人助餐服务"
     assert Need.objects.get(title="楼道照明维修").catalogue_item is None
 
 

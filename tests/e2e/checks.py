@@ -7,10 +7,11 @@
   and link styled as a button (class ``button``/``button-*``, or
   ``role=button``), and every link or button inside a form or a table:
   text/background contrast at least 4.5:1 (the effective background is
-  found by walking up the ancestors, blending translucent layers).  Buttons
-  and button-styled links must also be at least 44 × 44 CSS pixels at a
-  390 px wide viewport; links in running text (in forms and tables too)
-  are exempt from the size rule.  Disabled controls are exempt (WCAG).
+  found by walking up the ancestors, blending translucent layers).  Buttons,
+  button-styled links and links that stand alone (the only text of their
+  paragraph, list item, cell or heading) must also be at least 44 × 44 CSS
+  pixels at a 390 px wide viewport; links in running text are exempt from
+  the size rule (WCAG 2.5.8).  Disabled controls are exempt (WCAG).
   A control over a background image cannot be measured here: it is left to
   axe, which reports it as "incomplete", not as a violation.
 
@@ -76,8 +77,16 @@ _CONTROLS_JS = r"""
   const selector = [
     'button', 'input[type=submit]', 'input[type=button]', 'input[type=reset]', '[role=button]',
     'a.button', 'a[class*="button-"]',
-    'form a[href]', 'form button', 'table a[href]', 'table button',
+    'form a[href]', 'form button', 'table a[href]', 'table button', 'main a[href]',
   ].join(', ');
+  // A link that stands alone: the only text of its paragraph, list item,
+  // cell, term or heading ("back to the list", a PDF to download, an item's
+  // title).  Links inside running text are exempt from the size rule (WCAG 2.5.8).
+  const standsAlone = (el) => {
+    const block = el.parentElement && el.parentElement.closest('p, li, dd, dt, td, th, h1, h2, h3, h4, div');
+    const own = (el.textContent || '').replace(/\s+/g, ' ').trim();
+    return !!block && own !== '' && (block.textContent || '').replace(/\s+/g, ' ').trim() === own;
+  };
   const controls = [];
   for (const el of new Set(document.querySelectorAll(selector))) {
     if (el.disabled || el.getAttribute('aria-disabled') === 'true') continue;
@@ -87,7 +96,7 @@ _CONTROLS_JS = r"""
     if (el.closest('[aria-hidden=true], [hidden], [inert]')) continue;
     controls.push({
       element: describe(el), color: rgba(getComputedStyle(el).color), layers: layers(el),
-      width: box.width, height: box.height, buttonLike: isButtonLike(el),
+      width: box.width, height: box.height, buttonLike: isButtonLike(el) || (el.tagName === 'A' && standsAlone(el)),
     });
   }
   return controls;

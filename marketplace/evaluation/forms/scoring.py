@@ -10,7 +10,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.forms import ServiceErrorMixin
 from marketplace.evaluation.models import Declaration
 from marketplace.evaluation.services.ranking import criterion_max
-from marketplace.evaluation.services.scoring import REASON_LIMIT
+from marketplace.evaluation.services.scoring import REASON_LIMIT, EvaluationError, clean_scores
 
 NOTE_MAX = 2000
 
@@ -154,6 +154,14 @@ class ScoreForm(_ServiceErrors, forms.Form):
         data = super().clean()
         if self.submitting and not data.get("confirm"):
             self.add_error("confirm", gettext("Tick the box to submit and lock the sheet."))
+            # The service checks the scores only once the form is valid: show
+            # their errors now too, so the member corrects everything in one go.
+            try:
+                clean_scores(self.criteria, self.values(), complete=True)
+            except EvaluationError as error:
+                for field, message in getattr(error, "errors", [(error.field, error.message)]):
+                    if field in self.fields and message not in self.errors.get(field, []):
+                        self.add_error(field, message)
         return data
 
     def rows(self):

@@ -12,7 +12,7 @@ PASSWORD = "pw-test-2026"
 
 
 def zh(msgid):
-    """Simplified Chinese (the default); new words are in /work/i18n/issue14_road.json."""
+    """Simplified Chinese (the default); the words are in locale/zh_Hans."""
     with translation.override("zh-hans"):
         return translation.gettext(msgid)
 
@@ -34,7 +34,7 @@ def _sign_in(client, username, **extra):
 
 
 @pytest.fixture
-def people(make_user, make_org):
+def people(make_user, make_org, community):
     member = make_user("organization_member", username="member", verified_at=timezone.now())
     organization = make_org("approved", admin=member, name="阳光社工服务中心")
     several = make_user("organization_member", username="several", verified_at=timezone.now())
@@ -45,7 +45,9 @@ def people(make_user, make_org):
         "evaluator": (make_user("evaluator", username="expert"), "/evaluate/"),
         "member": (member, f"/org/{organization.pk}/"),
         "several": (several, "/org/"),
-        "worker": (make_user("community_worker", username="worker"), "/accounts/"),
+        "worker without a community": (make_user("community_worker", username="worker"), "/accounts/"),
+        "worker": (make_user("community_worker", username="worker2", community=community), "/work/needs/"),
+        "editor": (make_user("editor", username="editor1"), "/admin/"),
         "nobody": (make_user(username="plain"), "/accounts/"),
     }
 

@@ -363,6 +363,20 @@ def test_submitting_without_the_confirmation_is_refused(client, scoring):
     assert not ScoreSheet.objects.filter(member=member).exists()
 
 
+def test_submitting_without_the_tick_shows_every_error_at_once(client, scoring):
+    """The missing tick and an out-of-range score are both said in one round."""
+    member = serving(scoring)[0]
+    bid = qualified(scoring)[0]
+    team = next(c for c in evaluation.score_criteria(scoring) if c.name == "团队与经验")
+    login(client, member)
+    response = client.post(u("bid", scoring, bid.pk), score_data(scoring, {"团队与经验": "31"}, action="submit"))
+    assert response.status_code == 200
+    assert field_errors(response, "id_confirm")
+    assert "30" in field_errors(response, f"id_score_{team.pk}")
+    assert input_value(response, f"score_{team.pk}") == "31"
+    assert not ScoreSheet.objects.filter(member=member).exists()
+
+
 def test_an_out_of_range_score_shows_its_error_and_saves_nothing(client, scoring):
     member = serving(scoring)[0]
     bid = qualified(scoring)[0]

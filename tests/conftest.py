@@ -23,6 +23,9 @@ def _install_baseline():
     if not Page.objects.exists():
         Page.add_root(title="Root", slug="root")
     import_module("marketplace.migrations.0008_purchase_methods").create(apps, None)
+    # The contract kinds and the general contract clauses (contracts' data migrations, issue 15).
+    import_module("contracts.migrations.0002_contract_kinds").add_kinds(apps, None)
+    import_module("contracts.migrations.0003_contracts_domain").add_clauses(apps, None)
     sync_roles()
     # Without the page audit: tests of the audit chain start from an empty log.
     from wagtail.signals import page_published, page_unpublished

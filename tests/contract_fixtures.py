@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -125,4 +126,8 @@ class ContractFactory(DjangoModelFactory):
 
 @pytest.fixture
 def active_contract(award_over):
-    return ContractFactory(award=award_over, active=True)
+    # One transaction: on PostgreSQL the milestones' shares are checked when
+    # the contract's transaction commits (a deferred trigger), and a
+    # transactional test commits each statement on its own.
+    with transaction.atomic():
+        return ContractFactory(award=award_over, active=True)

@@ -27,11 +27,116 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from wagtail.models import DraftStateMixin, RevisionMixin
 from wagtail.search import index
 
+from contracts.contracts import permissions
+from marketplace.core.fsm import guard
 from marketplace.organizations.models import private_storage
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 #: the residents' weight may not be lower than this (Nanjing), by contract level
 RESIDENT_WEIGHT_FLOOR = {"community": Decimal("70"), "street": Decimal("50")}
+
+
+# --- guards of the contract's transitions (pure functions of the rows) -------------------------------
+
+
+def _live_document(contract, amendment=None):
+    return contract.documents.filter(amendment=amendment, voided_at__isnull=True).order_by("-created_at").first()
+
+
+def _signed_parties(document):
+    if document is None:
+        return set()
+    return set(document.signatures.filter(voided_at__isnull=True).values_list("party", flat=True))
+
+
+def terms_problem(contract):
+    """What keeps the contract's terms from being sent for signature, or
+    None: milestones (at least one; shares summing to exactly 100; due
+    within the term; a single milestone at 100 when the kind pays once),
+    the rubric summing to 100, 3 to 5 survey questions."""
+    milestones = list(contract.milestones.all())
+    if not milestones:
+        return _("Add at least one milestone.")
+    if sum((m.share for m in milestones), Decimal("0")) != Decimal("100"):
+        return _("The milestones' payment shares must add up to exactly 100%.")
+    if contract.kind.schedule == ContractKind.Schedule.FINAL and len(milestones) != 1:
+        return _("This kind of contract pays once after the final evaluation: it has exactly one milestone at 100%.")
+    if any(not (contract.starts_on <= m.due_on <= contract.ends_on) for m in milestones):
+        return _("Every milestone must fall due within the contract's term.")
+    criteria = list(contract.criteria.all())
+    if sum((c.max_score for c in criteria), Decimal("0")) != Decimal("100"):
+        return _("The maximum scores of the evaluation criteria must add up to 100.")
+    if not 3 <= len(contract.survey_questions.all()) <= 5:
+        return _("Give 3 to 5 survey questions.")
+    return None
+
+
+@guard(_("The contract's terms are incomplete."), code="terms")
+def terms_complete(contract):
+    return terms_problem(contract) is None
+
+
+@guard(_("Both parties must sign the same document first."), code="not_signed")
+def signed_by_both(contract):
+    return _signed_parties(_live_document(contract)) >= {"purchaser", "organization"}
+
+
+@guard(_("Every milestone must be accepted first."), code="milestones_open")
+def milestones_done(contract):
+    return not contract.milestones.exclude(state__in=("accepted", "paid")).exists()
+
+
+@guard(_("Both parties must confirm the amendment first."), code="not_confirmed")
+def amendment_confirmed_by_both(amendment):
+    return _signed_parties(_live_document(amendment.contract, amendment)) >= {"purchaser", "organization"}
+
+
+@guard(_("Only an amendment to an active contract can be proposed."), code="contract_not_active")
+def amendment_contract_active(amendment):
+    return amendment.contract.state == "active"
+
+
+# --- guards of the evaluation steps (issue 15: the milestones domain's evaluation work) -------------
+# Only the milestone's and the contract's own facts: the rules of the expert sheet and the survey
+# (milestones domain, which this module may not import) are added by its ``can_*`` functions
+# (contracts/milestones/permissions/evaluation.py) before its services take these transitions.
+
+
+@guard(_("The contract is not in force."), code="contract_not_active")
+def evaluated_contract_active(milestone):
+    return milestone.contract.state == "active"
+
+
+@guard(_("The milestone has no score yet."), code="not_scored")
+def milestone_scored(milestone):
+    return milestone.score is not None
+
+
+@guard(
+    _(
+        "The score is below the pass mark: the milestone can be accepted only with a reason and a second "
+        "officer's approval."
+    ),
+    code="below_pass_mark",
+)
+def passes_or_overridden(milestone):
+    if milestone.score is None:
+        return False
+    if milestone.score >= milestone.contract.pass_mark:
+        return True
+    return bool(milestone.override_reason.strip()) and milestone.override_approved_by_id is not None
+
+
+@guard(_("The contract's final score and grade are not computed yet."), code="not_graded")
+def contract_graded(contract):
+    return contract.final_score is not None and bool(contract.grade)
+
+
+def officer_may(instance, user):
+    """A procurement officer (the evaluation steps of milestones, completing a contract)."""
+    from marketplace.core.permissions import is_officer
+
+    return is_officer(user)
 
 
 class ContractKind(models.Model):
@@ -239,25 +344,70 @@ class Contract(FSMModelMixin, models.Model):
     def __str__(self):
         return self.number
 
-    @transition(field=state, source=State.DRAFT, target=State.AWAITING_SIGNATURES)
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.AWAITING_SIGNATURES,
+        conditions=[terms_complete],
+        permission=permissions.may_send_for_signature,
+    )
     def send_for_signature(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.AWAITING_SIGNATURES, target=State.DRAFT)
+    @transition(
+        field=state,
+        source=State.AWAITING_SIGNATURES,
+        target=State.DRAFT,
+        permission=permissions.may_request_changes,
+    )
     def request_changes(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.AWAITING_SIGNATURES, target=State.ACTIVE)
+    @transition(
+        field=state,
+        source=State.AWAITING_SIGNATURES,
+        target=State.ACTIVE,
+        conditions=[signed_by_both],
+        permission=permissions.may_sign,
+    )
     def activate(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.ACTIVE, target=State.COMPLETED)
+    @transition(
+        field=state,
+        source=State.ACTIVE,
+        target=State.COMPLETED,
+        conditions=[milestones_done, contract_graded],
+        permission=officer_may,
+    )
     def complete(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.ACTIVE, target=State.TERMINATED)
+    @transition(field=state, source=State.ACTIVE, target=State.TERMINATED, permission=permissions.may_terminate)
     def terminate(self, *, by=None, reason=""):
         pass
+
+
+# --- Milestone.submit_report (delivery, issue 15 point 7): its guards and actor rule -----------------
+
+
+@guard(_("Reports are only for contracts in force (signed by both parties)."), code="contract_not_active")
+def milestone_contract_active(milestone):
+    return milestone.contract.state == "active"
+
+
+@guard(_("Write the report first: a narrative and at least one service log entry."), code="report_incomplete")
+def milestone_draft_complete(milestone):
+    draft = milestone.reports.filter(submitted_at__isnull=True).order_by("-round").first()
+    return draft is not None and bool(draft.narrative.strip()) and draft.log.exists()
+
+
+def may_submit_report(milestone, user):
+    """Members of the contract's organization (the same rule as
+    ``contracts.milestones.permissions.delivery.can_write_report``)."""
+    from marketplace.organizations.permissions import can_act_for
+
+    return can_act_for(user, milestone.contract.organization)
 
 
 class Milestone(FSMModelMixin, models.Model):
@@ -321,21 +471,46 @@ class Milestone(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.contract_id}#{self.number}"
+        # What a person picks from a list: "1. 中期".
+        return f"{self.number}. {self.title}"
 
-    @transition(field=state, source=[State.PENDING, State.REJECTED], target=State.SUBMITTED)
+    @transition(
+        field=state,
+        source=[State.PENDING, State.REJECTED],
+        target=State.SUBMITTED,
+        conditions=[milestone_contract_active, milestone_draft_complete],
+        permission=may_submit_report,
+    )
     def submit_report(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.SUBMITTED, target=State.UNDER_EVALUATION)
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.UNDER_EVALUATION,
+        conditions=[evaluated_contract_active],
+        permission=officer_may,
+    )
     def start_evaluation(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.UNDER_EVALUATION, target=State.ACCEPTED)
+    @transition(
+        field=state,
+        source=State.UNDER_EVALUATION,
+        target=State.ACCEPTED,
+        conditions=[evaluated_contract_active, milestone_scored, passes_or_overridden],
+        permission=officer_may,
+    )
     def accept(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.UNDER_EVALUATION, target=State.REJECTED)
+    @transition(
+        field=state,
+        source=State.UNDER_EVALUATION,
+        target=State.REJECTED,
+        conditions=[evaluated_contract_active, milestone_scored],
+        permission=officer_may,
+    )
     def reject(self, *, by=None, reason=""):
         pass
 
@@ -430,15 +605,32 @@ class Amendment(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.contract_id}/A{self.number}"
 
-    @transition(field=state, source=State.DRAFT, target=State.AWAITING_CONFIRMATION)
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.AWAITING_CONFIRMATION,
+        conditions=[amendment_contract_active],
+        permission=permissions.may_propose_amendment,
+    )
     def send_for_confirmation(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.AWAITING_CONFIRMATION, target=State.IN_FORCE)
+    @transition(
+        field=state,
+        source=State.AWAITING_CONFIRMATION,
+        target=State.IN_FORCE,
+        conditions=[amendment_contract_active, amendment_confirmed_by_both],
+        permission=permissions.may_confirm_amendment,
+    )
     def put_in_force(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=[State.DRAFT, State.AWAITING_CONFIRMATION], target=State.WITHDRAWN)
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.AWAITING_CONFIRMATION],
+        target=State.WITHDRAWN,
+        permission=permissions.may_withdraw_amendment,
+    )
     def withdraw(self, *, by=None, reason=""):
         pass
 

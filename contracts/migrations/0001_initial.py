@@ -14,555 +14,1303 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('marketplace', '0013_notification_digest'),
-        ('wagtailcore', '0098_apitoken'),
+        ("marketplace", "0013_notification_digest"),
+        ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='contract number')),
-                ('purchaser', models.CharField(max_length=100, verbose_name='purchaser (department or street)')),
-                ('service_content', models.TextField(verbose_name='service content')),
-                ('service_quality', models.TextField(blank=True, verbose_name='quality requirements')),
-                ('service_outputs', models.TextField(blank=True, verbose_name='expected outputs')),
-                ('quantity', models.CharField(max_length=200, verbose_name='quantity')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place of service')),
-                ('level', models.CharField(choices=[('community', 'Community level (社区)'), ('street', 'Street level (街道)')], default='community', max_length=12, verbose_name='level')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='contract sum (CNY)')),
-                ('budget', models.DecimalField(decimal_places=2, help_text='Copied from the project when the contract was drafted: the sum may not exceed it.', max_digits=12, verbose_name='project budget (CNY)')),
-                ('starts_on', models.DateField(verbose_name='term starts')),
-                ('ends_on', models.DateField(verbose_name='term ends')),
-                ('term_justification', models.TextField(blank=True, verbose_name='justification for a term over one year')),
-                ('expert_weight', models.DecimalField(decimal_places=2, default=Decimal('30'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='expert weight (%)')),
-                ('resident_weight', models.DecimalField(decimal_places=2, default=Decimal('70'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='resident satisfaction weight (%)')),
-                ('pass_mark', models.DecimalField(decimal_places=2, default=Decimal('60'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='pass mark')),
-                ('full_payment_score', models.DecimalField(decimal_places=2, default=Decimal('80'), help_text='From the pass mark up to this score the share is scaled by score ÷ this score.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='score for the full share')),
-                ('min_responses', models.PositiveSmallIntegerField(default=20, validators=[django.core.validators.MinValueValidator(1)], verbose_name='minimum survey responses')),
-                ('min_response_share', models.DecimalField(decimal_places=2, default=Decimal('30'), help_text='A milestone can be scored once either minimum is reached.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='or this share of the survey links (%)')),
-                ('evaluation_terms', models.TextField(blank=True, verbose_name='evaluation terms')),
-                ('breach_terms', models.TextField(blank=True, verbose_name='breach terms')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('awaiting_signatures', 'Awaiting signatures'), ('active', 'Active'), ('completed', 'Completed'), ('terminated', 'Terminated')], default='draft', max_length=50, protected=True, verbose_name='status')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version in force')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent for signature')),
-                ('changes_requested', models.TextField(blank=True, verbose_name='changes asked for')),
-                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='signed by both parties')),
-                ('announcement_due', models.DateField(blank=True, null=True, verbose_name='announcement due')),
-                ('announced_at', models.DateTimeField(blank=True, null=True, verbose_name='announced')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed')),
-                ('final_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='final score')),
-                ('grade', models.CharField(blank=True, choices=[('A', 'Excellent (优秀, 90 and above)'), ('B', 'Good (良好, 80 to 89)'), ('C', 'Pass (合格, 60 to 79)'), ('D', 'Fail (不合格, below 60)')], max_length=1, verbose_name='grade')),
-                ('terminated_at', models.DateTimeField(blank=True, null=True, verbose_name='terminated')),
-                ('termination_reason', models.TextField(blank=True, verbose_name='reason for terminating')),
-                ('payable_at_termination', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='payable so far (CNY)')),
-                ('award', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='contract', to='marketplace.award')),
-                ('catalogue_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.catalogueitem', verbose_name='catalogue item')),
-                ('communities', models.ManyToManyField(related_name='contracts', to='marketplace.community', verbose_name='communities served')),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='marketplace.organization', verbose_name='organization')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='marketplace.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="contract number")),
+                ("purchaser", models.CharField(max_length=100, verbose_name="purchaser (department or street)")),
+                ("service_content", models.TextField(verbose_name="service content")),
+                ("service_quality", models.TextField(blank=True, verbose_name="quality requirements")),
+                ("service_outputs", models.TextField(blank=True, verbose_name="expected outputs")),
+                ("quantity", models.CharField(max_length=200, verbose_name="quantity")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place of service")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("community", "Community level (社区)"), ("street", "Street level (街道)")],
+                        default="community",
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="contract sum (CNY)",
+                    ),
+                ),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Copied from the project when the contract was drafted: the sum may not exceed it.",
+                        max_digits=12,
+                        verbose_name="project budget (CNY)",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="term starts")),
+                ("ends_on", models.DateField(verbose_name="term ends")),
+                (
+                    "term_justification",
+                    models.TextField(blank=True, verbose_name="justification for a term over one year"),
+                ),
+                (
+                    "expert_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("30"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="expert weight (%)",
+                    ),
+                ),
+                (
+                    "resident_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("70"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="resident satisfaction weight (%)",
+                    ),
+                ),
+                (
+                    "pass_mark",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("60"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="pass mark",
+                    ),
+                ),
+                (
+                    "full_payment_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("80"),
+                        help_text="From the pass mark up to this score the share is scaled by score ÷ this score.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="score for the full share",
+                    ),
+                ),
+                (
+                    "min_responses",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="minimum survey responses",
+                    ),
+                ),
+                (
+                    "min_response_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("30"),
+                        help_text="A milestone can be scored once either minimum is reached.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="or this share of the survey links (%)",
+                    ),
+                ),
+                ("evaluation_terms", models.TextField(blank=True, verbose_name="evaluation terms")),
+                ("breach_terms", models.TextField(blank=True, verbose_name="breach terms")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_signatures", "Awaiting signatures"),
+                            ("active", "Active"),
+                            ("completed", "Completed"),
+                            ("terminated", "Terminated"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version in force")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent for signature")),
+                ("changes_requested", models.TextField(blank=True, verbose_name="changes asked for")),
+                ("activated_at", models.DateTimeField(blank=True, null=True, verbose_name="signed by both parties")),
+                ("announcement_due", models.DateField(blank=True, null=True, verbose_name="announcement due")),
+                ("announced_at", models.DateTimeField(blank=True, null=True, verbose_name="announced")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed")),
+                (
+                    "final_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="final score"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "Excellent (优秀, 90 and above)"),
+                            ("B", "Good (良好, 80 to 89)"),
+                            ("C", "Pass (合格, 60 to 79)"),
+                            ("D", "Fail (不合格, below 60)"),
+                        ],
+                        max_length=1,
+                        verbose_name="grade",
+                    ),
+                ),
+                ("terminated_at", models.DateTimeField(blank=True, null=True, verbose_name="terminated")),
+                ("termination_reason", models.TextField(blank=True, verbose_name="reason for terminating")),
+                (
+                    "payable_at_termination",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="payable so far (CNY)"
+                    ),
+                ),
+                (
+                    "award",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="contract", to="marketplace.award"
+                    ),
+                ),
+                (
+                    "catalogue_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="marketplace.catalogueitem",
+                        verbose_name="catalogue item",
+                    ),
+                ),
+                (
+                    "communities",
+                    models.ManyToManyField(
+                        related_name="contracts", to="marketplace.community", verbose_name="communities served"
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="marketplace.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="contracts", to="marketplace.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract',
-                'verbose_name_plural': 'contracts',
-                'ordering': ['-created_at', '-pk'],
-                'default_permissions': (),
+                "verbose_name": "contract",
+                "verbose_name_plural": "contracts",
+                "ordering": ["-created_at", "-pk"],
+                "default_permissions": (),
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Amendment',
+            name="Amendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('version', models.PositiveSmallIntegerField(verbose_name='contract version it creates')),
-                ('reason', models.CharField(choices=[('schedule', 'Schedule: the service cannot be delivered on the agreed dates'), ('scope', "Scope: residents' needs changed"), ('funds', 'Funds: the budget changed'), ('force_majeure', 'Force majeure'), ('other', 'Other')], max_length=20, verbose_name='reason')),
-                ('explanation', models.TextField(verbose_name='explanation')),
-                ('changes', models.JSONField(default=dict, verbose_name='changes')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('awaiting_confirmation', 'Awaiting confirmation'), ('in_force', 'In force'), ('withdrawn', 'Withdrawn')], default='draft', max_length=50, protected=True, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('in_force_at', models.DateTimeField(blank=True, null=True, verbose_name='in force')),
-                ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='contracts.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("version", models.PositiveSmallIntegerField(verbose_name="contract version it creates")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("schedule", "Schedule: the service cannot be delivered on the agreed dates"),
+                            ("scope", "Scope: residents' needs changed"),
+                            ("funds", "Funds: the budget changed"),
+                            ("force_majeure", "Force majeure"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("explanation", models.TextField(verbose_name="explanation")),
+                ("changes", models.JSONField(default=dict, verbose_name="changes")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_confirmation", "Awaiting confirmation"),
+                            ("in_force", "In force"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("in_force_at", models.DateTimeField(blank=True, null=True, verbose_name="in force")),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="amendments", to="contracts.contract"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'amendment',
-                'verbose_name_plural': 'amendments',
-                'ordering': ['contract', 'number'],
-                'default_permissions': (),
+                "verbose_name": "amendment",
+                "verbose_name_plural": "amendments",
+                "ordering": ["contract", "number"],
+                "default_permissions": (),
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ContractDocument',
+            name="ContractDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(verbose_name='contract version')),
-                ('file', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=contracts.contracts.models.contract_document_path, verbose_name='file')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='voided')),
-                ('amendment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='contracts.amendment')),
-                ('clauses_revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='wagtailcore.revision')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='contracts.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveSmallIntegerField(verbose_name="contract version")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=contracts.contracts.models.contract_document_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("voided_at", models.DateTimeField(blank=True, null=True, verbose_name="voided")),
+                (
+                    "amendment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="contracts.amendment",
+                    ),
+                ),
+                (
+                    "clauses_revision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="wagtailcore.revision",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="documents", to="contracts.contract"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract document',
-                'verbose_name_plural': 'contract documents',
-                'ordering': ['contract', 'created_at'],
-                'default_permissions': (),
+                "verbose_name": "contract document",
+                "verbose_name_plural": "contract documents",
+                "ordering": ["contract", "created_at"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='ContractKind',
+            name="ContractKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('schedule', models.CharField(choices=[('milestones', 'A share of the sum per accepted milestone'), ('final', 'One payment after the final evaluation'), ('cost_share', 'A capped share of documented cost per milestone')], max_length=20, verbose_name='payment schedule')),
-                ('cost_share_cap', models.DecimalField(blank=True, decimal_places=2, help_text='Only for the documented-cost schedule.', max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='cap on the share of documented cost (%)')),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "schedule",
+                    models.CharField(
+                        choices=[
+                            ("milestones", "A share of the sum per accepted milestone"),
+                            ("final", "One payment after the final evaluation"),
+                            ("cost_share", "A capped share of documented cost per milestone"),
+                        ],
+                        max_length=20,
+                        verbose_name="payment schedule",
+                    ),
+                ),
+                (
+                    "cost_share_cap",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Only for the documented-cost schedule.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="cap on the share of documented cost (%)",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'contract kind',
-                'verbose_name_plural': 'contract kinds',
-                'ordering': ['order', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('cost_share_cap__gt', 0), ('schedule', 'cost_share')), models.Q(models.Q(('schedule', 'cost_share'), _negated=True), ('cost_share_cap__isnull', True)), _connector='OR'), name='contractkind_cap_only_for_cost_share')],
+                "verbose_name": "contract kind",
+                "verbose_name_plural": "contract kinds",
+                "ordering": ["order", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("cost_share_cap__gt", 0), ("schedule", "cost_share")),
+                            models.Q(
+                                models.Q(("schedule", "cost_share"), _negated=True), ("cost_share_cap__isnull", True)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="contractkind_cap_only_for_cost_share",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContractClauses',
+            name="ContractClauses",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('live', models.BooleanField(default=True, editable=False, verbose_name='live')),
-                ('has_unpublished_changes', models.BooleanField(default=False, editable=False, verbose_name='has unpublished changes')),
-                ('first_published_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='first published at')),
-                ('last_published_at', models.DateTimeField(editable=False, null=True, verbose_name='last published at')),
-                ('go_live_at', models.DateTimeField(blank=True, null=True, verbose_name='go live date/time')),
-                ('expire_at', models.DateTimeField(blank=True, null=True, verbose_name='expiry date/time')),
-                ('expired', models.BooleanField(default=False, editable=False, verbose_name='expired')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('general', models.TextField(help_text='One clause per paragraph.', verbose_name='general clauses')),
-                ('breach', models.TextField(help_text='One clause per paragraph.', verbose_name='breach clauses')),
-                ('disputes', models.TextField(blank=True, verbose_name='disputes')),
-                ('latest_revision', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='latest revision')),
-                ('live_revision', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='live revision')),
-                ('kind', models.ForeignKey(blank=True, help_text='Blank: for every kind without clauses of its own.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clauses', to='contracts.contractkind', verbose_name='contract kind')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("live", models.BooleanField(default=True, editable=False, verbose_name="live")),
+                (
+                    "has_unpublished_changes",
+                    models.BooleanField(default=False, editable=False, verbose_name="has unpublished changes"),
+                ),
+                (
+                    "first_published_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="first published at"),
+                ),
+                (
+                    "last_published_at",
+                    models.DateTimeField(editable=False, null=True, verbose_name="last published at"),
+                ),
+                ("go_live_at", models.DateTimeField(blank=True, null=True, verbose_name="go live date/time")),
+                ("expire_at", models.DateTimeField(blank=True, null=True, verbose_name="expiry date/time")),
+                ("expired", models.BooleanField(default=False, editable=False, verbose_name="expired")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("general", models.TextField(help_text="One clause per paragraph.", verbose_name="general clauses")),
+                ("breach", models.TextField(help_text="One clause per paragraph.", verbose_name="breach clauses")),
+                ("disputes", models.TextField(blank=True, verbose_name="disputes")),
+                (
+                    "latest_revision",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.revision",
+                        verbose_name="latest revision",
+                    ),
+                ),
+                (
+                    "live_revision",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.revision",
+                        verbose_name="live revision",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank: for every kind without clauses of its own.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clauses",
+                        to="contracts.contractkind",
+                        verbose_name="contract kind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract clauses',
-                'verbose_name_plural': 'contract clauses',
-                'ordering': ['name'],
+                "verbose_name": "contract clauses",
+                "verbose_name_plural": "contract clauses",
+                "ordering": ["name"],
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='kind',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='contracts.contractkind', verbose_name='kind'),
+            model_name="contract",
+            name="kind",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="contracts",
+                to="contracts.contractkind",
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='EvaluationCriterion',
+            name="EvaluationCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('name', models.CharField(max_length=200, verbose_name='criterion')),
-                ('max_score', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='maximum score')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='contracts.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                ("name", models.CharField(max_length=200, verbose_name="criterion")),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="maximum score",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="contracts.contract"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation criterion',
-                'verbose_name_plural': 'evaluation criteria',
-                'ordering': ['contract', 'order'],
-                'default_permissions': (),
+                "verbose_name": "evaluation criterion",
+                "verbose_name_plural": "evaluation criteria",
+                "ordering": ["contract", "order"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('deliverables', models.TextField(verbose_name='deliverables')),
-                ('due_on', models.DateField(verbose_name='report due')),
-                ('share', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='payment share (%)')),
-                ('state', django_fsm.FSMField(choices=[('pending', 'Pending'), ('submitted', 'Report submitted'), ('under_evaluation', 'Under evaluation'), ('accepted', 'Accepted'), ('rejected', 'Rejected: to rectify'), ('paid', 'Paid')], default='pending', max_length=50, protected=True, verbose_name='status')),
-                ('evaluation_due', models.DateField(blank=True, null=True, verbose_name='evaluation due')),
-                ('rectification_due', models.DateField(blank=True, null=True, verbose_name='rectification due')),
-                ('expert_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='expert score')),
-                ('satisfaction_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='resident satisfaction score')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='milestone score')),
-                ('payable', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='payable amount (CNY)')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='reasons for the decision')),
-                ('override_reason', models.TextField(blank=True, verbose_name='reason for accepting below the pass mark')),
-                ('light_notified', models.CharField(blank=True, max_length=10, verbose_name='last light announced')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='contracts.contract')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('override_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("deliverables", models.TextField(verbose_name="deliverables")),
+                ("due_on", models.DateField(verbose_name="report due")),
+                (
+                    "share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="payment share (%)",
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("submitted", "Report submitted"),
+                            ("under_evaluation", "Under evaluation"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected: to rectify"),
+                            ("paid", "Paid"),
+                        ],
+                        default="pending",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("evaluation_due", models.DateField(blank=True, null=True, verbose_name="evaluation due")),
+                ("rectification_due", models.DateField(blank=True, null=True, verbose_name="rectification due")),
+                (
+                    "expert_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="expert score"
+                    ),
+                ),
+                (
+                    "satisfaction_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="resident satisfaction score",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="milestone score"
+                    ),
+                ),
+                (
+                    "payable",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="payable amount (CNY)"
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("decision_reason", models.TextField(blank=True, verbose_name="reasons for the decision")),
+                (
+                    "override_reason",
+                    models.TextField(blank=True, verbose_name="reason for accepting below the pass mark"),
+                ),
+                ("light_notified", models.CharField(blank=True, max_length=10, verbose_name="last light announced")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="milestones", to="contracts.contract"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "override_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone',
-                'verbose_name_plural': 'milestones',
-                'ordering': ['contract', 'number'],
-                'default_permissions': (),
+                "verbose_name": "milestone",
+                "verbose_name_plural": "milestones",
+                "ordering": ["contract", "number"],
+                "default_permissions": (),
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='CommitteeOpinion',
+            name="CommitteeOpinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opinion', models.TextField(verbose_name='opinion')),
-                ('satisfied', models.BooleanField(verbose_name='the committee is satisfied')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.community')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opinions', to='contracts.milestone')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("opinion", models.TextField(verbose_name="opinion")),
+                ("satisfied", models.BooleanField(verbose_name="the committee is satisfied")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.community"
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="opinions", to="contracts.milestone"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "residents' committee opinion",
-                'verbose_name_plural': "residents' committee opinions",
-                'ordering': ['milestone', 'community'],
-                'default_permissions': (),
+                "verbose_name": "residents' committee opinion",
+                "verbose_name_plural": "residents' committee opinions",
+                "ordering": ["milestone", "community"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='MilestoneEvaluation',
+            name="MilestoneEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', django_fsm.FSMField(choices=[('assigned', 'Assigned'), ('declared', 'No conflict declared'), ('recused', 'Recused: a conflict of interest'), ('locked', 'Scored and locked')], default='assigned', max_length=50, protected=True, verbose_name='status')),
-                ('assigned_at', models.DateTimeField(verbose_name='assigned')),
-                ('relationship', models.CharField(blank=True, choices=[('none', 'No relationship'), ('employment', 'Employment (now or in the last 3 years)'), ('membership', 'Membership or office in the organization'), ('family', 'Family relationship with its leaders'), ('financial', 'Financial interest (in the last 3 years)')], max_length=20, verbose_name='relationship')),
-                ('declaration_detail', models.TextField(blank=True, verbose_name='details')),
-                ('declared_at', models.DateTimeField(blank=True, null=True, verbose_name='declared')),
-                ('total', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='expert score')),
-                ('opinion', models.TextField(blank=True, verbose_name='overall opinion')),
-                ('locked_at', models.DateTimeField(blank=True, null=True, verbose_name='locked')),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('evaluator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.evaluator')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='contracts.milestone')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("assigned", "Assigned"),
+                            ("declared", "No conflict declared"),
+                            ("recused", "Recused: a conflict of interest"),
+                            ("locked", "Scored and locked"),
+                        ],
+                        default="assigned",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(verbose_name="assigned")),
+                (
+                    "relationship",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "No relationship"),
+                            ("employment", "Employment (now or in the last 3 years)"),
+                            ("membership", "Membership or office in the organization"),
+                            ("family", "Family relationship with its leaders"),
+                            ("financial", "Financial interest (in the last 3 years)"),
+                        ],
+                        max_length=20,
+                        verbose_name="relationship",
+                    ),
+                ),
+                ("declaration_detail", models.TextField(blank=True, verbose_name="details")),
+                ("declared_at", models.DateTimeField(blank=True, null=True, verbose_name="declared")),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="expert score"
+                    ),
+                ),
+                ("opinion", models.TextField(blank=True, verbose_name="overall opinion")),
+                ("locked_at", models.DateTimeField(blank=True, null=True, verbose_name="locked")),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "evaluator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.evaluator"
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="contracts.milestone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone evaluation',
-                'verbose_name_plural': 'milestone evaluations',
-                'ordering': ['milestone', 'assigned_at'],
-                'default_permissions': (),
+                "verbose_name": "milestone evaluation",
+                "verbose_name_plural": "milestone evaluations",
+                "ordering": ["milestone", "assigned_at"],
+                "default_permissions": (),
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='CriterionScore',
+            name="CriterionScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='score')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.evaluationcriterion')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='contracts.milestoneevaluation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="score",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contracts.evaluationcriterion",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="contracts.milestoneevaluation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion score',
-                'verbose_name_plural': 'criterion scores',
-                'ordering': ['evaluation', 'criterion__order'],
-                'default_permissions': (),
+                "verbose_name": "criterion score",
+                "verbose_name_plural": "criterion scores",
+                "ordering": ["evaluation", "criterion__order"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='MilestoneReport',
+            name="MilestoneReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(default=1, help_text='2 and more: a rectification.', verbose_name='round')),
-                ('narrative', models.TextField(verbose_name='report')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='contracts.milestone')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "round",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="2 and more: a rectification.", verbose_name="round"
+                    ),
+                ),
+                ("narrative", models.TextField(verbose_name="report")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reports", to="contracts.milestone"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone report',
-                'verbose_name_plural': 'milestone reports',
-                'ordering': ['milestone', 'round'],
-                'default_permissions': (),
+                "verbose_name": "milestone report",
+                "verbose_name_plural": "milestone reports",
+                "ordering": ["milestone", "round"],
+                "default_permissions": (),
             },
         ),
         migrations.AddField(
-            model_name='milestoneevaluation',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='contracts.milestonereport'),
+            model_name="milestoneevaluation",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="evaluations", to="contracts.milestonereport"
+            ),
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=contracts.milestones.models.private_upload_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=50, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='contracts.milestonereport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=contracts.milestones.models.private_upload_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=50, verbose_name="type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="contracts.milestonereport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence file',
-                'verbose_name_plural': 'evidence files',
-                'ordering': ['report', 'uploaded_at'],
-                'default_permissions': (),
+                "verbose_name": "evidence file",
+                "verbose_name_plural": "evidence files",
+                "ordering": ["report", "uploaded_at"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='AcceptanceRecord',
+            name="AcceptanceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted', models.BooleanField(verbose_name='accepted')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='milestone score')),
-                ('responses', models.PositiveIntegerField(verbose_name='survey responses')),
-                ('file', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=contracts.milestones.models.acceptance_path, verbose_name='file')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acceptance_records', to='contracts.milestone')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.milestonereport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("accepted", models.BooleanField(verbose_name="accepted")),
+                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="milestone score")),
+                ("responses", models.PositiveIntegerField(verbose_name="survey responses")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=contracts.milestones.models.acceptance_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acceptance_records",
+                        to="contracts.milestone",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contracts.milestonereport"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'acceptance record',
-                'verbose_name_plural': 'acceptance records',
-                'ordering': ['milestone', 'created_at'],
-                'default_permissions': (),
+                "verbose_name": "acceptance record",
+                "verbose_name_plural": "acceptance records",
+                "ordering": ["milestone", "created_at"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='ServiceLogEntry',
+            name="ServiceLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='date')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('activity', models.CharField(max_length=200, verbose_name='activity')),
-                ('residents_served', models.PositiveIntegerField(verbose_name='residents served')),
-                ('volunteers', models.PositiveIntegerField(default=0, verbose_name='resident volunteers taking part')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.community', verbose_name='community')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log', to='contracts.milestonereport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="date")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                ("activity", models.CharField(max_length=200, verbose_name="activity")),
+                ("residents_served", models.PositiveIntegerField(verbose_name="residents served")),
+                ("volunteers", models.PositiveIntegerField(default=0, verbose_name="resident volunteers taking part")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="marketplace.community",
+                        verbose_name="community",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="log", to="contracts.milestonereport"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service log entry',
-                'verbose_name_plural': 'service log entries',
-                'ordering': ['report', 'day', 'pk'],
-                'default_permissions': (),
+                "verbose_name": "service log entry",
+                "verbose_name_plural": "service log entries",
+                "ordering": ["report", "day", "pk"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('purchaser', 'Purchaser'), ('organization', 'Organization')], max_length=20, verbose_name='party')),
-                ('role', models.CharField(max_length=50, verbose_name='role')),
-                ('department', models.CharField(blank=True, max_length=100, verbose_name='department')),
-                ('signed_at', models.DateTimeField(verbose_name='signed')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the signed PDF')),
-                ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='voided')),
-                ('void_reason', models.TextField(blank=True, verbose_name='why voided')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='contracts.contractdocument')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.organization')),
-                ('signer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("purchaser", "Purchaser"), ("organization", "Organization")],
+                        max_length=20,
+                        verbose_name="party",
+                    ),
+                ),
+                ("role", models.CharField(max_length=50, verbose_name="role")),
+                ("department", models.CharField(blank=True, max_length=100, verbose_name="department")),
+                ("signed_at", models.DateTimeField(verbose_name="signed")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256 of the signed PDF")),
+                ("voided_at", models.DateTimeField(blank=True, null=True, verbose_name="voided")),
+                ("void_reason", models.TextField(blank=True, verbose_name="why voided")),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="contracts.contractdocument",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="marketplace.organization",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signature',
-                'verbose_name_plural': 'signatures',
-                'ordering': ['document', 'signed_at'],
-                'default_permissions': (),
+                "verbose_name": "signature",
+                "verbose_name_plural": "signatures",
+                "ordering": ["document", "signed_at"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='SupervisionRecord',
+            name="SupervisionRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_on', models.DateField(verbose_name='visit date')),
-                ('observed', models.TextField(verbose_name='what was seen')),
-                ('attendance', models.PositiveIntegerField(verbose_name='residents counted')),
-                ('issues', models.TextField(blank=True, verbose_name='issues found')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
-                ('response', models.TextField(blank=True, verbose_name="the organization's response")),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='responded')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.community')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision', to='contracts.contract')),
-                ('milestone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision', to='contracts.milestone')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("visited_on", models.DateField(verbose_name="visit date")),
+                ("observed", models.TextField(verbose_name="what was seen")),
+                ("attendance", models.PositiveIntegerField(verbose_name="residents counted")),
+                ("issues", models.TextField(blank=True, verbose_name="issues found")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded")),
+                ("response", models.TextField(blank=True, verbose_name="the organization's response")),
+                ("responded_at", models.DateTimeField(blank=True, null=True, verbose_name="responded")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.community"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="supervision", to="contracts.contract"
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision",
+                        to="contracts.milestone",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supervision record',
-                'verbose_name_plural': 'supervision records',
-                'ordering': ['contract', '-visited_on', '-pk'],
-                'default_permissions': (),
+                "verbose_name": "supervision record",
+                "verbose_name_plural": "supervision records",
+                "ordering": ["contract", "-visited_on", "-pk"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='SupervisionPhoto',
+            name="SupervisionPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=contracts.milestones.models.private_upload_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=50, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='contracts.supervisionrecord')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=contracts.milestones.models.private_upload_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=50, verbose_name="type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="contracts.supervisionrecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supervision photo',
-                'verbose_name_plural': 'supervision photos',
-                'ordering': ['record', 'uploaded_at'],
-                'default_permissions': (),
+                "verbose_name": "supervision photo",
+                "verbose_name_plural": "supervision photos",
+                "ordering": ["record", "uploaded_at"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='SurveyQuestion',
+            name="SurveyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('text', models.CharField(max_length=200, verbose_name='question')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='survey_questions', to='contracts.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                ("text", models.CharField(max_length=200, verbose_name="question")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey_questions",
+                        to="contracts.contract",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey question',
-                'verbose_name_plural': 'survey questions',
-                'ordering': ['contract', 'order'],
-                'default_permissions': (),
+                "verbose_name": "survey question",
+                "verbose_name_plural": "survey questions",
+                "ordering": ["contract", "order"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answered_on', models.DateField(verbose_name='answered on')),
-                ('overall', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='overall satisfaction')),
-                ('answers', models.JSONField(default=dict, verbose_name='answers')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('moderation', models.CharField(choices=[('none', 'No comment'), ('pending', 'Awaiting moderation'), ('published', 'Published'), ('refused', 'Refused')], default='none', max_length=12, verbose_name='comment')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_responses', to='contracts.milestone')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("answered_on", models.DateField(verbose_name="answered on")),
+                (
+                    "overall",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="overall satisfaction",
+                    ),
+                ),
+                ("answers", models.JSONField(default=dict, verbose_name="answers")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "moderation",
+                    models.CharField(
+                        choices=[
+                            ("none", "No comment"),
+                            ("pending", "Awaiting moderation"),
+                            ("published", "Published"),
+                            ("refused", "Refused"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="comment",
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_responses",
+                        to="contracts.milestone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey response',
-                'verbose_name_plural': 'survey responses',
-                'ordering': ['milestone', 'pk'],
-                'default_permissions': (),
+                "verbose_name": "survey response",
+                "verbose_name_plural": "survey responses",
+                "ordering": ["milestone", "pk"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='SurveyToken',
+            name="SurveyToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('batch', models.PositiveSmallIntegerField(default=1, verbose_name='batch')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('used', models.BooleanField(default=False, verbose_name='answered')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_tokens', to='contracts.milestone')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("batch", models.PositiveSmallIntegerField(default=1, verbose_name="batch")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("used", models.BooleanField(default=False, verbose_name="answered")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_tokens",
+                        to="contracts.milestone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey link',
-                'verbose_name_plural': 'survey links',
-                'ordering': ['milestone', 'pk'],
-                'default_permissions': (),
+                "verbose_name": "survey link",
+                "verbose_name_plural": "survey links",
+                "ordering": ["milestone", "pk"],
+                "default_permissions": (),
             },
         ),
         migrations.AddConstraint(
-            model_name='amendment',
-            constraint=models.UniqueConstraint(fields=('contract', 'number'), name='amendment_number_unique'),
+            model_name="amendment",
+            constraint=models.UniqueConstraint(fields=("contract", "number"), name="amendment_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='contract_amount_positive'),
+            model_name="contract",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="contract_amount_positive"),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__lte', models.F('budget'))), name='contract_amount_within_budget'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__lte", models.F("budget"))), name="contract_amount_within_budget"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='contract_term_ordered'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="contract_term_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('expert_weight__gte', 0), ('resident_weight__gte', 0), ('expert_weight', django.db.models.expressions.CombinedExpression(models.Value(Decimal('100')), '-', models.F('resident_weight')))), name='contract_weights_sum_to_100'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("expert_weight__gte", 0),
+                    ("resident_weight__gte", 0),
+                    (
+                        "expert_weight",
+                        django.db.models.expressions.CombinedExpression(
+                            models.Value(Decimal("100")), "-", models.F("resident_weight")
+                        ),
+                    ),
+                ),
+                name="contract_weights_sum_to_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'community'), ('resident_weight__gte', Decimal('70'))), models.Q(('level', 'street'), ('resident_weight__gte', Decimal('50'))), _connector='OR'), name='contract_resident_weight_floor'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "community"), ("resident_weight__gte", Decimal("70"))),
+                    models.Q(("level", "street"), ("resident_weight__gte", Decimal("50"))),
+                    _connector="OR",
+                ),
+                name="contract_resident_weight_floor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('full_payment_score__gte', models.F('pass_mark'))), name='contract_full_payment_above_pass'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("full_payment_score__gte", models.F("pass_mark"))),
+                name="contract_full_payment_above_pass",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('grade', ''), ('state', 'completed'), _connector='OR'), name='contract_grade_only_when_completed'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade", ""), ("state", "completed"), _connector="OR"),
+                name="contract_grade_only_when_completed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationcriterion',
-            constraint=models.UniqueConstraint(fields=('contract', 'order'), name='criterion_order_unique'),
+            model_name="evaluationcriterion",
+            constraint=models.UniqueConstraint(fields=("contract", "order"), name="criterion_order_unique"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('contract', 'number'), name='milestone_number_unique'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(fields=("contract", "number"), name="milestone_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('share__gt', 0), ('share__lte', 100)), name='milestone_share_in_range'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("share__gt", 0), ("share__lte", 100)), name="milestone_share_in_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('payable__isnull', True), ('payable__gte', 0), _connector='OR'), name='milestone_payable_not_negative'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("payable__isnull", True), ("payable__gte", 0), _connector="OR"),
+                name="milestone_payable_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeeopinion',
-            constraint=models.UniqueConstraint(fields=('milestone', 'community'), name='committeeopinion_once_per_community'),
+            model_name="committeeopinion",
+            constraint=models.UniqueConstraint(
+                fields=("milestone", "community"), name="committeeopinion_once_per_community"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterionscore',
-            constraint=models.UniqueConstraint(fields=('evaluation', 'criterion'), name='criterionscore_once'),
+            model_name="criterionscore",
+            constraint=models.UniqueConstraint(fields=("evaluation", "criterion"), name="criterionscore_once"),
         ),
         migrations.AddConstraint(
-            model_name='criterionscore',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0)), name='criterionscore_not_negative'),
+            model_name="criterionscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0)), name="criterionscore_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestonereport',
-            constraint=models.UniqueConstraint(fields=('milestone', 'round'), name='milestonereport_round_unique'),
+            model_name="milestonereport",
+            constraint=models.UniqueConstraint(fields=("milestone", "round"), name="milestonereport_round_unique"),
         ),
         migrations.AddConstraint(
-            model_name='milestoneevaluation',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'recused'), _negated=True), fields=('report',), name='milestoneevaluation_one_live_per_report'),
+            model_name="milestoneevaluation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "recused"), _negated=True),
+                fields=("report",),
+                name="milestoneevaluation_one_live_per_report",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acceptancerecord',
-            constraint=models.UniqueConstraint(fields=('report',), name='acceptancerecord_once_per_report'),
+            model_name="acceptancerecord",
+            constraint=models.UniqueConstraint(fields=("report",), name="acceptancerecord_once_per_report"),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(condition=models.Q(('voided_at__isnull', True)), fields=('document', 'party'), name='signature_once_per_party'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("voided_at__isnull", True)),
+                fields=("document", "party"),
+                name="signature_once_per_party",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyquestion',
-            constraint=models.UniqueConstraint(fields=('contract', 'order'), name='surveyquestion_order_unique'),
+            model_name="surveyquestion",
+            constraint=models.UniqueConstraint(fields=("contract", "order"), name="surveyquestion_order_unique"),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('overall__gte', 1), ('overall__lte', 5)), name='surveyresponse_overall_1_to_5'),
+            model_name="surveyresponse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("overall__gte", 1), ("overall__lte", 5)), name="surveyresponse_overall_1_to_5"
+            ),
         ),
     ]

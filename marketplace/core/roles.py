@@ -62,6 +62,10 @@ ROLES = (
             "marketplace.add_evaluator",
             "marketplace.change_evaluator",
             "marketplace.view_evaluator",
+            # The contract kinds (configuration rows of the contracts app, issue 15).
+            "contracts.add_contractkind",
+            "contracts.change_contractkind",
+            "contracts.view_contractkind",
         ),
     ),
     Role(
@@ -77,7 +81,14 @@ ROLES = (
     Role(
         "editor",
         _("Editor"),
-        (ADMIN_ACCESS,),
+        (
+            ADMIN_ACCESS,
+            # The contract clause text (a snippet with revisions, issue 15).
+            "contracts.add_contractclauses",
+            "contracts.change_contractclauses",
+            "contracts.view_contractclauses",
+            "contracts.publish_contractclauses",
+        ),
         cms_editor=True,
     ),
     Role(
@@ -138,11 +149,31 @@ def sync_roles(apps=None, using="default"):
         for dotted in role.permissions:
             app_label, codename = dotted.split(".", 1)
             perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is None and codename.startswith("publish_"):
+                perm = _publish_permission(apps, using, app_label, codename.removeprefix("publish_"))
             if perm is not None:
                 wanted.append(perm)
         group.permissions.set(wanted)
         if role.cms_editor:
             _grant_cms_rights(apps, group, using)
+
+
+def _publish_permission(apps, using, app_label, model_name):
+    """Wagtail adds the "publish" permission of a snippet with drafts after
+    migrate (wagtail.snippets.models.create_extra_permissions); a role that
+    names it must not depend on which post_migrate receiver ran first, so the
+    row is made here when it is still missing."""
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    content_type, _created = ContentType.objects.using(using).get_or_create(app_label=app_label, model=model_name)
+    perm, _created = Permission.objects.using(using).get_or_create(
+        content_type=content_type, codename=f"publish_{model_name}", defaults={"name": f"Can publish {model_name}"}
+    )
+    return perm
 
 
 def _grant_cms_rights(apps, group, using):

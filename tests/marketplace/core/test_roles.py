@@ -42,7 +42,14 @@ EXPECTED_SMALL_ROLES = {
     "community_worker": {"marketplace.file_community_need"},
     "evaluator": {"marketplace.evaluate"},
     "finance_officer": {"marketplace.approve_payment", "marketplace.view_auditevent"},
-    "editor": {ADMIN_ACCESS},
+    # and the contract clause text, kept in the CMS (issue 15)
+    "editor": {
+        ADMIN_ACCESS,
+        "contracts.add_contractclauses",
+        "contracts.change_contractclauses",
+        "contracts.view_contractclauses",
+        "contracts.publish_contractclauses",
+    },
 }
 
 

@@ -1,0 +1,1 @@
+"""The contract pages: ``officer`` (/work/contracts/) and ``organization`` (/org/<pk>/contracts/)."""

@@ -373,6 +373,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    "contract-light-reminders-hourly": {
+        # One reminder when a milestone's traffic light turns yellow, one when it turns red (issue 15).
+        "task": "contracts.tasks.send_light_reminders",
+        "schedule": crontab(minute=20),
+    },
     "purge-consumed-messages": {
         # The embedded SQL broker keeps every delivered message: delete them,
         # and queued notifications never delivered (issue 12).

@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from contracts.milestones import delivery_urls, evaluation_urls
 from marketplace import urls as marketplace_urls
 from marketplace.core import account_views
 from marketplace.core import views as security_views
@@ -16,12 +17,25 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("marketplace.core.urls")),
     path("work/organizations/", include("marketplace.organizations.review_urls")),
+    # Delivery lights and milestone files for officers (issue 15: contracts/milestones/delivery_urls.py).
+    path("work/delivery/", include((delivery_urls.officer_urlpatterns, "delivery"))),
     path("work/projects/", include(marketplace_urls.project_workbench)),
+    path("work/contracts/", include("contracts.contracts.urls")),
+    # Milestone evaluation and acceptance for officers (issue 15: contracts/milestones/evaluation_urls.py).
+    path("work/milestones/", include(evaluation_urls.officer_patterns)),
     path("work/", include("marketplace.needs.urls")),
     # The officer's to-do page (/work/ itself; the routes above keep their prefixes).
     path("work/", include("marketplace.workspace.urls")),
+    path("org/<int:pk>/contracts/", include("contracts.contracts.org_urls")),
     path("org/", include(marketplace_urls.organization_workspace)),
+    path("org/<int:org_id>/milestones/", include((delivery_urls.organization_urlpatterns, "delivery_org"))),
+    path("community/contracts/", include((delivery_urls.community_urlpatterns, "supervision"))),
+    # The evaluator's milestone sheets, before the committee pages' /evaluate/<ref>/.
+    path("evaluate/milestones/", include(evaluation_urls.evaluator_patterns)),
     path("evaluate/", include("marketplace.evaluation.urls")),
+    # Resident satisfaction surveys: workers make links; residents answer by one-time link (no account).
+    path("community/surveys/", include(evaluation_urls.worker_patterns)),
+    path("survey/", include("contracts.milestones.survey_urls")),
     path("needs/report/", need_views.resident_report, name="resident_report"),
     path("needs/report/thanks/", need_views.resident_report_thanks, name="resident_report_thanks"),
     path("help/bid-receipts/", bid_views.receipt_help, name="bid_receipt_help"),

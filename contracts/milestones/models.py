@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from contracts.milestones.permissions import evaluation as evaluation_rules
 from marketplace.organizations.models import private_storage
 
 
@@ -263,15 +264,21 @@ class MilestoneEvaluation(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.milestone_id}/{self.evaluator_id}"
 
-    @transition(field=state, source=State.ASSIGNED, target=State.DECLARED)
+    @transition(field=state, source=State.ASSIGNED, target=State.DECLARED, permission=evaluation_rules.evaluator_may)
     def declare_no_conflict(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.ASSIGNED, target=State.RECUSED)
+    @transition(field=state, source=State.ASSIGNED, target=State.RECUSED, permission=evaluation_rules.evaluator_may)
     def recuse(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.DECLARED, target=State.LOCKED)
+    @transition(
+        field=state,
+        source=State.DECLARED,
+        target=State.LOCKED,
+        conditions=[evaluation_rules.sheet_complete],
+        permission=evaluation_rules.evaluator_may,
+    )
     def lock(self, *, by=None, reason=""):
         pass
 

@@ -1,0 +1,1 @@
+"""Pages of delivery and evaluation, one module per part of the work."""

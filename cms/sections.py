@@ -12,6 +12,7 @@ SECTION_VIEW_MODULES = {
     "organizations": "cms.views.organizations",
     "projects": "cms.views.projects",
     "results": "cms.views.results",
+    "disclosure": "cms.views.disclosure",
 }
 
 

@@ -199,18 +199,24 @@ def _create(spec, officer, second, standard):
     # Next year's service; in December a long call may close after 1 January,
     # so the service then starts a fortnight after the deadline.
     start = max(datetime.date(today.year + 1, 1, 1), today + datetime.timedelta(days=spec["days"] + 16))
+    end = datetime.date(start.year, 12, 31)
+    if spec.get("service_soon"):
+        # A service that starts a fortnight after the deadline and runs a year
+        # (the demo contracts, whose delivery is already under way today).
+        start = today + datetime.timedelta(days=spec["days"] + 16)
+        end = start + datetime.timedelta(days=364)
     named = Organization.objects.filter(name=spec.get("named", "-")).first()
     data = {
         "title": spec["title"],
         "purchaser": "示范区民政局" if spec["method"] != "commission" else "示范区残疾人联合会",
         "budget": Decimal(spec["budget"]),
-        "budget_override_reason": "",
+        "budget_override_reason": spec.get("budget_override_reason", ""),
         "method": PurchaseMethod.objects.get(code=spec["method"]),
         "named_organization": named,
         "justification": spec.get("justification", ""),
         "entry_standard": standard,
         "service_start": start,
-        "service_end": datetime.date(start.year, 12, 31),
+        "service_end": end,
         "period_justification": "",
         "deadline": _at(today + datetime.timedelta(days=spec["days"] + 2)),
         "min_valid_bids": None,

@@ -11,6 +11,7 @@ can reach these templates."""
 from django.http import Http404
 from django.shortcuts import render
 
+from contracts.milestones.public import performance_history
 from marketplace.core.filters import paginate
 from marketplace.organizations.filters import DirectoryFilterSet
 from marketplace.organizations.selectors import organizations as selectors
@@ -45,5 +46,18 @@ def detail(request, page, key):
     return render(
         request,
         "cms/organizations/detail.html",
-        {"page": page, "organization": organization, "directory_url": page.get_url(request)},
+        {
+            "page": page,
+            "organization": organization,
+            "directory_url": page.get_url(request),
+            "performance": performance_history(organization.pk),
+            "disclosure_url": _disclosure_url(request),
+        },
     )
+
+
+def _disclosure_url(request):
+    from cms.models import Section, SectionPage
+
+    section = SectionPage.objects.filter(section=Section.DISCLOSURE).first()
+    return section.get_url(request) if section is not None else "/disclosure/"

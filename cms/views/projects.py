@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from contracts.contracts import public as contracts_public
 from marketplace.core.filters import paginate
 from marketplace.core.headers import protect_document
 from marketplace.evaluation import pdfs as evaluation_pdfs
@@ -91,6 +92,18 @@ def _result_page_of(project):
     return ResultAnnouncementPage.objects.filter(project=project, live=True).first()
 
 
+def _contract_link(request, project):
+    """The contract announcement of the project, once its contract is signed."""
+    from cms.models import Section, SectionPage
+
+    number = contracts_public.published().filter(project=project).values_list("number", flat=True).first()
+    if number is None:
+        return {"contract_url": ""}
+    disclosure = SectionPage.objects.filter(section=Section.DISCLOSURE).first()
+    base = disclosure.get_url(request) if disclosure is not None else "/disclosure/"
+    return {"contract_url": f"{base}{number}/", "contract_number": number}
+
+
 def _render_call(request, section, project, call_page):
     base = section.get_url(request) if section is not None else "/projects/"
     context = selectors.call_facts(project)
@@ -105,6 +118,7 @@ def _render_call(request, section, project, call_page):
             "has_result": result_selectors.has_result(project),
             # The bid button (or why not) for this reader: procurement's rules.
             "bid_road": public.bid_road(request.user, project),
+            **_contract_link(request, project),
         }
     )
     response = render(request, "cms/projects/call.html", context)
@@ -145,6 +159,7 @@ def _render_result(request, section, project, result_page):
             "call_url": f"{base}{project.ref}/",
             "opened": project.opened_at is not None,
             "filing_days": settings.CHALLENGE_FILING_WORKING_DAYS,
+            **_contract_link(request, project),
         }
     )
     return render(request, "cms/projects/result.html", facts)

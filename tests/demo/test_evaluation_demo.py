@@ -161,3 +161,41 @@ def test_the_readme_names_who_sits_on_each_demo_committee(seeded_demo):
             f"`{name.split(' ')[0]}`" + (" (chair)" if name.endswith("(chair)") else "") for name in names.split(", ")
         )
         assert f"| {title} | {members} |" in readme
+
+
+@pytest.mark.django_db
+def test_the_demo_has_contracts_in_every_state(seeded_demo):
+    """Issue 15: every contract page has something to show on ``make run``."""
+    from contracts.contracts.models import Contract, Milestone
+    from contracts.milestones import lights
+    from contracts.milestones.models import SupervisionRecord, SurveyResponse
+    from demo import contracts as demo_contracts
+
+    assert "Demo contracts: 9 new" in seeded_demo.output
+    by_key = {
+        spec["key"]: Contract.objects.get(project__title=spec["title"]) for spec in demo_contracts.PROJECTS
+    }
+    assert by_key["awaiting"].state == Contract.State.AWAITING_SIGNATURES
+    assert by_key["terminated"].state == Contract.State.TERMINATED
+    grades = {key: by_key[key].grade for key in ("grade_a", "grade_b", "grade_c", "grade_d")}
+    assert grades == {"grade_a": "A", "grade_b": "B", "grade_c": "C", "grade_d": "D"}
+    assert all(by_key[key].state == Contract.State.COMPLETED for key in grades)
+    # The D was accepted below the pass mark only with a second officer's approval.
+    below = by_key["grade_d"].milestones.get()
+    assert below.override_reason and below.override_approved_by.username == "officer2"
+
+    today = timezone.localdate()
+    colours = {m.number: lights.milestone_light(m, today) for m in by_key["lights"].milestones.all()}
+    assert by_key["lights"].milestones.get(number=1).state == Milestone.State.ACCEPTED
+    assert colours[2].colour == "yellow"
+    assert colours[3].colour == "green"
+    red = lights.milestone_light(by_key["rectified"].milestones.get(number=2), today)
+    assert red.colour == "red"
+    rectified = by_key["rectified"].milestones.get(number=1)
+    assert rectified.state == Milestone.State.SUBMITTED and rectified.reports.count() == 2
+    collecting = by_key["survey"].milestones.get(number=1)
+    assert collecting.state == Milestone.State.UNDER_EVALUATION
+    assert 0 < SurveyResponse.objects.filter(milestone=collecting).count() < by_key["survey"].min_responses
+    assert SupervisionRecord.objects.filter(contract=by_key["lights"]).exists()
+    # The walkthrough's award is left for the officer to draft.
+    assert not Contract.objects.filter(project__title=TITLES["over"]).exists()

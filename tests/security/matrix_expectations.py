@@ -216,6 +216,8 @@ WORKSPACES = {
     **dict.fromkeys(("member", "member_other"), redirect_under("/org/")),
     **dict.fromkeys(("evaluator", "evaluator_off"), redirect_to("/evaluate/")),
     **dict.fromkeys(OFFICERS, redirect_to("/work/")),
+    **dict.fromkeys(("worker", "worker_other"), redirect_to("/work/needs/")),
+    "editor": redirect_to("/admin/"),
 }
 SECOND_FACTOR_ROLES = ("officer", "officer2", "finance", "platform_admin", "superuser")
 
@@ -356,6 +358,25 @@ RULES = {
     "org/<int:pk>/bids/<str:ref>/receipts/<int:number>/": _member_only(),
     "org/<int:pk>/bids/<str:ref>/receipts/<int:number>/receipt.pdf": _member_only(),
     "org/<int:pk>/bids/<str:ref>/receipts/<int:number>/receipt.json": _member_only(),
+    # --- delivery and supervision (issue 15): milestones, reports, evidence, supervision records ---------
+    # The organization's pages: its members; anything it holds that does not exist is 404 alike.
+    "org/<int:org_id>/milestones/": _member_only(),
+    "org/<int:org_id>/milestones/<int:pk>/": _member_only(NOT_FOUND),
+    "org/<int:org_id>/milestones/<int:pk>/report/": _member_only(NOT_FOUND),
+    "org/<int:org_id>/milestones/evidence/<int:pk>/": _member_only(NOT_FOUND),
+    "org/<int:org_id>/milestones/photos/<int:pk>/": _member_only(NOT_FOUND),
+    "org/<int:org_id>/milestones/supervision/<int:pk>/respond/": _member_only(NOT_FOUND),
+    # Community workers: contracts serving their community (others: 404).
+    "community/contracts/": _workers(),
+    "community/contracts/<int:pk>/": _workers(NOT_FOUND),
+    "community/contracts/<int:pk>/supervision/new/": _workers(NOT_FOUND),
+    "community/contracts/<int:pk>/milestones/<int:milestone_pk>/opinion/": _workers(NOT_FOUND),
+    "community/contracts/photos/<int:pk>/": _workers(NOT_FOUND),
+    # Officers' lights; files for whoever may read them (the milestone's evaluator too), else 404.
+    "work/delivery/": officers(),
+    "work/delivery/milestones/<int:pk>/": officers(NOT_FOUND),
+    "work/delivery/evidence/<int:pk>/": signed_in(NOT_FOUND),
+    "work/delivery/photos/<int:pk>/": signed_in(NOT_FOUND),
     # --- the evaluators' workspace ----------------------------------------------------------------------
     "evaluate/": R(
         {"anonymous": LOGIN, "resident": LOGIN, "evaluator": OK, "evaluator_off": OK, "superuser": OK, "*": FORBIDDEN}
@@ -597,7 +618,8 @@ RULES.update(
         "admin/settings/<slug:app_name>/<slug:model_name>/<int:pk>/preview/": admin(NOT_FOUND),
         "admin/embeds/chooser/": admin(OK),
         "admin/embeds/chooser/upload/": admin(OK),
-        "admin/snippets/": admin(ADMIN_HOME),
+        # the contract clauses (issue 15) are a snippet: superusers see the snippet types
+        "admin/snippets/": admin(ADMIN_HOME, superuser=OK, editor=OK),
         # documents and images
         "admin/documents/": cms(),
         "admin/documents/results/": cms(),
@@ -756,5 +778,100 @@ RULES.update(
             procurement(NOT_ALLOWED).get,
             post={**_NOT_ADMIN, "editor": ADMIN_HOME, "platform_admin": ADMIN_HOME, "officer": REDIRECT},
         ),
+    }
+)
+
+# --- issue 15: milestone evaluation, surveys and acceptance -----------------------------------------------
+# The ids name the world's contract (awaiting signatures) and its first milestone; no evaluation,
+# acceptance record or survey link exists, so those pages answer 404 and the POST-only steps 405
+# (the steps themselves are tested in tests/contracts/evaluation).
+RULES.update(
+    {
+        "work/milestones/": officers(),
+        "work/milestones/<int:pk>/": officers(),
+        "work/milestones/<int:pk>/assign/": officers(NOT_ALLOWED),
+        "work/milestones/<int:pk>/decide/": officers(NOT_ALLOWED),
+        "work/milestones/<int:pk>/approve/": officers(NOT_ALLOWED),
+        "work/milestones/<int:pk>/records/<int:record_pk>/": officers(NOT_FOUND),
+        "work/milestones/contracts/<int:pk>/": officers(),
+        "work/milestones/comments/": officers(),
+        "work/milestones/comments/<int:pk>/": officers(NOT_ALLOWED),
+        # evaluators only (403 for other accounts); a sheet not assigned to the user is 404
+        "evaluate/milestones/<int:pk>/": _committee_only(NOT_FOUND),
+        "evaluate/milestones/<int:pk>/declare/": _committee_only(
+            NOT_ALLOWED, evaluator_off=NOT_ALLOWED, superuser=NOT_ALLOWED
+        ),
+        "evaluate/milestones/<int:pk>/score/": _committee_only(
+            NOT_ALLOWED, evaluator_off=NOT_ALLOWED, superuser=NOT_ALLOWED
+        ),
+        "evaluate/milestones/<int:pk>/lock/": _committee_only(NOT_FOUND),
+        # community workers; a milestone of a contract not serving their community is 404
+        "community/surveys/": _workers(),
+        "community/surveys/<int:pk>/": _own_community(),
+        "community/surveys/<int:pk>/print/": _workers(NOT_ALLOWED),
+        # the residents' questionnaire: no account; an unknown or used link is 404
+        "survey/thanks/": everyone(),
+        "survey/<str:token>/": everyone(NOT_FOUND),
+    }
+)
+
+# --- issue 15: the contract domain -------------------------------------------------------------------------
+# The world's contract (``matrix_world._contracts``) belongs to ``member``'s organization, was drafted by
+# ``officer`` and awaits signatures; no amendment exists (its number names no row).  The officers' pages
+# (/work/contracts/) are ``officer_required``; the organization's (/org/<pk>/contracts/) are for its members,
+# 404 for everybody else.  The steps are POST only.  Kinds and clauses are kept by superusers in the admin;
+# Wagtail's snippet chooser lets any admin account read the published clause text (it is public anyway).
+RULES.update(
+    {
+        "work/contracts/": officers(),
+        # the award has its contract already: the page leads to it
+        "work/contracts/new/<str:ref>/": officers(REDIRECT),
+        "work/contracts/<str:number>/": officers(),
+        # sent for signature, so no longer a draft / not active: back to the contract's page
+        "work/contracts/<str:number>/edit/": officers(REDIRECT),
+        "work/contracts/<str:number>/amendments/new/": officers(REDIRECT),
+        "work/contracts/<str:number>/send/": officers(NOT_ALLOWED),
+        "work/contracts/<str:number>/sign/": officers(NOT_ALLOWED),
+        "work/contracts/<str:number>/changes/": officers(NOT_ALLOWED),
+        "work/contracts/<str:number>/terminate/": officers(NOT_ALLOWED),
+        "work/contracts/<str:number>/amendments/<int:amendment>/confirm/": officers(NOT_ALLOWED),
+        "work/contracts/<str:number>/amendments/<int:amendment>/withdraw/": officers(NOT_ALLOWED),
+        "work/contracts/<str:number>/documents/<int:doc_pk>/": officers(),
+        "org/<int:pk>/contracts/": _member_only(),
+        "org/<int:pk>/contracts/<str:number>/": _member_only(),
+        "org/<int:pk>/contracts/<str:number>/sign/": _member_only(NOT_ALLOWED),
+        "org/<int:pk>/contracts/<str:number>/changes/": _member_only(NOT_ALLOWED),
+        "org/<int:pk>/contracts/<str:number>/amendments/<int:amendment>/confirm/": _member_only(NOT_ALLOWED),
+        "org/<int:pk>/contracts/<str:number>/documents/<int:doc_pk>/": _member_only(),
+        "admin/contract-kinds/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-kinds/results/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-kinds/new/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-kinds/edit/<int:pk>/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-kinds/delete/<int:pk>/": superuser_only(),
+        "admin/contract-kinds/history/<int:pk>/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-kinds/history-results/<int:pk>/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-kinds/usage/<int:pk>/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-kinds/inspect/<int:pk>/": superuser_only(officer=OK, officer2=OK),
+        "admin/contract-clauses/": superuser_only(editor=OK),
+        "admin/contract-clauses/results/": superuser_only(editor=OK),
+        "admin/contract-clauses/add/": superuser_only(editor=OK),
+        "admin/contract-clauses/edit/<int:pk>/": superuser_only(editor=OK),
+        "admin/contract-clauses/delete/<int:pk>/": superuser_only(),
+        "admin/contract-clauses/usage/<int:pk>/": superuser_only(editor=OK),
+        "admin/contract-clauses/history/<int:pk>/": superuser_only(editor=OK),
+        "admin/contract-clauses/history-results/<int:pk>/": superuser_only(editor=OK),
+        "admin/contract-clauses/history/<int:pk>/revisions/<int:revision_id>/revert/": superuser_only(editor=OK),
+        "admin/contract-clauses/history/(?P<pk>.+)/revisions/compare/(?P<revision_id_a>live|earliest|\\d+)\\.\\.\\."
+        "(?P<revision_id_b>live|latest|\\d+)/$": superuser_only(editor=OK),
+        "admin/contract-clauses/history/<int:pk>/revisions/<int:revision_id>/unschedule/": superuser_only(editor=OK),
+        "admin/contract-clauses/unpublish/<int:pk>/": superuser_only(editor=OK),
+        "admin/snippets/choose/contracts/contractclauses/": admin(OK),
+        "admin/snippets/choose/contracts/contractclauses/results/": admin(OK),
+        "admin/snippets/choose/contracts/contractclauses/chosen/<str:pk>/": admin(OK),
+        "admin/snippets/choose/contracts/contractclauses/chosen-multiple/": admin(OK),
+        "admin/snippets/choose/contracts/contractclauses/create/": superuser_only(editor=OK),
+        # Wagtail's bulk page opens for any admin account and lists only what the user may delete
+        # (nothing, but for superusers); its POST deletes nothing it did not list.
+        "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/ [contracts/contractclauses/delete]": admin(OK),
     }
 )

@@ -303,7 +303,27 @@ def build_world():
     w.site = Site.objects.get(is_default_site=True)
     w.purchase_method = PurchaseMethod.objects.get(code="consultation")
     w.method_change = _method_change(w.purchase_method, officer)
+    _contracts(w)
     return w
+
+
+def _contracts(w):
+    """Issue 15, the contract domain: a contract of ``member``'s organization
+    on the project's live award, drafted by ``officer`` and sent for
+    signature (its PDF written), so the signing pages have something."""
+    from contracts.contracts.models import Contract, ContractClauses, ContractKind
+    from contracts.contracts.services import send_for_signature
+    from marketplace.models import Award
+    from tests.contract_fixtures import ContractFactory
+
+    award = Award.objects.get(project=w.project, cancelled_at__isnull=True)
+    contract = ContractFactory(award=award, organization=w.org, drafted_by=w.users["officer"])
+    w.contract = send_for_signature(contract, by=w.users["officer"])
+    w.contract_document = w.contract.documents.get()
+    assert w.contract.state == Contract.State.AWAITING_SIGNATURES
+    w.contract_kind = ContractKind.objects.order_by("pk").first()
+    w.contract_clauses = ContractClauses.objects.order_by("pk").first()
+    w.contract_clauses_revision = w.contract_clauses.live_revision
 
 
 def _method_change(method, officer):

@@ -58,6 +58,16 @@ IRREVERSIBLE = {
     "evaluate:confirm_report": "the member's confirmation of the report",
     "catalogue_admin:publish": "a published version is immutable and supersedes the last",
     "method_changes:decide": "an approved floor change takes effect at once",
+    # issue 15, the contract domain
+    "contracts:sign": "a signature binds the signer to the exact PDF; both make the contract",
+    "contracts:terminate": "a terminated contract never comes back",
+    "contracts:amendment_confirm": "a confirmation binds to the amendment's PDF; both put it in force",
+    # issue 15, milestone evaluation and acceptance
+    "acceptance:decide": "the acceptance record (PDF, digest) and the payable amount are final",
+    "acceptance:approve_override": "the second officer's approval accepts the milestone below the pass mark",
+    "acceptance:moderate": "a published comment is public for good",
+    "milestone_evaluate:declare": "a declared relationship withdraws the evaluator for good",
+    "milestone_evaluate:lock": "a locked sheet becomes the milestone's expert score",
 }
 
 REVERSIBLE = {
@@ -91,6 +101,14 @@ REVERSIBLE = {
     "purchase_methods:edit": "floors change only through method_changes:decide",
     "evaluators:add": "the evaluator pool, edited again at any time",
     "evaluators:edit": "the evaluator pool, edited again at any time",
+    "contracts:draft": "a draft, edited until it is sent",
+    "contracts:edit": "a draft",
+    "contracts:send": "either party may ask for changes, which voids the PDF",
+    "contracts:request_changes": "back to a draft; it is sent again",
+    "contracts:amend": "a proposal, withdrawn or confirmed later",
+    "contracts:amendment_withdraw": "withdrawing is itself the correction of a proposal",
+    "acceptance:assign": "nothing is decided until acceptance; a recused evaluator is replaced",
+    "milestone_evaluate:score": "the sheet is saved again until it is locked",
 }
 
 READ_ONLY = {
@@ -126,6 +144,21 @@ READ_ONLY = {
     "evaluators:index",
     "evaluators:index_results",
     "workspace:todo",
+    "contracts:index",
+    "contracts:detail",
+    "contracts:document",
+    # milestone evaluation and acceptance (issue 15)
+    "acceptance:index",
+    "acceptance:milestone",
+    "acceptance:record",
+    "acceptance:contract",
+    "acceptance:comments",
+    "milestone_evaluate:sheet",
+    # delivery lights and milestone files (issue 15)
+    "delivery:index",
+    "delivery:milestone",
+    "delivery:evidence",
+    "delivery:photo",
 }
 
 

@@ -134,7 +134,26 @@ def _fillers(w):
         ("work/needs/", "pk", w.need.pk),
         ("work/reports/", "pk", w.resident_report.pk),
         ("work/assessment/", "pk", w.need.pk),
+        # issue 15, the contract domain
+        ("work/contracts/", "ref", p.ref),
+        ("work/contracts/", "number", w.contract.number),
+        ("work/contracts/", "doc_pk", w.contract_document.pk),
+        ("work/contracts/", "amendment", 1),
+        ("org/<int:pk>/contracts/", "number", w.contract.number),
+        ("org/<int:pk>/contracts/", "doc_pk", w.contract_document.pk),
+        ("org/<int:pk>/contracts/", "amendment", 1),
+        ("admin/contract-kinds/", "pk", w.contract_kind.pk),
+        ("admin/contract-clauses/", "pk", w.contract_clauses.pk),
+        ("admin/contract-clauses/", "revision_id", w.contract_clauses_revision.pk),
+        ("admin/snippets/choose/contracts/", "pk", w.contract_clauses.pk),
         ("org/invitations/", "token", w.invitation_token),
+        # delivery and supervision (issue 15): the world holds no contract yet, so the milestones,
+        # files and records these ids name do not exist; the organization's own index does
+        ("org/<int:org_id>/milestones/", "pk", 999999),
+        ("org/<int:org_id>/", "org_id", w.org.pk),
+        ("community/contracts/", "pk", 999999),
+        ("community/contracts/", "milestone_pk", 999999),
+        ("work/delivery/", "pk", 999999),
         ("org/<int:pk>/staff/", "staff_pk", w.staff.pk),
         ("org/<int:pk>/documents/", "doc_pk", w.org_document.pk),
         ("org/<int:pk>/members/invitations/", "invitation_pk", w.invitation.pk),
@@ -149,6 +168,14 @@ def _fillers(w):
         ("evaluate/", "bid_pk", w.bid.pk),
         ("evaluate/", "doc_pk", w.bid_document.pk),
         ("evaluate/", "sheet_pk", w.sheet.pk),
+        # issue 15, milestone evaluation: the world's contract (awaiting signatures) and its first milestone;
+        # no evaluation, acceptance record or survey link exists, so those ids name no row
+        ("work/milestones/contracts/", "pk", w.contract.pk),
+        ("work/milestones/", "pk", w.contract.milestones.order_by("number").first().pk),
+        ("work/milestones/", "record_pk", 999999),
+        ("evaluate/milestones/", "pk", 999999),
+        ("community/surveys/", "pk", w.contract.milestones.order_by("number").first().pk),
+        ("survey/", "token", "not-a-real-survey-token"),
         ("evaluate/", "number", w.report_number),
         # the Wagtail admin
         ("admin/api/main/^pages/", "pk", w.call_page.pk),
@@ -233,6 +260,10 @@ def _explicit(w):
         "(?P<revision_id_b>live|latest|\\d+)/$": f"/admin/pages/{w.call_page.pk}/revisions/compare/earliest...live/",
         "admin/catalogue/^(?P<pk>\\d+)/export\\.(?P<fmt>xlsx|pdf)$": f"/admin/catalogue/{w.published.pk}/export.xlsx",
         "admin/^.*/$": "/admin/no-such-page/",
+        "admin/contract-clauses/history/(?P<pk>.+)/revisions/compare/(?P<revision_id_a>live|earliest|\\d+)\\.\\.\\."
+        "(?P<revision_id_b>live|latest|\\d+)/$": (
+            f"/admin/contract-clauses/history/{w.contract_clauses.pk}/revisions/compare/earliest...live/"
+        ),
         "documents/^(\\d+)/(.*)$": f"/documents/{w.document.pk}/{w.document.filename}",
         # the public page tree
         "page:homepage": "/",
@@ -311,6 +342,7 @@ def _bulk_target(w, app_label, model_name):
         "document": w.document.pk,
         "image": w.image.pk,
         "page": w.call_page.pk,
+        "contractclauses": w.contract_clauses.pk,
     }[model_name]
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from cms.setup import ensure_site
 from demo import seed as demo
 from demo.catalogue import seed_catalogue
+from demo.contracts import seed_contracts
 from demo.evaluation import accounts_lines as evaluator_accounts
 from demo.evaluation import committee_lines, seed_evaluation
 from demo.needs import seed_needs
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             created += seed_organizations(stdout=self.stdout)
             created += seed_projects(stdout=self.stdout)
             created += seed_evaluation(stdout=self.stdout)
+            created += seed_contracts(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 

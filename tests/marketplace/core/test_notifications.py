@@ -234,7 +234,11 @@ def test_every_message_type_has_plain_text_templates_with_translated_subjects():
         else:
             assert message_type.channels == {notifications.SMS}, key  # only a text message has no subject
         for name in names:
-            assert name.startswith(f"marketplace/{key.split('.')[0]}/messages/"), name
+            # templates/<app>/<domain>/…/messages/ (marketplace's domains, and the contracts app's)
+            app = "marketplace" if name.startswith("marketplace/") else "contracts"
+            assert name.startswith(f"{app}/") and "/messages/" in name, name
+            if app == "marketplace":
+                assert name.startswith(f"marketplace/{key.split('.')[0]}/messages/"), name
             source = Path(get_template(name).origin.name).read_text()
             assert source.startswith("{% load i18n %}{% autoescape off %}"), name
             assert source.rstrip().endswith("{% endautoescape %}"), name

@@ -600,3 +600,13 @@ def test_bid_list_and_page_show_the_bids_outcome_not_the_projects_state(
         assert translated(words) in text
         if bid_state == Bid.State.NOT_AWARDED:
             assert awarded not in text, page  # 已确定中标 read as a win on a lost bid
+
+
+@pytest.mark.django_db
+def test_the_bid_pages_show_the_exact_deadline_with_its_seconds(member, project, bidder, draft_bid):
+    """Issue 14: a deadline that decides something is shown as it is, seconds included."""
+    exact = (project.deadline - datetime.timedelta(minutes=1)).replace(second=43, microsecond=0)
+    Project.objects.filter(pk=project.pk).update(deadline=exact)
+    shown = timezone.localtime(exact).strftime("%Y-%m-%d %H:%M:%S")
+    assert shown in page_text(member.get(url("bid", bidder, project)))
+    assert shown in page_text(member.get(url("bids", bidder)))

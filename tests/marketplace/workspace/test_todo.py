@@ -21,6 +21,20 @@ def sections_of(response):
     return {section.key: section for section in response.context["sections"]}
 
 
+OWN = {
+    "challenges",
+    "closing",
+    "award",
+    "committees",
+    "approvals",
+    "questions",
+    "reports",
+    "organizations",
+    "needs",
+    "method_changes",
+}
+
+
 def test_the_url_is_named_workspace_todo():
     assert reverse("workspace:todo") == URL
 
@@ -69,7 +83,8 @@ def test_each_section_counts_and_links_where_the_officer_acts(client, officer, w
     response = client.get(URL)
     assert response.status_code == 200
     sections = sections_of(response)
-    counts = {key: section.count for key, section in sections.items()}
+    # marketplace's own sections (the contracts app adds its own through marketplace.core.extensions)
+    counts = {key: section.count for key, section in sections.items() if key in OWN}
     assert counts == {
         "challenges": 1,
         "closing": 1,
@@ -109,7 +124,7 @@ def test_each_section_counts_and_links_where_the_officer_acts(client, officer, w
 
 def test_the_most_urgent_first(client, officer, work):
     client.force_login(officer)
-    keys = [section.key for section in client.get(URL).context["sections"]]
+    keys = [section.key for section in client.get(URL).context["sections"] if section.key in OWN]
     # Deadlines first, nearest first (the call closes in 2 days, the challenge's answer is due in
     # 7 working days); then the rest by rank; empty sections last.
     assert keys == [

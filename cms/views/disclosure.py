@@ -1,0 +1,95 @@
+"""Disclosure (/disclosure/): the contract announcements (合同公告), each
+contract's milestones and its acceptance results (验收结果), from the
+contracts app's public read modules: no signer, no person's contact, no
+resident's answer; residents' comments only once an officer published them.
+
+A contract appears here from the moment both parties signed it (the same
+after-commit moment that records ``announced_at``)."""
+
+from django import forms
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from contracts.contracts import public as contracts_public
+from contracts.contracts.models import Contract
+from contracts.milestones import public as milestones_public
+from marketplace.core.filters import paginate
+from marketplace.core.params import has_control_characters
+
+PER_PAGE = 20
+STATE_CHOICES = [("", _("Every status"))] + [
+    (state.value, state.label) for state in (Contract.State.ACTIVE, Contract.State.COMPLETED, Contract.State.TERMINATED)
+]
+
+
+class ContractSearchForm(forms.Form):
+    q = forms.CharField(label=_("Contract, project or organization"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("Status"), choices=STATE_CHOICES, required=False)
+
+    def clean_q(self):
+        value = self.cleaned_data["q"].strip()
+        if has_control_characters(value):
+            raise forms.ValidationError(_("Remove the control characters from the search."))
+        return value
+
+
+def _projects_url(request):
+    from cms.models import Section, SectionPage
+
+    section = SectionPage.objects.filter(section=Section.PROJECTS).first()
+    return section.get_url(request) if section is not None else "/projects/"
+
+
+def index(request, page):
+    form = ContractSearchForm(request.GET or None)
+    contracts = contracts_public.published()
+    query, state = "", ""
+    if form.is_valid():
+        query, state = form.cleaned_data["q"], form.cleaned_data["state"]
+        if query:
+            contracts = contracts.filter(
+                Q(number__icontains=query)
+                | Q(project__ref__icontains=query)
+                | Q(project__title__icontains=query)
+                | Q(organization__name__icontains=query)
+            )
+        if state:
+            contracts = contracts.filter(state=state)
+    contracts_page = paginate(request, contracts, PER_PAGE)
+    querystring = "&".join(f"{key}={value}" for key, value in (("q", query), ("state", state)) if value)
+    return render(
+        request,
+        "cms/disclosure/index.html",
+        {
+            "page": page,
+            "search_form": form,
+            "filtered": bool(query or state),
+            "contracts_page": contracts_page,
+            "contracts": [contracts_public.as_public(contract) for contract in contracts_page.object_list],
+            "result_count": contracts_page.paginator.count,
+            "disclosure_url": page.get_url(request),
+            "pagination_query": querystring,
+        },
+    )
+
+
+def detail(request, page, key):
+    if len(key) > 30:
+        raise Http404
+    row = contracts_public.published().filter(number=key).first()
+    if row is None:
+        raise Http404
+    return render(
+        request,
+        "cms/disclosure/detail.html",
+        {
+            "page": page,
+            "contract": contracts_public.as_public(row),
+            "results": milestones_public.acceptance_results(row),
+            "comments": milestones_public.published_comments(row),
+            "disclosure_url": page.get_url(request),
+            "projects_url": _projects_url(request),
+        },
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.fsm import refusal
 from marketplace.core.permissions import ALLOWED, Decision, active, is_officer, refused
-from marketplace.organizations.permissions import can_administer, is_member
+from marketplace.organizations.permissions import can_administer, has_acted_for, is_member
 
 PURCHASER = "purchaser"
 ORGANIZATION = "organization"
@@ -25,6 +25,7 @@ ORGANIZATION = "organization"
 OFFICERS_ONLY = _("Only a procurement officer may do this.")
 FOUR_EYES = _("The officer who drafted the contract cannot sign it for the purchaser: another officer signs.")
 FOUR_EYES_AMENDMENT = _("The officer who proposed the amendment cannot confirm it for the purchaser.")
+ACTED_FOR = _("You have acted for this organization: another officer signs for the purchaser.")
 NOT_A_PARTY = _("Only the organization's administrator or a procurement officer may do this.")
 
 
@@ -52,13 +53,15 @@ def party_for(user, contract, *, author_id=None):
     default the drafter)."""
     if not active(user):
         return None, refused(_("Sign in first."))
-    if can_administer(user, contract.organization):
-        return ORGANIZATION, ALLOWED
     if is_officer(user):
         author_id = contract.drafted_by_id if author_id is None else author_id
         if user.pk == author_id:
             return PURCHASER, refused(FOUR_EYES if author_id == contract.drafted_by_id else FOUR_EYES_AMENDMENT)
+        if has_acted_for(user, contract.organization):
+            return PURCHASER, refused(ACTED_FOR)
         return PURCHASER, ALLOWED
+    if can_administer(user, contract.organization):
+        return ORGANIZATION, ALLOWED
     if is_member(user, contract.organization):
         return ORGANIZATION, can_administer(user, contract.organization)
     return None, refused(NOT_A_PARTY)

@@ -15,16 +15,17 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from contracts.contracts import messages, permissions
-from contracts.contracts.models import Amendment, Contract, ContractDocument, ContractKind
+from contracts.contracts.models import Amendment, Contract, ContractDocument, ContractKind, Milestone
 from contracts.contracts.pdfs import amendment_pdf
 from contracts.contracts.services.base import ContractError, lock, tell_parties
-from contracts.contracts.services.drafting import MAX_TERM_YEARS, term_years_exceeded
+from contracts.contracts.services.drafting import MAX_TERM_YEARS, check_no_personal_data, term_years_exceeded
 from contracts.contracts.services.signing import _signature, check_password, store_document, void_documents
 from marketplace.core import fsm
 from marketplace.core.audit import record_event
 
 #: milestones whose date or share an amendment may still change
 CHANGEABLE_STATES = ("pending", "rejected")
+DECIDED_STATES = (Milestone.State.ACCEPTED, Milestone.State.PAID)
 
 
 def _milestone_changes(contract, milestones):
@@ -64,6 +65,12 @@ def check_changes(contract, *, ends_on, amount, scope, milestones):
         changes["ends_on"] = ends_on.isoformat()
         display.append((_("Term ends"), contract.ends_on.isoformat(), ends_on.isoformat()))
     if amount is not None and amount != contract.amount:
+        if contract.milestones.filter(state__in=DECIDED_STATES).exists():
+            raise ContractError(
+                _("A milestone is already accepted or paid: the contract sum can no longer change."),
+                "amount",
+                "milestone_decided",
+            )
         if amount <= 0:
             raise ContractError(_("The contract sum must be more than zero."), "amount", "amount")
         if amount > contract.budget:
@@ -75,6 +82,7 @@ def check_changes(contract, *, ends_on, amount, scope, milestones):
         changes["amount"] = str(amount)
         display.append((_("Contract sum (CNY)"), str(contract.amount), str(amount)))
     if scope and scope.strip() and scope.strip() != contract.service_content.strip():
+        check_no_personal_data({"service_content": scope.strip()})
         changes["service_content"] = scope.strip()
         display.append((_("Service content"), contract.service_content, scope.strip()))
     rows = _milestone_changes(contract, milestones)
@@ -187,7 +195,23 @@ def confirm_amendment(amendment, *, by, password, sha256, request=None):
 
 
 def _apply(contract, amendment, *, by):
+    """Apply the confirmed changes.  What was checked when the amendment was
+    proposed is checked again here, under the locks: a milestone accepted
+    since then may not change, nor the sum once any milestone is decided."""
     changes = amendment.changes
+    milestones = {m.number: m for m in contract.milestones.select_for_update()}
+    for row in changes.get("milestones", ()):
+        if milestones[int(row["number"])].state not in CHANGEABLE_STATES:
+            raise ContractError(
+                _("Milestone %(number)s was reported or decided since the amendment was proposed: withdraw it.")
+                % {"number": row["number"]},
+                code="milestone_decided",
+            )
+    if "amount" in changes and any(m.state in DECIDED_STATES for m in milestones.values()):
+        raise ContractError(
+            _("A milestone was accepted since the amendment was proposed: the sum can no longer change; withdraw it."),
+            code="milestone_decided",
+        )
     if "ends_on" in changes:
         contract.ends_on = parse_date(changes["ends_on"])
     if "amount" in changes:

@@ -135,7 +135,8 @@ def sign(contract, *, by, password, sha256, request=None):
             "contract.signed",
             actor=by,
             obj=contract,
-            details={"party": party, "sha256": document.sha256, "ip": signature.ip_address or ""},
+            # The IP address stays on the signature row: the audit chain can never forget it.
+            details={"party": party, "sha256": document.sha256},
         )
         tell_parties(messages.SIGNED, contract, exclude=[by], party=party)
         if fsm.allowed(contract.activate, by):

@@ -272,6 +272,7 @@ def survey_open(milestone):
 def can_moderate(user, response):
     return _first(
         lambda: _officer(user),
+        lambda: _impartial(user, response.milestone.contract.organization),
         lambda: (
             None if response.moderation == "pending" else Refusal(_("This comment was moderated already."), "moderated")
         ),

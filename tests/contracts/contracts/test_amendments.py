@@ -118,3 +118,35 @@ def test_a_signed_contract_cannot_be_edited_in_place(award_over, officer, second
     assert not permissions.can_edit(officer, contract)
     with pytest.raises(ContractError):
         services.request_changes(contract, by=officer, reason="改")
+
+
+def test_a_milestone_accepted_after_the_proposal_stops_the_amendment(award_over, officer, second_officer):
+    """Review finding: the checks made when an amendment is proposed are made
+    again when both parties have confirmed it, under the locks."""
+    from contracts.contracts.models import Milestone
+
+    contract = signed(award_over, officer, second_officer)
+    first, second = contract.milestones.order_by("number")
+    amendment = propose(
+        contract, officer, milestones={1: (first.due_on, Decimal("30")), 2: (second.due_on, Decimal("70"))}
+    )
+    confirm(amendment, award_over.org_admin)
+    Milestone.objects.filter(pk=first.pk).update(state=Milestone.State.ACCEPTED, payable=Decimal("1.00"))
+    with pytest.raises(ContractError) as refused:
+        confirm(amendment, second_officer)
+    assert refused.value.code == "milestone_decided"
+    second.refresh_from_db()
+    assert second.share == Decimal("60")
+    # Nor may the sum change once a milestone is accepted.
+    services.withdraw_amendment(amendment, by=officer, reason="第一个节点已验收。")
+    with pytest.raises(ContractError) as refused:
+        propose(contract, officer, amount=contract.amount - Decimal("100.00"))
+    assert refused.value.code == "milestone_decided"
+
+
+def test_an_amendment_s_new_scope_may_not_publish_personal_data(award_over, officer, second_officer):
+    contract = signed(award_over, officer, second_officer)
+    with pytest.raises(ContractError) as refused:
+        propose(contract, officer, scope="联系人张三，电话13912345678，每周上门两次。")
+    assert refused.value.code == "personal_data"
+    assert not Amendment.objects.filter(contract=contract).exists()

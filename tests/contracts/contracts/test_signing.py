@@ -25,6 +25,7 @@ from tests.contracts.contracts.helpers import (
     org_member,
     sent,
     sign_as,
+    signed,
     zh,
 )
 
@@ -226,3 +227,23 @@ def test_termination_needs_a_reason_and_at_most_the_sum(award_over, officer, sec
     )
     assert contract.state == Contract.State.TERMINATED
     assert contract.payable_at_termination == Decimal("12000.50") and contract.termination_reason == "违约"
+
+
+def test_an_officer_who_acted_for_the_organization_may_not_sign_for_the_purchaser(award_over, officer, make_user):
+    """Review finding: the purchaser's signer is impartial, like the officer who decides on an organization."""
+    from contracts.contracts import permissions as contract_permissions
+    from marketplace.models import Membership
+
+    contract = sent(award_over, officer)
+    insider = make_user("procurement_officer", username="insider", verified_at=timezone.now())
+    Membership.objects.create(organization=contract.organization, user=insider, role=Membership.Role.ADMIN)
+    party, decision = contract_permissions.party_for(insider, contract)
+    assert party == contract_permissions.PURCHASER and not decision
+
+
+def test_the_audit_chain_keeps_no_ip_address_of_a_signer(award_over, officer, second_officer):
+    from marketplace.models import AuditEvent
+
+    contract = signed(award_over, officer, second_officer)
+    for event in AuditEvent.objects.filter(action="contract.signed", object_id=str(contract.pk)):
+        assert "ip" not in (event.details or {})

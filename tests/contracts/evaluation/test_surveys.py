@@ -138,6 +138,20 @@ def test_comments_are_moderated_by_officers_and_personal_data_is_never_published
     assert SurveyResponse.objects.get(pk=leaked.pk).moderation == "refused"
 
 
+def test_an_officer_who_acted_for_the_organization_may_not_moderate_its_comments(submitted, worker_here, make_user):
+    """Review finding: moderation is impartial (an insider could hide the bad comments)."""
+    from marketplace.models import Membership
+
+    insider = make_user("procurement_officer", username="insider")
+    Membership.objects.create(organization=submitted.contract.organization, user=insider, role=Membership.Role.ADMIN)
+    (token,) = surveys.make_links(submitted, by=worker_here, count=1)
+    response = answer(token, submitted, comment="送餐经常迟到")
+    with pytest.raises(SurveyError) as refused:
+        surveys.moderate(response, by=insider, publish=False)
+    assert refused.value.code == "acted_for_organization"
+    assert SurveyResponse.objects.get(pk=response.pk).moderation == "pending"
+
+
 # --- the race (PostgreSQL) ---------------------------------------------------------------------------------
 
 

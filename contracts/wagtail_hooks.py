@@ -22,10 +22,10 @@ class ContractKindViewSet(ModelViewSet):
     name = "contract_kinds"
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["name", "code", "schedule", "cost_share_cap", "active"]
+    list_display = ["name", "name_en", "code", "schedule", "cost_share_cap", "active"]
     list_filter = ["active", "schedule"]
     search_fields = ["code", "name"]
-    form_fields = ["code", "name", "description", "schedule", "cost_share_cap", "active", "order"]
+    form_fields = ["code", "name", "name_en", "description", "schedule", "cost_share_cap", "active", "order"]
 
 
 class ContractClausesForm(WagtailAdminModelForm):

@@ -43,9 +43,9 @@ DEMO_MARKER_ID_NUMBER = "430104199001011230"  # 430104 (长沙市岳麓区), bor
 
 # Extra organization accounts (password demo.DEMO_PASSWORD), besides "org".
 ORG_ACCOUNTS = [
-    ("org2", "社会组织 周婷"),
-    ("org3", "社会组织 黄磊"),
-    ("org4", "社会组织 刘芳"),
+    ("org2", "周婷"),
+    ("org3", "黄磊"),
+    ("org4", "刘芳"),
 ]
 
 REGISTRATION_AUTHORITY = "示范区民政局"

@@ -15,13 +15,13 @@ COMMUNITIES = [
 # (username, full name, roles, community code, superuser)
 ACCOUNTS = [
     ("admin", "平台管理员", ["platform_admin"], None, True),
-    ("editor", "信息编辑 周敏", ["editor"], None, False),
-    ("officer", "采购经办 王磊", ["procurement_officer"], None, False),
-    ("officer2", "采购复核 孙丽", ["procurement_officer"], None, False),
-    ("worker", "社区工作者 李娟", ["community_worker"], "DEMO-DC-01", False),
-    ("org", "社会组织 陈晨", ["organization_member"], None, False),
-    ("evaluator", "评审专家 赵敏", ["evaluator"], None, False),
-    ("finance", "财务 刘洋", ["finance_officer"], None, False),
+    ("editor", "周敏", ["editor"], None, False),
+    ("officer", "王磊", ["procurement_officer"], None, False),
+    ("officer2", "孙丽", ["procurement_officer"], None, False),
+    ("worker", "李娟", ["community_worker"], "DEMO-DC-01", False),
+    ("org", "陈晨", ["organization_member"], None, False),
+    ("evaluator", "赵敏", ["evaluator"], None, False),
+    ("finance", "刘洋", ["finance_officer"], None, False),
 ]
 
 # Second factor (issue 12): these demo accounts get an authenticator (TOTP)

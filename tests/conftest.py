@@ -25,6 +25,7 @@ def _install_baseline():
     import_module("marketplace.migrations.0008_purchase_methods").create(apps, None)
     # The contract kinds and the general contract clauses (contracts' data migrations, issue 15).
     import_module("contracts.migrations.0002_contract_kinds").add_kinds(apps, None)
+    import_module("contracts.migrations.0006_kind_english_names").fill_english_names(apps, None)
     import_module("contracts.migrations.0003_contracts_domain").add_clauses(apps, None)
     sync_roles()
     # Without the page audit: tests of the audit chain start from an empty log.
@@ -132,6 +133,8 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
 pytest_plugins += ["tests.org_fixtures"]  # social-organization fixtures
 pytest_plugins += ["tests.project_fixtures"]  # purchase projects and bids
 pytest_plugins += ["tests.evaluation_fixtures"]  # committees, scores, awards, challenges

@@ -12,7 +12,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from contracts.contracts.models import RESIDENT_WEIGHT_FLOOR, Amendment, Contract, ContractKind
+from contracts.contracts.models import Amendment, Contract, ContractKind
 from marketplace.core.forms import IdMultipleChoiceField, ServiceErrorMixin
 from marketplace.core.models.places import Community
 
@@ -63,22 +63,6 @@ class ContractForm(ServiceErrorMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["communities"].queryset = communities if communities is not None else Community.objects.all()
 
-    def clean(self):
-        cleaned = super().clean()
-        level, resident, expert = cleaned.get("level"), cleaned.get("resident_weight"), cleaned.get("expert_weight")
-        if level in RESIDENT_WEIGHT_FLOOR and resident is not None and resident < RESIDENT_WEIGHT_FLOOR[level]:
-            self.add_error(
-                "resident_weight",
-                _("At this level the residents' weight is at least %(floor)s%%.")
-                % {"floor": RESIDENT_WEIGHT_FLOOR[level]},
-            )
-        elif resident is not None and expert is not None and resident + expert != Decimal("100"):
-            self.add_error("expert_weight", _("The expert and resident weights must add up to 100."))
-        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("The term must end after it starts."))
-        return cleaned
-
 
 class MilestoneRow(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
@@ -117,6 +101,13 @@ CriterionFormSet = formset_factory(CriterionRow, formset=OptionalRows, extra=2, 
 QuestionFormSet = formset_factory(QuestionRow, formset=OptionalRows, extra=2, max_num=5, absolute_max=5)
 
 
+SECTION_CAPTIONS = {
+    "milestones": _("Milestones"),
+    "criteria": _("Evaluation rubric"),
+    "questions": _("Survey questions"),
+}
+
+
 class DraftForms:
     """The drafting page's form and formsets, bound together."""
 
@@ -127,6 +118,7 @@ class DraftForms:
         if "kind" in initial and initial["kind"] is not None:
             initial["kind"] = initial["kind"].pk
         self.form = ContractForm(data, initial=initial, prefix="contract", communities=communities)
+        self.section_errors = {}
         self.milestones = MilestoneFormSet(data, initial=None if data else milestones, prefix="milestones")
         self.criteria = CriterionFormSet(data, initial=None if data else criteria, prefix="criteria")
         questions_extra = None if data else questions
@@ -143,8 +135,47 @@ class DraftForms:
         terms = dict(self.form.cleaned_data)
         return terms, self.milestones.rows(), self.criteria.rows(), self.questions.rows()
 
+    #: the formsets by the field name the services use for them
+    SECTIONS = ("milestones", "criteria", "questions")
+
     def add_service_error(self, error):
-        return self.form.add_service_error(error)
+        """Put each problem of a refusal (``TermsError.problems``, or the
+        one error) on its field, under its table, or above the form."""
+        for problem in getattr(error, "problems", [error]):
+            if problem.field in self.SECTIONS:
+                self.section_errors.setdefault(problem.field, []).append(problem.message)
+            else:
+                self.form.add_service_error(problem)
+        return True
+
+    def summary(self):
+        """Every error on the page, in page order, as (where, message, anchor):
+        the list at the top of the form that links to each."""
+        entries = [(None, error, "contract-form") for error in self.form.non_field_errors()]
+        section_errors = self.section_errors
+        for name, field in self.form.fields.items():
+            bound = self.form[name]
+            entries += [(field.label, error, f"field-{bound.html_name}") for error in bound.errors]
+            if name == "term_justification":
+                entries += self._section_summary("milestones", self.milestones, section_errors)
+        for section, formset in (("criteria", self.criteria), ("questions", self.questions)):
+            entries += self._section_summary(section, formset, section_errors)
+        return entries
+
+    def _section_summary(self, section, formset, section_errors):
+        caption = SECTION_CAPTIONS[section]
+        anchor = f"section-{section}"
+        entries = [(caption, error, anchor) for error in formset.non_form_errors()]
+        entries += [(caption, error, anchor) for error in section_errors.get(section, [])]
+        for number, row in enumerate(formset.forms, start=1):
+            for name, errors in row.errors.items():
+                where = _("%(section)s, row %(row)s: %(field)s") % {
+                    "section": caption,
+                    "row": number,
+                    "field": row.fields[name].label if name in row.fields else name,
+                }
+                entries += [(where, error, f"{anchor}") for error in errors]
+        return entries
 
 
 class SignForm(ServiceErrorMixin, forms.Form):

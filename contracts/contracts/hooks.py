@@ -88,7 +88,9 @@ def organization_panel(user, organization):
     contracts = list(selectors.organization_contracts(organization)[:SHOWN])
     if not contracts:
         return None
-    waiting = [c for c in contracts if c.state == "awaiting_signatures"]
+    from contracts.contracts import permissions
+
+    waiting = [c for c in contracts if c.state == "awaiting_signatures" and permissions.can_sign(user, c)]
     return extensions.Panel(
         "contracts/contracts/_organization_panel.html",
         {
@@ -101,5 +103,36 @@ def organization_panel(user, organization):
     )
 
 
+def organization_todos(user, organization):
+    """Under the organization's card on "My organizations": each contract or
+    amendment that waits for this user's signature (the same rule as the
+    signing form: ``permissions.can_sign`` / ``can_confirm_amendment``)."""
+    from contracts.contracts import permissions
+
+    found = []
+    for contract in selectors.organization_contracts(organization).filter(state__in=("awaiting_signatures", "active")):
+        url = reverse("orgcontracts:detail", args=[organization.pk, contract.number])
+        if contract.state == "awaiting_signatures" and permissions.can_sign(user, contract):
+            found.append(
+                extensions.Todo(
+                    _("Contract %(number)s (%(title)s) awaits your signature")
+                    % {"number": contract.number, "title": contract.project.title},
+                    url + "#signing",
+                )
+            )
+        for amendment in contract.amendments.filter(state="awaiting_confirmation"):
+            amendment.contract = contract
+            if permissions.can_confirm_amendment(user, amendment):
+                found.append(
+                    extensions.Todo(
+                        _("Amendment %(amendment)s of contract %(number)s awaits your confirmation")
+                        % {"amendment": amendment.number, "number": contract.number},
+                        url + "#amendments",
+                    )
+                )
+    return found
+
+
 extensions.register("officer_todo", contracts_todo)
+extensions.register("organization_card", organization_todos)
 extensions.register("organization_workspace", organization_panel)

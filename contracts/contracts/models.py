@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from wagtail.models import DraftStateMixin, RevisionMixin
@@ -151,6 +152,7 @@ class ContractKind(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     description = models.TextField(_("description"), blank=True)
     schedule = models.CharField(_("payment schedule"), max_length=20, choices=Schedule.choices)
     cost_share_cap = models.DecimalField(
@@ -178,6 +180,13 @@ class ContractKind(models.Model):
         ]
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """The name in the reader's language (the English name when there is one)."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
         return self.name
 
 
@@ -421,7 +430,7 @@ class Milestone(FSMModelMixin, models.Model):
         PENDING = "pending", _("Pending")
         SUBMITTED = "submitted", _("Report submitted")
         UNDER_EVALUATION = "under_evaluation", _("Under evaluation")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("milestone", "Accepted")
         REJECTED = "rejected", _("Rejected: to rectify")
         PAID = "paid", _("Paid")
 
@@ -672,6 +681,12 @@ class Signature(models.Model):
         PURCHASER = "purchaser", _("Purchaser")
         ORGANIZATION = "organization", _("Organization")
 
+    #: the role a signature is given in, by side (``role`` keeps it as written, in the signer's language)
+    ROLES = {
+        Party.PURCHASER: _("Procurement officer"),
+        Party.ORGANIZATION: _("Organization administrator"),
+    }
+
     document = models.ForeignKey(ContractDocument, on_delete=models.PROTECT, related_name="signatures")
     party = models.CharField(_("party"), max_length=20, choices=Party.choices)
     signer = models.ForeignKey("marketplace.User", on_delete=models.PROTECT, related_name="+")
@@ -699,3 +714,8 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.document_id}/{self.party}"
+
+    @property
+    def role_label(self):
+        """The role in the reader's language (the stored ``role`` is the record, as signed)."""
+        return self.ROLES.get(self.party, self.role)

@@ -65,7 +65,7 @@ def _public(contract):
         purchaser=contract.purchaser,
         organization=contract.organization.name,
         organization_id=contract.organization_id,
-        kind=contract.kind.name,
+        kind=contract.kind.label,
         amount=contract.amount,
         starts_on=contract.starts_on,
         ends_on=contract.ends_on,

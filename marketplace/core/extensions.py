@@ -9,6 +9,9 @@ The slots:
   one more section of the officer's to-do page (/work/);
 - ``organization_workspace``: ``fn(user, organization) -> Panel or None``, a
   panel on the organization's workspace (its contracts' lights, say);
+- ``organization_card``: ``fn(user, organization) -> [Todo]``, what awaits
+  the user for that organization, one line each under its card on "My
+  organizations" (/org/: a contract to sign, say);
 - ``evaluator_workspace``: ``fn(user) -> Panel or None``, a panel on the
   evaluator's workspace (/evaluate/);
 - ``community_workspace``: ``fn(user) -> Panel or None``, a panel on the
@@ -20,7 +23,7 @@ slot is.  Functions run in registration order; a slot nobody fills is empty."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-SLOTS = ("officer_todo", "organization_workspace", "evaluator_workspace", "community_workspace")
+SLOTS = ("officer_todo", "organization_workspace", "organization_card", "evaluator_workspace", "community_workspace")
 
 _registry = defaultdict(list)
 
@@ -31,6 +34,19 @@ class Panel:
     context: dict = field(default_factory=dict)
     #: among the panels of one slot: the lower, the higher on the page
     rank: int = 100
+
+
+@dataclass
+class Todo:
+    """One thing that awaits the user: a line of text and where to do it."""
+
+    text: str
+    url: str
+
+
+def todos(slot, *args):
+    """The slot's functions' lists, joined."""
+    return [todo for function in functions(slot) for todo in (function(*args) or ())]
 
 
 def register(slot, function):

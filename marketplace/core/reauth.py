@@ -1,7 +1,7 @@
 """Re-authentication before irreversible steps ("sudo mode").
 
 ``reauth_required`` wraps a view whose POST cannot be undone (project
-approval, award, report confirmation; later signing and payment release).
+approval, award, report confirmation, signing a contract; later payment release).
 For a user who needs a second factor (``twofactor.requires_second_factor``)
 the POST runs only if the user re-entered password and code within
 ``REAUTH_MINUTES``.  Otherwise the POST is refused (HTTP 403) with a page
@@ -45,6 +45,17 @@ Irreversible - decorated:
 - catalogue_admin:publish - the published version is immutable and
   supersedes the one before.
 - method_changes:decide - an approved floor change takes effect at once.
+- contracts:sign, orgcontracts:sign - the signature binds to the PDF's
+  SHA-256 (the password is typed on the form itself: ``reentry_field``).
+- contracts:amendment_confirm, orgcontracts:amendment_confirm - an
+  amendment confirmed by both parties is in force.
+- contracts:terminate - a terminated contract never comes back.
+- milestone_evaluate:declare, milestone_evaluate:lock - the evaluator's
+  declaration and the locked score sheet of a milestone are final.
+- acceptance:decide, acceptance:approve_override - the acceptance (and
+  the payable amount) or rejection of a milestone, the second officer's
+  approval of an acceptance below the pass mark.
+- acceptance:moderate - a resident's comment published or refused.
 - (fixA) the user administration in marketplace/core/admin.py and
   marketplace/core/users_admin.py.
 
@@ -59,6 +70,12 @@ Reversible - not decorated (nothing public or final until a decorated step):
 - work:assess - nothing is committed until the decision.
 - work:need_create, work:report_triage, work:report_decline - community
   workers (no second factor).
+- contracts:draft, contracts:edit, contracts:send, the changes requests of
+  both sides, contracts:amend (a proposal) and amendment_withdraw - nothing
+  binds until both parties sign or confirm.
+- acceptance:assign - the officer may assign another evaluator while none
+  has locked a sheet.
+- milestone_evaluate:score - the sheet is saved again until it is locked.
 - evaluate:bid, evaluate:reopen, evaluate:confirm_deviation,
   evaluate:generate_report - the chair can reopen a sheet, which supersedes
   the report.

@@ -8,8 +8,9 @@
   ``role=button``), and every link or button inside a form or a table:
   text/background contrast at least 4.5:1 (the effective background is
   found by walking up the ancestors, blending translucent layers).  Buttons,
-  button-styled links and links that stand alone (the only text of their
-  paragraph, list item, cell or heading) must also be at least 44 × 44 CSS
+  button-styled links, links that stand alone (the only text of their
+  paragraph, list item, cell or heading) and check boxes and radio buttons
+  (measured with their label) must also be at least 44 × 44 CSS
   pixels at a 390 px wide viewport; links in running text are exempt from
   the size rule (WCAG 2.5.8).  Disabled controls are exempt (WCAG).
   A control over a background image cannot be measured here: it is left to
@@ -97,6 +98,20 @@ _CONTROLS_JS = r"""
     controls.push({
       element: describe(el), color: rgba(getComputedStyle(el).color), layers: layers(el),
       width: box.width, height: box.height, buttonLike: isButtonLike(el) || (el.tagName === 'A' && standsAlone(el)),
+    });
+  }
+  // A check box or radio button: its target is the box together with its label
+  // (a click on the label ticks it), so the larger of the two must reach 44 px.
+  for (const el of document.querySelectorAll('input[type=checkbox], input[type=radio]')) {
+    if (el.disabled || !el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    if (el.closest('[aria-hidden=true], [hidden], [inert]')) continue;
+    const box = el.getBoundingClientRect();
+    const label = el.closest('label') || (el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null);
+    const lbox = label ? label.getBoundingClientRect() : box;
+    controls.push({
+      element: describe(el) + (label ? ` "${label.innerText.replace(/\s+/g, ' ').trim().slice(0, 40)}"` : ''),
+      color: null, layers: null,
+      width: Math.max(box.width, lbox.width), height: Math.max(box.height, lbox.height), buttonLike: true,
     });
   }
   return controls;

@@ -25,6 +25,16 @@ class ContractError(DomainError):
     default_code = "contract"
 
 
+class TermsError(ContractError):
+    """The drafted terms break one rule or more; ``problems`` lists them all
+    (each a ``ContractError`` naming its field), so a form shows every one."""
+
+    def __init__(self, problems):
+        first = problems[0]
+        super().__init__(first.message, first.field, first.code)
+        self.problems = list(problems)
+
+
 def lock(contract):
     """Lock the contract's project, then the contract; the fresh contract."""
     Project.objects.select_for_update().get(pk=contract.project_id)

@@ -22,7 +22,7 @@ from contracts.contracts.models import (
     Milestone,
     SurveyQuestion,
 )
-from contracts.contracts.services.base import ContractError, lock
+from contracts.contracts.services.base import ContractError, TermsError, lock
 from marketplace.core.audit import record_event
 from marketplace.core.privacy import describe, find_personal_data
 from marketplace.evaluation.models import Award
@@ -137,80 +137,91 @@ def initial_terms(award):
 # --- the checks ---------------------------------------------------------------------------------------
 
 
-def check_terms(terms, milestones, criteria, questions, *, budget, price):
-    """Refuse (``ContractError`` on its field) what the contract may not say."""
-    kind = terms["kind"]
-    amount = terms["amount"]
+def term_problems(terms, milestones, criteria, questions, *, budget, price):
+    """Every rule the terms break, as ``ContractError``s on their fields: a
+    list, so the officer sees them all at once, not one per submission."""
+    problems = []
+
+    def refuse(message, field, code):
+        problems.append(ContractError(message, field, code))
+
+    kind, amount = terms["kind"], terms["amount"]
     if amount is None or amount <= 0:
-        raise ContractError(_("The contract sum must be more than zero."), "amount", "amount")
-    if amount > budget:
-        raise ContractError(
+        refuse(_("The contract sum must be more than zero."), "amount", "amount")
+    elif amount > budget:
+        refuse(
             _("The contract sum may not exceed the project budget (¥%(budget)s).") % {"budget": budget},
             "amount",
             "over_budget",
         )
-    if amount > price:
-        raise ContractError(
+    elif amount > price:
+        refuse(
             _("The contract sum may not exceed the awarded price (¥%(price)s).") % {"price": price},
             "amount",
             "over_price",
         )
     starts_on, ends_on = terms["starts_on"], terms["ends_on"]
     if ends_on < starts_on:
-        raise ContractError(_("The term must end after it starts."), "ends_on", "term_order")
-    if term_years_exceeded(starts_on, ends_on, MAX_TERM_YEARS):
-        raise ContractError(_("The term may not exceed three years."), "ends_on", "term_too_long")
-    if term_years_exceeded(starts_on, ends_on, 1) and not (terms.get("term_justification") or "").strip():
-        raise ContractError(
+        refuse(_("The term must end after it starts."), "ends_on", "term_order")
+    elif term_years_exceeded(starts_on, ends_on, MAX_TERM_YEARS):
+        refuse(_("The term may not exceed three years."), "ends_on", "term_too_long")
+    elif term_years_exceeded(starts_on, ends_on, 1) and not (terms.get("term_justification") or "").strip():
+        refuse(
             _("A term over one year needs a justification (the project's, or yours)."),
             "term_justification",
             "term_justification",
         )
     expert, resident = terms["expert_weight"], terms["resident_weight"]
-    if expert + resident != Decimal("100"):
-        raise ContractError(_("The expert and resident weights must add up to 100."), "resident_weight", "weights")
     floor = RESIDENT_WEIGHT_FLOOR[terms["level"]]
-    if resident < floor:
-        raise ContractError(
+    if expert + resident != Decimal("100"):
+        refuse(_("The expert and resident weights must add up to 100."), "resident_weight", "weights")
+    elif resident < floor:
+        refuse(
             _("At this level the residents' weight is at least %(floor)s%%.") % {"floor": floor},
             "resident_weight",
             "resident_floor",
         )
     if terms["full_payment_score"] < terms["pass_mark"]:
-        raise ContractError(
-            _("The score for the full share may not be below the pass mark."), "full_payment_score", "full_payment"
-        )
+        refuse(_("The score for the full share may not be below the pass mark."), "full_payment_score", "full_payment")
     if not milestones:
-        raise ContractError(_("Add at least one milestone."), "milestones", "no_milestones")
-    total = sum((m["share"] for m in milestones), Decimal("0"))
-    if total != Decimal("100"):
-        raise ContractError(
-            _("The milestones' payment shares add up to %(total)s%%, not exactly 100%%.") % {"total": total},
-            "milestones",
-            "shares",
-        )
-    if kind.schedule == ContractKind.Schedule.FINAL and len(milestones) != 1:
-        raise ContractError(
-            _("This kind of contract pays once after the final evaluation: give exactly one milestone at 100%."),
-            "milestones",
-            "single_milestone",
-        )
-    for milestone in milestones:
-        if not starts_on <= milestone["due_on"] <= ends_on:
-            raise ContractError(
-                _("Milestone “%(title)s” falls due outside the term.") % {"title": milestone["title"]},
+        refuse(_("Add at least one milestone."), "milestones", "no_milestones")
+    else:
+        total = sum((m["share"] for m in milestones), Decimal("0"))
+        if total != Decimal("100"):
+            refuse(
+                _("The milestones' payment shares add up to %(total)s%%, not exactly 100%%.") % {"total": total},
                 "milestones",
-                "due_outside_term",
+                "shares",
             )
+        if kind.schedule == ContractKind.Schedule.FINAL and len(milestones) != 1:
+            refuse(
+                _("This kind of contract pays once after the final evaluation: give exactly one milestone at 100%."),
+                "milestones",
+                "single_milestone",
+            )
+        for milestone in milestones:
+            if not starts_on <= milestone["due_on"] <= ends_on:
+                refuse(
+                    _("Milestone “%(title)s” falls due outside the term.") % {"title": milestone["title"]},
+                    "milestones",
+                    "due_outside_term",
+                )
     if sum((c["max_score"] for c in criteria), Decimal("0")) != Decimal("100"):
-        raise ContractError(
-            _("The maximum scores of the evaluation criteria must add up to 100."), "criteria", "criteria"
-        )
+        refuse(_("The maximum scores of the evaluation criteria must add up to 100."), "criteria", "criteria")
     if not 3 <= len(questions) <= 5:
-        raise ContractError(_("Give 3 to 5 survey questions."), "questions", "questions")
+        refuse(_("Give 3 to 5 survey questions."), "questions", "questions")
     if not terms.get("communities"):
-        raise ContractError(_("Choose the communities served."), "communities", "communities")
-    check_no_personal_data(terms, milestones)
+        refuse(_("Choose the communities served."), "communities", "communities")
+    problems += personal_data_problems(terms, milestones)
+    return problems
+
+
+def check_terms(terms, milestones, criteria, questions, *, budget, price):
+    """Refuse what the contract may not say: a ``TermsError`` carrying
+    every problem (its message and field are the first one's)."""
+    problems = term_problems(terms, milestones, criteria, questions, budget=budget, price=price)
+    if problems:
+        raise TermsError(problems)
 
 
 #: free text of the contract that goes into its PDF and its public page
@@ -228,17 +239,30 @@ PUBLIC_TEXT_FIELDS = (
 PERSONAL_KINDS = ("phone", "id_number", "bank_account")
 
 
-def check_no_personal_data(terms, milestones=()):
+def personal_data_problems(terms, milestones=()):
     """The contract is a public legal record: no phone, ID or bank numbers
-    in what the officer typed (DESIGN §5)."""
+    in what the officer typed (DESIGN §5).  One problem per field."""
     texts = [(name, terms.get(name) or "") for name in PUBLIC_TEXT_FIELDS]
     texts += [("milestones", f"{m['title']} {m['deliverables']}") for m in milestones]
+    problems = []
     for field, text in texts:
         found = [kind for kind in find_personal_data(text) if kind in PERSONAL_KINDS]
         if found:
-            raise ContractError(
-                _("The contract is published: remove %(what)s.") % {"what": describe(found)}, field, "personal_data"
+            problems.append(
+                ContractError(
+                    _("The contract is published: remove %(what)s.") % {"what": describe(found)},
+                    field,
+                    "personal_data",
+                )
             )
+    return problems
+
+
+def check_no_personal_data(terms, milestones=()):
+    """Refuse personal data in the public text (the first field found)."""
+    problems = personal_data_problems(terms, milestones)
+    if problems:
+        raise problems[0]
 
 
 # --- writing --------------------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ def _signature(document, party, by, request):
         document=document,
         party=party,
         signer=by,
-        role=_("Organization administrator") if party == permissions.ORGANIZATION else _("Procurement officer"),
+        role=str(Signature.ROLES[party]),
         organization=membership_org,
         department="" if membership_org else document.contract.purchaser,
         signed_at=timezone.now(),

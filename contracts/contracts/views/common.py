@@ -72,6 +72,7 @@ def detail_context(request, contract, side, *, bound=None):
         if row["may_withdraw"]:
             row["withdraw_form"] = bound.get(f"withdraw-{amendment.number}") or forms.ReasonForm(prefix="withdraw")
         amendment_rows.append(row)
+    communities = list(contract.communities.order_by("code"))
     documents = selectors.documents(contract)
     for document in documents:
         document.url = url("document", document.pk)
@@ -84,7 +85,9 @@ def detail_context(request, contract, side, *, bound=None):
         "milestones": milestone_rows(contract),
         "criteria": list(contract.criteria.order_by("order")),
         "questions": list(contract.survey_questions.order_by("order")),
-        "communities": list(contract.communities.order_by("code")),
+        "communities": communities,
+        # the communities the place text does not name already ("枫林社区 (枫林社区)" reads badly)
+        "place_communities": [c for c in communities if c.name not in (contract.place or "")],
         "live_document": live,
         "live_signatures": list(live.signatures.all()) if live else [],
         "documents": documents,
@@ -95,6 +98,12 @@ def detail_context(request, contract, side, *, bound=None):
         "amendment_rows": amendment_rows,
         "sign_form": bound.get("sign")
         or (forms.SignForm(prefix="sign", initial={"sha256": live.sha256}) if "sign" in actions and live else None),
+        # why this user sees no signing form (four eyes, signed already...), so nobody wonders
+        "sign_refusal": (
+            permissions.can_sign(user, contract).reason
+            if contract.state == "awaiting_signatures" and "sign" not in actions
+            else ""
+        ),
         "changes_form": bound.get("request_changes") or forms.ReasonForm(prefix="changes"),
         "terminate_form": bound.get("terminate")
         or forms.TerminateForm(prefix="terminate", initial={"on": timezone.localdate()}),

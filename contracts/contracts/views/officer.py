@@ -77,17 +77,15 @@ def _draft_page(request, *, award, contract, draft_forms, status=200):
 
 
 def _submit(request, draft_forms, call):
-    """Bind, validate, call the service; on a refusal the page comes back with everything typed."""
+    """Bind, validate, call the service; on a refusal the page comes back with
+    everything typed and the list of every problem at the top of the form
+    (``DraftForms.summary``), so no flash message repeats it."""
     if not draft_forms.is_valid():
-        messages.error(request, _("Nothing was saved: correct the form below."))
         return None
     try:
         return call(*draft_forms.values())
     except DomainError as error:
-        if draft_forms.add_service_error(error):
-            messages.error(request, _("Nothing was saved: correct the form below."))
-        else:
-            messages.error(request, _("Nothing was saved: %(message)s") % {"message": error.message})
+        draft_forms.add_service_error(error)
         return None
 
 

@@ -161,7 +161,7 @@ def community_contracts(community):
     """Contracts in force that serve ``community``."""
     return (
         Contract.objects.filter(communities=community, state=Contract.State.ACTIVE)
-        .select_related("organization")
+        .select_related("organization", "project")
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("number")))
         .order_by("-activated_at", "number")
     )

@@ -139,8 +139,7 @@ def org_report(request, org_id, pk):
         form.errors.clear()
         form.add_error("evidence", _("The upload was cut off (a file is too large?): nothing was saved."))
         valid = False
-    if not valid:
-        messages.error(request, _("Nothing was saved: correct the form below."))
+    if not valid:  # the box at the top of the form lists each problem: no flash message repeats it
         return _render_report(request, organization, milestone, draft, form, decision)
     try:
         draft = report_services.save_draft(
@@ -155,7 +154,6 @@ def org_report(request, org_id, pk):
         )
     except DomainError as error:
         form.add_service_error(error)
-        messages.error(request, _("Nothing was saved: correct the form below."))
         return _render_report(request, organization, milestone, draft, form, decision)
     here = reverse("delivery_org:report", args=[organization.pk, milestone.pk])
     if action != SUBMIT:

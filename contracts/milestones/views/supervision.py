@@ -21,6 +21,7 @@ from contracts.milestones import lights
 from contracts.milestones.forms.delivery import OpinionForm, ResponseForm, SupervisionForm
 from contracts.milestones.models import CommitteeOpinion
 from contracts.milestones.permissions import delivery as permissions
+from contracts.milestones.permissions import evaluation as survey_rules
 from contracts.milestones.selectors import delivery as selectors
 from contracts.milestones.services import supervision as services
 from contracts.milestones.views.delivery import member_organization, serve
@@ -70,6 +71,7 @@ def contract_page(request, pk):
     milestones = list(contract.milestones.all())
     opinions = {}
     for milestone in milestones:
+        milestone.contract = contract
         milestone.light = lights.milestone_light(milestone, today)
     all_opinions = list(_opinions(milestones))
     for opinion in all_opinions:
@@ -77,6 +79,7 @@ def contract_page(request, pk):
     for milestone in milestones:
         milestone.opinion_list = opinions.get(milestone.pk, [])
         milestone.ours = any(o.community_id == request.user.community_id for o in milestone.opinion_list)
+        milestone.may_survey = bool(survey_rules.can_make_links(request.user, milestone))
     return render(
         request,
         "contracts/milestones/supervision/contract.html",

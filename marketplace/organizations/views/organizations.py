@@ -149,7 +149,10 @@ def _wizard_context(organization, step, form):
 
 @login_required
 def my_organizations(request):
-    memberships = selectors.memberships_of_user(request.user)
+    memberships = list(selectors.memberships_of_user(request.user))
+    for membership in memberships:
+        # what apps built on marketplace say awaits the user there (a contract to sign)
+        membership.todos = extensions.todos("organization_card", request.user, membership.organization)
     return render(
         request,
         "marketplace/organizations/mine.html",

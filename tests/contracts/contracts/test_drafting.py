@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +15,17 @@ from contracts.contracts import permissions, services
 from contracts.contracts.models import Contract, Milestone
 from contracts.contracts.services import ContractError
 from marketplace.models import Award, Bid, Challenge
-from tests.contracts.contracts.helpers import draft_post, drafted, kind, page, service_terms, zh
+from tests.contracts.contracts.helpers import (
+    document_of,
+    draft_post,
+    drafted,
+    kind,
+    page,
+    sent,
+    service_terms,
+    sign_as,
+    zh,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +250,48 @@ def test_the_evaluation_page_links_to_drafting(award_over, officer, client):
     client.force_login(officer)
     response = client.get(reverse("projects:evaluation", args=[award_over.project.ref]))
     assert reverse("contracts:draft", args=[award_over.project.ref]) in page(response)
+
+
+def test_every_broken_rule_is_listed_at_once_with_a_link_to_its_place(award_over, officer, client):
+    """The walk of issue 15: the form showed one broken rule per submission.
+    Now the service reports every rule the terms break (``TermsError``) and
+    the page lists them all at the top of the form, each linking to its
+    field or table, with no second flash message saying the same."""
+    _terms, milestones, criteria, _questions = services.initial_terms(award_over)
+    changes = {
+        "milestones": [dict(milestones[0], share=Decimal("10")), milestones[1]],
+        "criteria": [dict(criteria[0], max_score=Decimal("10")), *criteria[1:]],
+        "terms": {"resident_weight": Decimal("40"), "expert_weight": Decimal("60")},
+    }
+    with pytest.raises(services.ContractError) as refused:
+        drafted(award_over, officer, **changes)
+    assert [p.code for p in refused.value.problems] == ["resident_floor", "shares", "criteria"]
+    client.force_login(officer)
+    response = client.post(reverse("contracts:draft", args=[award_over.project.ref]), draft_post(award_over, **changes))
+    assert response.status_code == 200
+    summary = re.search(r'<div class="form-errors error-summary".*?</div>', response.content.decode(), re.S).group(0)
+    assert summary.count("<li>") == 3
+    for anchor in ("#field-contract-resident_weight", "#section-milestones", "#section-criteria"):
+        assert f'href="{anchor}"' in summary
+    for anchor in ('id="field-contract-resident_weight"', 'id="section-milestones"', 'id="section-criteria"'):
+        assert anchor in response.content.decode()
+    assert not list(response.context["messages"])
+    assert not Contract.objects.exists()
+
+
+def test_the_kind_and_the_signers_role_read_in_english(award_over, officer, second_officer, client):
+    from django.utils import translation
+
+    contract = sent(award_over, officer)
+    sign_as(contract, second_officer)
+    signature = document_of(contract).signatures.get()
+    assert signature.role == zh("Procurement officer")  # the record keeps what was written at signing
+    with translation.override("en"):
+        assert contract.kind.label == "Purchase"
+        assert str(signature.role_label) == "Procurement officer"
+    with translation.override("zh-hans"):
+        assert contract.kind.label == contract.kind.name
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = page(client.get(reverse("contracts:detail", args=[contract.number])))
+    assert "Purchase · " in text and "Procurement officer" in text

@@ -227,3 +227,37 @@ def test_the_officers_to_do_page_shows_contracts_to_draft_or_sign_with_the_clock
     deadline = timezone.localdate(award_over.awarded_at) + datetime.timedelta(days=30)
     days = (deadline - timezone.localdate()).days
     assert str(days) in text
+
+
+def test_my_organizations_says_which_contract_awaits_the_administrators_signature(
+    award_over, officer, second_officer, client, make_user
+):
+    """/org/ (the walk of issue 15: nothing there said a contract waited):
+    the line shows for the administrator while the organization's side has
+    not signed, never for a plain member, and goes once it has signed."""
+    contract = sent(award_over, officer)
+    line = zh("Contract %(number)s (%(title)s) awaits your signature") % {
+        "number": contract.number,
+        "title": contract.project.title,
+    }
+    client.force_login(award_over.org_admin)
+    text = page(client.get(reverse("orgs:mine")))
+    assert line in text and f"{org_url(contract)}#signing" in text
+    member = org_member(make_user, contract.organization)
+    client.force_login(member)
+    assert line not in page(client.get(reverse("orgs:mine")))
+    sign_as(contract, award_over.org_admin)
+    client.force_login(award_over.org_admin)
+    assert line not in page(client.get(reverse("orgs:mine")))
+
+
+def test_the_drafter_is_told_why_there_is_no_signing_form(award_over, officer, second_officer, client):
+    four_eyes = zh("The officer who drafted the contract cannot sign it for the purchaser: another officer signs.")
+    contract = sent(award_over, officer)
+    client.force_login(officer)
+    text = page(client.get(reverse("contracts:detail", args=[contract.number])))
+    assert four_eyes in text and 'name="sign-password"' not in text
+    client.force_login(second_officer)
+    text = page(client.get(reverse("contracts:detail", args=[contract.number])))
+    assert 'name="sign-password"' in text
+    assert four_eyes not in text

@@ -242,6 +242,9 @@ def test_submitting_without_the_confirmation_changes_nothing_and_keeps_the_text(
     assert response.status_code == 200
     assert zh("Tick the box to confirm before submitting.") in page(response)
     assert "本阶段完成智能手机培训四次" in page(response) and "社区活动室" in page(response)
+    # one box says what to correct (the walk found a second, flash box saying "nothing saved" beside it)
+    assert page(response).count('class="form-errors"') == 1 and not list(response.context["messages"])
+    assert zh("This step was not taken. Please correct:") in page(response)
     assert not MilestoneReport.objects.exists()
     milestone.refresh_from_db()
     assert milestone.state == Milestone.State.PENDING

@@ -128,3 +128,15 @@ def test_every_page_opens_for_the_people_it_is_for(red_and_green, member, worker
     client.force_login(officer)
     for url in (reverse("delivery:index"), reverse("delivery:milestone", args=[milestone.pk])):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_community_pages_name_the_project_and_lead_to_the_survey_links(contract, worker, client):
+    """The walk of issue 15: the worker's list showed contract numbers only,
+    and the contract page did not lead to the survey links."""
+    client.force_login(worker)
+    text = client.get(reverse("supervision:index")).content.decode()
+    assert contract.project.title in text and reverse("surveys:index") in text
+    text = client.get(reverse("supervision:contract", args=[contract.pk])).content.decode()
+    assert contract.project.title in text
+    first = contract.milestones.order_by("number").first()
+    assert reverse("surveys:links", args=[first.pk]) in text

@@ -210,6 +210,15 @@ def _own_community(answer=OK, **roles):
 
 
 _NOT_ADMIN_POST = dict.fromkeys(ANON + NON_ADMIN, LOGIN)
+# A POST-only step of a milestone evaluation sheet: accounts without the evaluator role 403; an evaluator
+# the sheet is not assigned to (and a superuser) 404; the assigned evaluator is not sent an empty POST.
+_NOT_ASSIGNED_POST = {
+    **dict.fromkeys(ANON, LOGIN),
+    "evaluator": None,
+    "evaluator_off": NOT_FOUND,
+    "superuser": NOT_FOUND,
+    "*": FORBIDDEN,
+}
 SIGNED_IN_REDIRECT = {role: REDIRECT for role in ROLES if role not in ANON}
 # Where sign-in lands without ``next`` (issue 14): each role's workspace, the account page for the others.
 WORKSPACES = {
@@ -359,24 +368,30 @@ RULES = {
     "org/<int:pk>/bids/<str:ref>/receipts/<int:number>/receipt.pdf": _member_only(),
     "org/<int:pk>/bids/<str:ref>/receipts/<int:number>/receipt.json": _member_only(),
     # --- delivery and supervision (issue 15): milestones, reports, evidence, supervision records ---------
-    # The organization's pages: its members; anything it holds that does not exist is 404 alike.
+    # The ids name the world's contract in force (``matrix_world._active_contract``): ``member``'s
+    # organization's, serving ``worker``'s community; its first milestone (report submitted, under
+    # evaluation), the report's evidence file, ``worker``'s supervision record and its photo.
+    # The organization's pages: its members (the report form shows why it takes no report now; the record
+    # is not answered yet); everybody else 404.
     "org/<int:org_id>/milestones/": _member_only(),
-    "org/<int:org_id>/milestones/<int:pk>/": _member_only(NOT_FOUND),
-    "org/<int:org_id>/milestones/<int:pk>/report/": _member_only(NOT_FOUND),
-    "org/<int:org_id>/milestones/evidence/<int:pk>/": _member_only(NOT_FOUND),
-    "org/<int:org_id>/milestones/photos/<int:pk>/": _member_only(NOT_FOUND),
-    "org/<int:org_id>/milestones/supervision/<int:pk>/respond/": _member_only(NOT_FOUND),
-    # Community workers: contracts serving their community (others: 404).
+    "org/<int:org_id>/milestones/<int:pk>/": _member_only(),
+    "org/<int:org_id>/milestones/<int:pk>/report/": _member_only(),
+    "org/<int:org_id>/milestones/evidence/<int:pk>/": _member_only(),
+    "org/<int:org_id>/milestones/photos/<int:pk>/": _member_only(),
+    "org/<int:org_id>/milestones/supervision/<int:pk>/respond/": _member_only(),
+    # Community workers of a community the contract serves; a worker of another community 404.
     "community/contracts/": _workers(),
-    "community/contracts/<int:pk>/": _workers(NOT_FOUND),
-    "community/contracts/<int:pk>/supervision/new/": _workers(NOT_FOUND),
-    "community/contracts/<int:pk>/milestones/<int:milestone_pk>/opinion/": _workers(NOT_FOUND),
-    "community/contracts/photos/<int:pk>/": _workers(NOT_FOUND),
-    # Officers' lights; files for whoever may read them (the milestone's evaluator too), else 404.
+    "community/contracts/<int:pk>/": _own_community(),
+    "community/contracts/<int:pk>/supervision/new/": _own_community(),
+    "community/contracts/<int:pk>/milestones/<int:milestone_pk>/opinion/": _own_community(),
+    "community/contracts/photos/<int:pk>/": _own_community(),
+    # Officers' lights and milestone page.  The evidence file: officers, the organization's members and
+    # the milestone's evaluator (who declared no relationship); the photo: officers, the organization's
+    # members and the served community's workers; anybody else 404.
     "work/delivery/": officers(),
-    "work/delivery/milestones/<int:pk>/": officers(NOT_FOUND),
-    "work/delivery/evidence/<int:pk>/": signed_in(NOT_FOUND),
-    "work/delivery/photos/<int:pk>/": signed_in(NOT_FOUND),
+    "work/delivery/milestones/<int:pk>/": officers(),
+    "work/delivery/evidence/<int:pk>/": signed_in(NOT_FOUND, member=OK, evaluator=OK, **dict.fromkeys(OFFICERS, OK)),
+    "work/delivery/photos/<int:pk>/": signed_in(NOT_FOUND, member=OK, worker=OK, **dict.fromkeys(OFFICERS, OK)),
     # --- the evaluators' workspace ----------------------------------------------------------------------
     "evaluate/": R(
         {"anonymous": LOGIN, "resident": LOGIN, "evaluator": OK, "evaluator_off": OK, "superuser": OK, "*": FORBIDDEN}
@@ -462,10 +477,13 @@ RULES.update(
             admin(ADMIN_HOME)
         ),
         "admin/pages/usage/<slug:content_type_app_name>/<slug:content_type_model_name>/": cms(),
+        # Wagtail's "choose a parent": sent on to the add form when one page may be the parent, the
+        # chooser (200) when several may: the sections for a call, the two projects' call pages (the
+        # world's and the one its contract in force was made on) for an opening record or a result
         **{
             f"admin/pages/create/<slug:app_label>/<slug:model_name> [{t}]": (
                 admin(OK)
-                if t == "cms/callannouncementpage"
+                if t in ("cms/callannouncementpage", "cms/openingrecordpage", "cms/resultannouncementpage")
                 else admin(OK, editor=REDIRECT, platform_admin=REDIRECT, superuser=REDIRECT)
             )
             for t in _PAGE_TYPES
@@ -782,9 +800,11 @@ RULES.update(
 )
 
 # --- issue 15: milestone evaluation, surveys and acceptance -----------------------------------------------
-# The ids name the world's contract (awaiting signatures) and its first milestone; no evaluation,
-# acceptance record or survey link exists, so those pages answer 404 and the POST-only steps 405
-# (the steps themselves are tested in tests/contracts/evaluation).
+# The ids name the world's contract in force and its first milestone (under evaluation), the evaluation
+# assigned to ``evaluator`` (who declared no relationship; the sheet is not scored) and an unanswered link
+# of the survey ``worker`` made for it.  No acceptance record and no survey answer exist (nothing was
+# decided): those ids name no row.  The steps are POST only (405 on GET); the steps themselves are tested
+# in tests/contracts/evaluation.
 RULES.update(
     {
         "work/milestones/": officers(),
@@ -796,22 +816,30 @@ RULES.update(
         "work/milestones/contracts/<int:pk>/": officers(),
         "work/milestones/comments/": officers(),
         "work/milestones/comments/<int:pk>/": officers(NOT_ALLOWED),
-        # evaluators only (403 for other accounts); a sheet not assigned to the user is 404
-        "evaluate/milestones/<int:pk>/": _committee_only(NOT_FOUND),
-        "evaluate/milestones/<int:pk>/declare/": _committee_only(
-            NOT_ALLOWED, evaluator_off=NOT_ALLOWED, superuser=NOT_ALLOWED
+        # evaluators only (403 for other accounts); the sheet is its evaluator's: another evaluator (and a
+        # superuser) 404, also when POSTing a step.  The evaluator opens the lock page (it says the sheet
+        # is not complete yet).
+        "evaluate/milestones/<int:pk>/": _committee_only(),
+        "evaluate/milestones/<int:pk>/declare/": R(
+            _committee_only(NOT_ALLOWED, evaluator_off=NOT_ALLOWED, superuser=NOT_ALLOWED).get,
+            post=_NOT_ASSIGNED_POST,
         ),
-        "evaluate/milestones/<int:pk>/score/": _committee_only(
-            NOT_ALLOWED, evaluator_off=NOT_ALLOWED, superuser=NOT_ALLOWED
+        "evaluate/milestones/<int:pk>/score/": R(
+            _committee_only(NOT_ALLOWED, evaluator_off=NOT_ALLOWED, superuser=NOT_ALLOWED).get,
+            post=_NOT_ASSIGNED_POST,
         ),
-        "evaluate/milestones/<int:pk>/lock/": _committee_only(NOT_FOUND),
-        # community workers; a milestone of a contract not serving their community is 404
+        "evaluate/milestones/<int:pk>/lock/": _committee_only(),
+        # community workers; a milestone of a contract not serving their community is 404.  The printable
+        # sheet is POST only: an empty POST prints no link (404) for either worker.
         "community/surveys/": _workers(),
         "community/surveys/<int:pk>/": _own_community(),
-        "community/surveys/<int:pk>/print/": _workers(NOT_ALLOWED),
-        # the residents' questionnaire: no account; an unknown or used link is 404
+        "community/surveys/<int:pk>/print/": R(
+            _workers(NOT_ALLOWED).get,
+            post={**dict.fromkeys(ANON, LOGIN), "worker": NOT_FOUND, "worker_other": NOT_FOUND, "*": FORBIDDEN},
+        ),
+        # the residents' questionnaire: no account; the link is the key (a used or unknown one is 404)
         "survey/thanks/": everyone(),
-        "survey/<str:token>/": everyone(NOT_FOUND),
+        "survey/<str:token>/": everyone(),
     }
 )
 

@@ -36,6 +36,7 @@ from marketplace.models import (
     Evaluator,
     Membership,
     Notice,
+    Project,
     PurchaseMethod,
     ScoreSheet,
     User,
@@ -124,9 +125,7 @@ def build_world():
     w.home = ensure_site()
     w.district = District.objects.create(code="M01", name="矩阵区")
     w.community = Community.objects.create(district=w.district, street="东城街道", code="M01-01", name="和平社区")
-    w.other_community = Community.objects.create(
-        district=w.district, street="东城街道", code="M01-02", name="春晖社区"
-    )
+    w.other_community = Community.objects.create(district=w.district, street="东城街道", code="M01-02", name="春晖社区")
 
     # --- accounts, one per role -------------------------------------------------------------
     users = {}
@@ -181,9 +180,7 @@ def build_world():
     w.org_document = w.org.documents.first()
     w.invitation, w.invitation_token = memberships.invite(w.org, by=users["member"], email="new@example.test")
     colleague = _user("m_colleague", "organization_member")
-    w.colleague_membership = Membership.objects.create(
-        organization=w.org, user=colleague, role=Membership.Role.MEMBER
-    )
+    w.colleague_membership = Membership.objects.create(organization=w.org, user=colleague, role=Membership.Role.MEMBER)
 
     # --- the project: written by ``officer``, approved by ``officer2``, bid on by all three ----
     officer, officer2 = users["officer"], users["officer2"]
@@ -324,6 +321,107 @@ def _contracts(w):
     w.contract_kind = ContractKind.objects.order_by("pk").first()
     w.contract_clauses = ContractClauses.objects.order_by("pk").first()
     w.contract_clauses_revision = w.contract_clauses.live_revision
+    _active_contract(w)
+
+
+def _active_contract(w):
+    """Issue 15, delivery, supervision and evaluation: a contract in force of
+    ``member``'s organization, on a project of its own (``w.org`` the
+    cheapest of two bidders, evaluated and awarded, the challenge period
+    over) serving ``worker``'s community.  Through the services: ``member``
+    submitted the first milestone's report (one service log entry, one PDF
+    of evidence); ``worker`` wrote a supervision record on it with one photo
+    and made survey links; ``officer`` assigned ``evaluator``, who declared
+    no relationship (the milestone is under evaluation, the sheet not
+    scored).  No acceptance record or survey answer exists."""
+    from contracts.contracts.models import Contract, Milestone
+    from contracts.milestones.models import MilestoneEvaluation
+    from contracts.milestones.services import evaluation as evaluation_services
+    from contracts.milestones.services import reports as report_services
+    from contracts.milestones.services import supervision as supervision_services
+    from contracts.milestones.services import surveys as survey_services
+    from marketplace.models import Award
+    from tests.contract_fixtures import ContractFactory, end_challenge_period
+    from tests.factories import (
+        BidFactory,
+        CommitteeFactory,
+        EvaluationReportFactory,
+        ProjectFactory,
+        QualificationFactory,
+        ScoreSheetFactory,
+        open_bids,
+    )
+
+    users = w.users
+    officer, member, worker = users["officer"], users["member"], users["worker"]
+    project = ProjectFactory(
+        published=True,
+        method_code="consultation",
+        created_by=officer,
+        submitted_by=officer,
+        approved_by=users["officer2"],
+        items=[w.catalogue_item],
+        communities=[w.community],
+    )
+    submitted_at = timezone.now() - datetime.timedelta(minutes=5)
+    BidFactory(
+        project=project, organization=w.org, price=Decimal("100000.00"), submitted=True, submitted_at=submitted_at
+    )
+    BidFactory(project=project, price=Decimal("130000.00"), submitted=True, submitted_at=submitted_at)
+    Project.objects.filter(pk=project.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    project.refresh_from_db()
+    open_bids(project)
+    project.refresh_from_db()
+    # Not ``evaluator`` nor ``evaluator_off``: their committees stay as the docstring says.
+    panel = Evaluator.objects.filter(user__username__in=("m_chair", "m_expert1", "m_expert2")).order_by("pk")
+    CommitteeFactory(project=project, evaluators=list(panel), formed_by=officer, declared=True)
+    project.refresh_from_db()
+    QualificationFactory.qualify_all(project, by=officer)
+    ScoreSheetFactory.score_all(project)
+    EvaluationReportFactory(project=project, confirmed=True)
+    project.refresh_from_db()
+    award_top(project, officer)
+    award = end_challenge_period(project)
+    assert Award.objects.get(pk=award.pk).bid.organization_id == w.org.pk
+    contract = ContractFactory(award=award, active=True, drafted_by=officer)
+    assert contract.organization_id == w.org.pk and contract.communities.filter(pk=worker.community_id).exists()
+    milestone = contract.milestones.get(number=1)
+
+    report = report_services.save_draft(
+        milestone,
+        by=member,
+        narrative="第一阶段为 40 户老人提供上门服务。",
+        entry={
+            "day": timezone.localdate(),
+            "community": w.community,
+            "place": "和平社区活动室",
+            "activity": "助餐服务",
+            "residents_served": 40,
+            "volunteers": 3,
+        },
+        files=[SimpleUploadedFile("签到表.pdf", pdf_bytes("sign-in sheet"), "application/pdf")],
+    )
+    report_services.submit_report(milestone, by=member)
+    w.active_record = supervision_services.add_record(
+        contract,
+        by=worker,
+        visited_on=timezone.localdate(),
+        observed="活动室内二十位老人参加助餐，秩序良好。",
+        attendance=20,
+        milestone=milestone,
+        photos=[SimpleUploadedFile("现场.png", _png(), "image/png")],
+    )
+    w.active_photo = w.active_record.photos.get()
+    w.survey_token = survey_services.make_links(milestone, by=worker, count=3)[0]
+    evaluation = evaluation_services.assign(milestone, by=officer, evaluator=w.evaluator_entry)
+    w.milestone_evaluation = evaluation_services.declare(evaluation, by=users["evaluator"], relationship="none")
+
+    w.active_contract = contract
+    w.active_milestone = Milestone.objects.get(pk=milestone.pk)
+    w.active_evidence = report.evidence.get()
+    assert w.active_contract.state == Contract.State.ACTIVE
+    assert w.active_milestone.state == Milestone.State.UNDER_EVALUATION
+    assert w.milestone_evaluation.state == MilestoneEvaluation.State.DECLARED
 
 
 def _method_change(method, officer):

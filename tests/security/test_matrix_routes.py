@@ -147,13 +147,20 @@ def _fillers(w):
         ("admin/contract-clauses/", "revision_id", w.contract_clauses_revision.pk),
         ("admin/snippets/choose/contracts/", "pk", w.contract_clauses.pk),
         ("org/invitations/", "token", w.invitation_token),
-        # delivery and supervision (issue 15): the world holds no contract yet, so the milestones,
-        # files and records these ids name do not exist; the organization's own index does
-        ("org/<int:org_id>/milestones/", "pk", 999999),
+        # delivery and supervision (issue 15): the world's contract in force (``member``'s organization,
+        # serving ``worker``'s community), its first milestone (report submitted, under evaluation), the
+        # report's evidence file, ``worker``'s supervision record on it and the record's photo
+        ("org/<int:org_id>/milestones/evidence/", "pk", w.active_evidence.pk),
+        ("org/<int:org_id>/milestones/photos/", "pk", w.active_photo.pk),
+        ("org/<int:org_id>/milestones/supervision/", "pk", w.active_record.pk),
+        ("org/<int:org_id>/milestones/", "pk", w.active_milestone.pk),
         ("org/<int:org_id>/", "org_id", w.org.pk),
-        ("community/contracts/", "pk", 999999),
-        ("community/contracts/", "milestone_pk", 999999),
-        ("work/delivery/", "pk", 999999),
+        ("community/contracts/photos/", "pk", w.active_photo.pk),
+        ("community/contracts/", "pk", w.active_contract.pk),
+        ("community/contracts/", "milestone_pk", w.active_milestone.pk),
+        ("work/delivery/evidence/", "pk", w.active_evidence.pk),
+        ("work/delivery/photos/", "pk", w.active_photo.pk),
+        ("work/delivery/", "pk", w.active_milestone.pk),
         ("org/<int:pk>/staff/", "staff_pk", w.staff.pk),
         ("org/<int:pk>/documents/", "doc_pk", w.org_document.pk),
         ("org/<int:pk>/members/invitations/", "invitation_pk", w.invitation.pk),
@@ -168,14 +175,16 @@ def _fillers(w):
         ("evaluate/", "bid_pk", w.bid.pk),
         ("evaluate/", "doc_pk", w.bid_document.pk),
         ("evaluate/", "sheet_pk", w.sheet.pk),
-        # issue 15, milestone evaluation: the world's contract (awaiting signatures) and its first milestone;
-        # no evaluation, acceptance record or survey link exists, so those ids name no row
-        ("work/milestones/contracts/", "pk", w.contract.pk),
-        ("work/milestones/", "pk", w.contract.milestones.order_by("number").first().pk),
+        # issue 15, milestone evaluation: the contract in force and its first milestone (under evaluation),
+        # the evaluation assigned to ``evaluator`` (declared, not scored), one of the survey links ``worker``
+        # made for it (unanswered); no acceptance record exists (nothing was decided), nor any survey answer
+        # (``comments/<pk>/`` names the milestone's pk: no answer has it)
+        ("work/milestones/contracts/", "pk", w.active_contract.pk),
+        ("work/milestones/", "pk", w.active_milestone.pk),
         ("work/milestones/", "record_pk", 999999),
-        ("evaluate/milestones/", "pk", 999999),
-        ("community/surveys/", "pk", w.contract.milestones.order_by("number").first().pk),
-        ("survey/", "token", "not-a-real-survey-token"),
+        ("evaluate/milestones/", "pk", w.milestone_evaluation.pk),
+        ("community/surveys/", "pk", w.active_milestone.pk),
+        ("survey/", "token", w.survey_token),
         ("evaluate/", "number", w.report_number),
         # the Wagtail admin
         ("admin/api/main/^pages/", "pk", w.call_page.pk),

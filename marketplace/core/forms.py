@@ -40,3 +40,38 @@ class ServiceErrorMixin:
         shown_on = field if field in visible else None
         self.add_error(shown_on, error.message)
         return shown_on
+
+
+class PasswordReentryMixin:
+    """A form for a step that cannot be undone asks for the user's own
+    password again (``password``), checked under the sign-in lockout: a
+    wrong one counts as a failed sign-in, and a locked account or address
+    is refused here, on the form, with everything else kept.  The view
+    passes ``request=``; with ``reauth_required(reentry_field=<prefix>password)``
+    a user who also needs a second factor types the password only once."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        from django.utils.translation import gettext_lazy as _
+
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["password"] = forms.CharField(
+            label=_("Your password"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            error_messages={"required": _("Enter your password to confirm.")},
+        )
+
+    def clean_password(self):
+        from django.utils.translation import gettext as _
+
+        from marketplace.core import lockout
+
+        password = self.cleaned_data.get("password")
+        try:
+            ok = lockout.check_password(self.request, self.request.user, password)
+        except lockout.LockedOutError as exc:
+            raise ValidationError(exc.message, code="locked_out") from None
+        if not ok:
+            raise ValidationError(_("The password is not correct."), code="wrong_password")
+        return password

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.milestones.models import MilestoneEvaluation
 from contracts.milestones.services.surveys import MAX_LINKS
-from marketplace.core.forms import ServiceErrorMixin
+from marketplace.core.forms import PasswordReentryMixin, ServiceErrorMixin
 from marketplace.evaluation.models import Evaluator
 
 SCALE_CHOICES = [
@@ -34,7 +34,7 @@ class AssignForm(ServiceErrorMixin, forms.Form):
         self.fields["evaluator"].queryset = Evaluator.objects.filter(active=True).order_by("name", "pk")
 
 
-class DeclarationForm(ServiceErrorMixin, forms.Form):
+class DeclarationForm(PasswordReentryMixin, ServiceErrorMixin, forms.Form):
     relationship = forms.ChoiceField(
         label=_("Your relationship with the organization"),
         choices=MilestoneEvaluation.Relationship.choices,
@@ -96,7 +96,7 @@ class SheetForm(ServiceErrorMixin, forms.Form):
         return {c.pk: (data[f"score_{c.pk}"], data[f"reason_{c.pk}"]) for c in self.criteria}
 
 
-class ConfirmForm(ServiceErrorMixin, forms.Form):
+class ConfirmForm(PasswordReentryMixin, ServiceErrorMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that this cannot be undone."),
         error_messages={"required": _("Tick the box to confirm.")},
@@ -157,7 +157,7 @@ class ModerateForm(ServiceErrorMixin, forms.Form):
     )
 
 
-class DecisionForm(ServiceErrorMixin, forms.Form):
+class DecisionForm(PasswordReentryMixin, ServiceErrorMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("accept", _("Accept the milestone")), ("reject", _("Reject: the organization rectifies"))],

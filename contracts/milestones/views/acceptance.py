@@ -78,9 +78,9 @@ def _page(request, milestone, *, assign_form=None, decision_form=None, approve_f
     if "assign" in actions:
         context["assign_form"] = assign_form or AssignForm()
     if "decide" in actions:
-        context["decision_form"] = decision_form or DecisionForm()
+        context["decision_form"] = decision_form or DecisionForm(request=request)
     if "approve_override" in actions:
-        context["approve_form"] = approve_form or ConfirmForm()
+        context["approve_form"] = approve_form or ConfirmForm(request=request)
     return render(request, "contracts/milestones/evaluation/milestone.html", context)
 
 
@@ -109,10 +109,10 @@ def assign(request, pk):
 @never_cache
 @officer_required
 @require_POST
-@reauth_required
+@reauth_required(reentry_field="password")
 def decide(request, pk):
     milestone = _milestone(pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, request=request)
 
     def call(form):
         data = form.cleaned_data
@@ -140,10 +140,10 @@ def decide(request, pk):
 @never_cache
 @officer_required
 @require_POST
-@reauth_required
+@reauth_required(reentry_field="password")
 def approve_override(request, pk):
     milestone = _milestone(pk)
-    form = ConfirmForm(request.POST)
+    form = ConfirmForm(request.POST, request=request)
     return run_action(
         request,
         form,

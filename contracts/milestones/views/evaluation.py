@@ -52,7 +52,7 @@ def _page(request, evaluation, *, declaration_form=None, sheet_form=None, status
         "reads": reads,
     }
     if context["can_declare"]:
-        context["declaration_form"] = declaration_form or DeclarationForm()
+        context["declaration_form"] = declaration_form or DeclarationForm(request=request)
     if reads:
         report = evaluation.report
         context["report"] = report
@@ -79,10 +79,10 @@ def sheet(request, pk):
 @never_cache
 @evaluator_required
 @require_POST
-@reauth_required
+@reauth_required(reentry_field="password")
 def declare(request, pk):
     evaluation = _evaluation(request, pk)
-    form = DeclarationForm(request.POST)
+    form = DeclarationForm(request.POST, request=request)
 
     def call(form):
         services.declare(
@@ -125,13 +125,13 @@ def score(request, pk):
 
 @never_cache
 @evaluator_required
-@reauth_required
+@reauth_required(reentry_field="password")
 def lock(request, pk):
     evaluation = _evaluation(request, pk)
     render_page = partial(_lock_page, request, evaluation)
     if request.method != "POST":
-        return render_page(ConfirmForm())
-    form = ConfirmForm(request.POST)
+        return render_page(ConfirmForm(request=request))
+    form = ConfirmForm(request.POST, request=request)
     return run_action(
         request,
         form,

@@ -15,6 +15,9 @@ from tests.contracts.evaluation.conftest import answer_rows, locked_sheet, zh
 
 pytestmark = pytest.mark.django_db
 
+#: make_user's password (tests/conftest.py): the irreversible steps ask for it again
+PW = "pw-test-2026"
+
 
 def text(response):
     return response.content.decode()
@@ -49,11 +52,11 @@ def test_declaration_bad_input_and_a_conflict_shows_nothing(client, assigned, ex
     url = reverse("milestone_evaluate:declare", args=[assigned.pk])
     page = client.post(url, {"relationship": ""})
     assert page.status_code == 200 and zh("Choose your relationship with the organization.") in text(page)
-    page = client.post(url, {"relationship": "family", "detail": ""})
+    page = client.post(url, {"relationship": "family", "detail": "", "password": PW})
     assert page.status_code == 200 and zh("Describe your relationship with the organization.") in text(page)
     assigned.refresh_from_db()
     assert assigned.state == "assigned"
-    client.post(url, {"relationship": "family", "detail": "负责人是我的表亲"})
+    client.post(url, {"relationship": "family", "detail": "负责人是我的表亲", "password": PW})
     assigned.refresh_from_db()
     assert assigned.state == "recused"
     page = client.get(reverse("milestone_evaluate:sheet", args=[assigned.pk]))
@@ -86,8 +89,11 @@ def test_scoring_bad_input_keeps_what_was_typed_and_saves_nothing(client, assign
     assert client.get(lock_url).status_code == 200
     page = client.post(lock_url, {})
     assert page.status_code == 200 and zh("Tick the box to confirm.") in text(page)
+    assert zh("Enter your password to confirm.") in text(page)
+    page = client.post(lock_url, {"confirm": "on", "password": "not-my-password"})
+    assert page.status_code == 200 and zh("The password is not correct.") in text(page)
     assert MilestoneEvaluation.objects.get(pk=assigned.pk).state == "declared"
-    assert client.post(lock_url, {"confirm": "on"}).status_code == 302
+    assert client.post(lock_url, {"confirm": "on", "password": PW}).status_code == 302
     assigned.refresh_from_db()
     assert assigned.state == "locked" and assigned.total == Decimal("56.00")
 
@@ -123,13 +129,15 @@ def test_decide_bad_input_changes_nothing_and_a_good_one_records_the_decision(
     answer_rows(submitted, [5] * 20)
     client.force_login(officer)
     url = reverse("acceptance:decide", args=[submitted.pk])
-    page = client.post(url, {"decision": "accept", "reason": "", "confirm": "on"})
+    page = client.post(url, {"decision": "accept", "reason": "", "confirm": "on", "password": PW})
     assert page.status_code == 200 and zh("Give the reasons for the decision.") in text(page)
-    page = client.post(url, {"decision": "", "reason": "已达标", "confirm": "on"})
+    page = client.post(url, {"decision": "", "reason": "已达标", "confirm": "on", "password": PW})
     assert page.status_code == 200 and "已达标" in text(page)
     submitted.refresh_from_db()
     assert submitted.state == "under_evaluation" and submitted.score is None
-    assert client.post(url, {"decision": "accept", "reason": "已达标", "confirm": "on"}).status_code == 302
+    assert (
+        client.post(url, {"decision": "accept", "reason": "已达标", "confirm": "on", "password": PW}).status_code == 302
+    )
     submitted.refresh_from_db()
     assert submitted.state == "accepted" and submitted.payable == Decimal("40000.00")
     record = submitted.acceptance_records.get()
@@ -144,7 +152,8 @@ def test_below_the_pass_mark_the_view_asks_for_the_override(client, submitted, e
     answer_rows(submitted, [3] * 20)
     client.force_login(officer)
     page = client.post(
-        reverse("acceptance:decide", args=[submitted.pk]), {"decision": "accept", "reason": "完成", "confirm": "on"}
+        reverse("acceptance:decide", args=[submitted.pk]),
+        {"decision": "accept", "reason": "完成", "confirm": "on", "password": PW},
     )
     assert page.status_code == 200
     submitted.refresh_from_db()
@@ -152,12 +161,15 @@ def test_below_the_pass_mark_the_view_asks_for_the_override(client, submitted, e
     # the approving form is not offered to the officer who asked
     client.post(
         reverse("acceptance:decide", args=[submitted.pk]),
-        {"decision": "accept", "reason": "完成", "override_reason": "停电两周", "confirm": "on"},
+        {"decision": "accept", "reason": "完成", "override_reason": "停电两周", "confirm": "on", "password": PW},
     )
     page = client.get(reverse("acceptance:milestone", args=[submitted.pk]))
     assert reverse("acceptance:approve_override", args=[submitted.pk]) not in text(page)
     assert (
-        client.post(reverse("acceptance:approve_override", args=[submitted.pk]), {"confirm": "on"}).status_code == 200
+        client.post(
+            reverse("acceptance:approve_override", args=[submitted.pk]), {"confirm": "on", "password": PW}
+        ).status_code
+        == 200
     )
     submitted.refresh_from_db()
     assert submitted.state == "under_evaluation"
@@ -165,11 +177,11 @@ def test_below_the_pass_mark_the_view_asks_for_the_override(client, submitted, e
     client.force_login(second_officer)
     page = client.get(reverse("acceptance:milestone", args=[submitted.pk]))
     assert reverse("acceptance:approve_override", args=[submitted.pk]) in text(page)
-    page = client.post(reverse("acceptance:approve_override", args=[submitted.pk]), {})
+    page = client.post(reverse("acceptance:approve_override", args=[submitted.pk]), {"password": PW})
     assert page.status_code == 200 and zh("Tick the box to confirm.") in text(page)
     submitted.refresh_from_db()
     assert submitted.state == "under_evaluation"
-    client.post(reverse("acceptance:approve_override", args=[submitted.pk]), {"confirm": "on"})
+    client.post(reverse("acceptance:approve_override", args=[submitted.pk]), {"confirm": "on", "password": PW})
     submitted.refresh_from_db()
     assert submitted.state == "accepted" and submitted.override_approved_by == second_officer
 

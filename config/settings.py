@@ -378,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.send_light_reminders",
         "schedule": crontab(minute=20),
     },
+    "stuck-payments-every-5-minutes": {
+        # A payment released but never sent to its gateway (a lost task) is sent again (issue 16).
+        "task": "contracts.tasks.retry_stuck_payments",
+        "schedule": crontab(minute="*/5"),
+    },
     "purge-consumed-messages": {
         # The embedded SQL broker keeps every delivered message: delete them,
         # and queued notifications never delivered (issue 12).
@@ -385,6 +390,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
 }
+# Payments (issue 16): "ledger" (an offline treasury voucher; the default) or "stripe" (Stripe Connect).
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="ledger")
 # Days a notification that could not be delivered stays queued (address and text) before it is deleted.
 OUTGOING_MESSAGE_KEEP_DAYS = env.int("OUTGOING_MESSAGE_KEEP_DAYS", default=7)
 

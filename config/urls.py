@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from contracts.milestones import delivery_urls, evaluation_urls
+from contracts.payments import urls as payment_urls
 from marketplace import urls as marketplace_urls
 from marketplace.core import account_views
 from marketplace.core import views as security_views
@@ -27,6 +28,9 @@ urlpatterns = [
     # The officer's to-do page (/work/ itself; the routes above keep their prefixes).
     path("work/", include("marketplace.workspace.urls")),
     path("org/<int:pk>/contracts/", include("contracts.contracts.org_urls")),
+    # Payments (issue 16): finance and procurement officers; an organization's payments and account.
+    path("work/payments/", include("contracts.payments.urls")),
+    path("org/<int:pk>/payments/", include((payment_urls.organization_urlpatterns, "orgpayments"))),
     path("org/", include(marketplace_urls.organization_workspace)),
     path("org/<int:org_id>/milestones/", include((delivery_urls.organization_urlpatterns, "delivery_org"))),
     path("community/contracts/", include((delivery_urls.community_urlpatterns, "supervision"))),

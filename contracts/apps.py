@@ -22,6 +22,8 @@ class ContractsConfig(AppConfig):
         "contracts.milestones.delivery_hooks",
         "contracts.milestones.evaluation_messages",
         "contracts.milestones.evaluation_hooks",
+        "contracts.payments.messages",
+        "contracts.payments.hooks",
     )
 
     def ready(self):

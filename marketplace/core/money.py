@@ -11,3 +11,19 @@ def format_cny(value):
         return ""
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
     return f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def cny_capitals(value):
+    """The amount in Chinese capitals as written on a voucher (大写金额:
+    贰万肆仟玖佰元整, 壹佰万贰仟零叁元零柒分), following the People's Bank's
+    rules for filling in bills (整 after 元, none after 分).  cn2an does
+    the conversion; this only fixes the input to two places."""
+    import cn2an
+
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if amount < 0:
+        raise ValueError("a negative amount has no voucher form")
+    if amount == 0:
+        return "零元整"
+    return cn2an.an2cn(f"{amount:f}", "rmb")

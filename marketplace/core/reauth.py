@@ -1,7 +1,7 @@
 """Re-authentication before irreversible steps ("sudo mode").
 
 ``reauth_required`` wraps a view whose POST cannot be undone (project
-approval, award, report confirmation, signing a contract; later payment release).
+approval, award, report confirmation, signing a contract, releasing a payment).
 For a user who needs a second factor (``twofactor.requires_second_factor``)
 the POST runs only if the user re-entered password and code within
 ``REAUTH_MINUTES``.  Otherwise the POST is refused (HTTP 403) with a page
@@ -56,6 +56,9 @@ Irreversible - decorated:
   the payable amount) or rejection of a milestone, the second officer's
   approval of an acceptance below the pass mark.
 - acceptance:moderate - a resident's comment published or refused.
+- payments:approve, payments:release, payments:retry, payments:record_paid,
+  payments:cancel - money steps: an approval, a call to the gateway, a
+  payment recorded as paid, a request cancelled for good.
 - (fixA) the user administration in marketplace/core/admin.py and
   marketplace/core/users_admin.py.
 

@@ -903,3 +903,23 @@ RULES.update(
         "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/ [contracts/contractclauses/delete]": admin(OK),
     }
 )
+
+# --- issue 16: payments -----------------------------------------------------------------------------------
+# Procurement and finance officers read every payment; the money steps are POST-only (405 on GET for
+# them, 403 for everybody else); the world's payment has no voucher yet (404).  An organization's payments
+# page is its members'; its account form is POST-only.
+_PAYMENT_VIEWERS = dict(finance=OK)
+RULES.update(
+    {
+        "work/payments/": officers(**_PAYMENT_VIEWERS),
+        "work/payments/<int:pk>/": officers(**_PAYMENT_VIEWERS),
+        "work/payments/<int:pk>/approve/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
+        "work/payments/<int:pk>/release/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
+        "work/payments/<int:pk>/retry/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
+        "work/payments/<int:pk>/paid/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
+        "work/payments/<int:pk>/cancel/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
+        "work/payments/<int:pk>/voucher.pdf": officers(NOT_FOUND, finance=NOT_FOUND),
+        "org/<int:pk>/payments/": _member_only(),
+        "org/<int:pk>/payments/account/": _member_only(NOT_ALLOWED),
+    }
+)

@@ -422,6 +422,21 @@ def _active_contract(w):
     assert w.active_contract.state == Contract.State.ACTIVE
     assert w.active_milestone.state == Milestone.State.UNDER_EVALUATION
     assert w.milestone_evaluation.state == MilestoneEvaluation.State.DECLARED
+    _payment(w)
+
+
+def _payment(w):
+    """Issue 16: a payment request on the active contract's second milestone
+    (written directly: the routes' access does not depend on how it came),
+    so the payment pages are checked against a real row."""
+    from decimal import Decimal
+
+    from contracts.payments.models import Payment
+
+    second = w.active_contract.milestones.get(number=2)
+    w.payment = Payment.objects.create(
+        milestone=second, contract=w.active_contract, amount=Decimal("1000.00"), requested_at=timezone.now()
+    )
 
 
 def _method_change(method, officer):

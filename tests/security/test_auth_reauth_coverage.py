@@ -68,6 +68,12 @@ IRREVERSIBLE = {
     "acceptance:moderate": "a published comment is public for good",
     "milestone_evaluate:declare": "a declared relationship withdraws the evaluator for good",
     "milestone_evaluate:lock": "a locked sheet becomes the milestone's expert score",
+    # issue 16, payments
+    "payments:approve": "an approved payment goes to the release; approvals are money steps",
+    "payments:release": "the gateway is called: money leaves",
+    "payments:retry": "the gateway is called again (same key): money may leave",
+    "payments:record_paid": "a paid payment is final and in the ledger",
+    "payments:cancel": "a cancelled payment request never comes back",
 }
 
 REVERSIBLE = {
@@ -147,6 +153,9 @@ READ_ONLY = {
     "contracts:index",
     "contracts:detail",
     "contracts:document",
+    "payments:index",
+    "payments:detail",
+    "payments:voucher",
     # milestone evaluation and acceptance (issue 15)
     "acceptance:index",
     "acceptance:milestone",

@@ -182,6 +182,8 @@ def _fillers(w):
         ("work/milestones/contracts/", "pk", w.active_contract.pk),
         ("work/milestones/", "pk", w.active_milestone.pk),
         ("work/milestones/", "record_pk", 999999),
+        # issue 16: the world's payment request
+        ("work/payments/", "pk", w.payment.pk),
         ("evaluate/milestones/", "pk", w.milestone_evaluation.pk),
         ("community/surveys/", "pk", w.active_milestone.pk),
         ("survey/", "token", w.survey_token),

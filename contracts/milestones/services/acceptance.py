@@ -28,8 +28,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contracts.contracts.models import Milestone
 from contracts.milestones import evaluation_messages as messages
-from contracts.milestones import pdfs, scoring
+from contracts.milestones import events, pdfs, scoring
 from contracts.milestones.models import AcceptanceRecord
 from contracts.milestones.permissions import evaluation as rules
 from contracts.milestones.services import completion, surveys
@@ -177,6 +178,8 @@ def _accept(milestone, *, by, reason, overridden):
     milestone.rectification_due = None
     milestone.save(update_fields=SAVED)
     _write_record(milestone, facts_now=facts_now, accepted=True, reason=reason)
+    # the payments domain creates the payment request in this transaction
+    events.milestone_accepted.send(sender=Milestone, milestone=milestone, by=by)
     users = _organization_users(milestone.contract)
     if users:
         notifications.send(

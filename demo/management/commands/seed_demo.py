@@ -12,6 +12,7 @@ from demo.evaluation import committee_lines, seed_evaluation
 from demo.needs import seed_needs
 from demo.organizations import accounts_lines as organization_accounts
 from demo.organizations import seed_organizations
+from demo.payments import seed_payments
 from demo.projects import seed_projects
 from marketplace.core.models.places import Community, District
 from marketplace.core.models.users import User
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             created += seed_projects(stdout=self.stdout)
             created += seed_evaluation(stdout=self.stdout)
             created += seed_contracts(stdout=self.stdout)
+            created += seed_payments(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 

@@ -1,0 +1,26 @@
+"""The payment gateways behind one interface (``base.Gateway``), chosen by
+``settings.PAYMENT_GATEWAY``: ``ledger`` (the default: an offline treasury
+instruction and its voucher; the finance officer records the bank's
+reference) or ``stripe`` (Stripe Connect transfers, when configured)."""
+
+from django.conf import settings
+
+from contracts.payments.gateways.base import Gateway, GatewayError, GatewayResult
+from contracts.payments.gateways.ledger import LedgerGateway
+
+GATEWAYS = {LedgerGateway.name: LedgerGateway}
+
+
+def configured_name():
+    return getattr(settings, "PAYMENT_GATEWAY", LedgerGateway.name) or LedgerGateway.name
+
+
+def get(name=None):
+    name = name or configured_name()
+    try:
+        return GATEWAYS[name]()
+    except KeyError:
+        raise GatewayError(f"unknown payment gateway {name!r}", permanent=True) from None
+
+
+__all__ = ["Gateway", "GatewayError", "GatewayResult", "configured_name", "get"]

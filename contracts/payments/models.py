@@ -1,0 +1,249 @@
+"""Payments (拨付): one per accepted milestone, ever, and the ledger every
+figure about money comes from.
+
+- ``PayeeAccount``: the bank account an organization registers to be paid
+  into (its administrator; shown masked everywhere but on the voucher).
+- ``Payment``: ``requested → approved → processing → paid | failed``,
+  ``failed → processing`` (a retry, with the same idempotency key) and
+  ``requested → cancelled``.  The database keeps one payment per milestone
+  (a unique one-to-one), a positive amount, a unique idempotency key, and
+  no ``paid`` without the gateway's record (a check constraint).  The sum of
+  a contract's live payments never exceeding its sum is the services' rule
+  under the contract's row lock (tested with a race on PostgreSQL).
+- ``LedgerEntry``: append-only double entry between three accounts per
+  contract: budget → committed (when the contract comes into force) →
+  disbursed (when a payment is paid); a termination or a cancelled payment
+  gives the rest back.  An entry is never changed or deleted; a unique key
+  per (contract or payment, kind) makes writing one idempotent."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from contracts.payments import permissions
+from marketplace.core.fsm import guard
+from marketplace.organizations.models import private_storage
+
+
+class PayeeAccount(models.Model):
+    """Where an organization is paid: its bank account (Stripe's connected
+    account too, when that gateway is used)."""
+
+    organization = models.OneToOneField(
+        "marketplace.Organization", on_delete=models.PROTECT, related_name="payee_account"
+    )
+    bank_name = models.CharField(_("bank and branch"), max_length=100)
+    account_name = models.CharField(_("account name"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=34)
+    stripe_account_id = models.CharField(_("Stripe connected account"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey("marketplace.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("payee account")
+        verbose_name_plural = _("payee accounts")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.account_name} {self.masked_number}"
+
+    @property
+    def masked_number(self):
+        """The last four digits only (DESIGN §5: no bank account on any page but the voucher)."""
+        digits = self.account_number.replace(" ", "")
+        return f"**** {digits[-4:]}" if len(digits) > 4 else "****"
+
+
+def new_idempotency_key():
+    return f"pay-{uuid.uuid4().hex}"
+
+
+def voucher_path(instance, filename):
+    return f"payments/{instance.contract_id}/{instance.pk}/{filename}"
+
+
+@guard(_("The contract is terminated: cancel this payment request, or pay what was accepted before."), "terminated")
+def contract_not_terminated(payment):
+    return payment.contract.state != "terminated"
+
+
+@guard(_("The payee organization has not registered its bank account yet."), "no_account")
+def payee_has_account(payment):
+    return PayeeAccount.objects.filter(organization_id=payment.contract.organization_id).exists()
+
+
+@guard(_("The gateway has not recorded this payment yet."), "no_gateway_record")
+def gateway_recorded(payment):
+    return bool(payment.gateway_reference)
+
+
+class Payment(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        PROCESSING = "processing", _("Processing")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    #: states whose amount counts against the contract sum
+    LIVE = (State.REQUESTED, State.APPROVED, State.PROCESSING, State.PAID)
+
+    milestone = models.OneToOneField("contracts.Milestone", on_delete=models.PROTECT, related_name="payment")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.REQUESTED, protected=True)
+    idempotency_key = models.CharField(max_length=64, unique=True, default=new_idempotency_key, editable=False)
+    #: the officer who accepted the milestone and the one who approved an exception: they may not pay it
+    accepted_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exception_approved_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    approved_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    gateway = models.CharField(_("gateway"), max_length=20, blank=True)
+    #: the gateway's record: the disbursement instruction's number (ledger) or the transfer's id (Stripe)
+    gateway_reference = models.CharField(_("gateway reference"), max_length=100, blank=True)
+    voucher = models.FileField(storage=private_storage, upload_to=voucher_path, max_length=200, blank=True)
+    voucher_sha256 = models.CharField(max_length=64, blank=True)
+    bank_reference = models.CharField(_("bank transaction reference"), max_length=100, blank=True)
+    bank_paid_on = models.DateField(_("paid on (bank date)"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    failure_message = models.TextField(_("why it failed"), blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.TextField(_("why cancelled"), blank=True)
+    cancelled_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-requested_at", "-pk"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(state="paid") | (~Q(gateway_reference="") & Q(paid_at__isnull=False)),
+                name="payment_paid_has_gateway_record",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"], name="payment_state_requested")]
+
+    def __str__(self):
+        return f"{self.contract_id}/{self.milestone_id} ¥{self.amount}"
+
+    # Each transition is audited by core.signals (``payment.<name>``, actor, reason); the
+    # keyword ``details`` a service passes (contract, milestone, amount, gateway…) go with it.
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.APPROVED,
+        conditions=[contract_not_terminated, payee_has_account],
+        permission=permissions.may_pay,
+    )
+    def approve(self, *, by=None, reason="", **details):
+        pass
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.PROCESSING,
+        conditions=[payee_has_account],
+        permission=permissions.may_pay,
+    )
+    def release(self, *, by=None, reason="", **details):
+        pass
+
+    @transition(field=state, source=State.FAILED, target=State.PROCESSING, permission=permissions.may_pay)
+    def retry(self, *, by=None, reason="", **details):
+        pass
+
+    @transition(
+        field=state,
+        source=State.PROCESSING,
+        target=State.PAID,
+        conditions=[gateway_recorded],
+        permission=permissions.may_record_paid,
+    )
+    def mark_paid(self, *, by=None, reason="", **details):
+        pass
+
+    @transition(field=state, source=State.PROCESSING, target=State.FAILED)
+    def fail(self, *, by=None, reason="", **details):
+        pass
+
+    @transition(field=state, source=State.REQUESTED, target=State.CANCELLED, permission=permissions.may_cancel)
+    def cancel(self, *, by=None, reason="", **details):
+        pass
+
+
+class LedgerEntry(models.Model):
+    """One money movement between two of a contract's accounts.  Append-only."""
+
+    class Account(models.TextChoices):
+        BUDGET = "budget", _("Budget")
+        COMMITTED = "committed", _("Committed")
+        DISBURSED = "disbursed", _("Disbursed")
+
+    class Kind(models.TextChoices):
+        COMMITMENT = "commitment", _("Contract in force: its sum committed")
+        DISBURSEMENT = "disbursement", _("Payment made")
+        RELEASE = "release", _("Commitment released (termination)")
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="ledger_entries")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    debit = models.CharField(_("to"), max_length=20, choices=Account.choices)
+    credit = models.CharField(_("from"), max_length=20, choices=Account.choices)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(_("recorded"))
+    created_by = models.ForeignKey(
+        "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["created_at", "pk"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(condition=~Q(debit=models.F("credit")), name="ledger_two_accounts"),
+            models.UniqueConstraint(
+                fields=["payment", "kind"], condition=Q(payment__isnull=False), name="ledger_once_per_payment"
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "kind"], condition=Q(payment__isnull=True), name="ledger_once_per_contract"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract_id} {self.kind} ¥{self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ledger entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("ledger entries are append-only")

@@ -1,0 +1,375 @@
+"""Moving a payment: each step one transaction, the contract's row locked
+first (then the payment, then the audit chain head), the transition asked
+through the state machine (``permissions`` holds the actor rules), the
+audit event and the ledger entry written with it, messages and the release
+task sent after the commit.
+
+- ``request_for_milestone``: accepting a milestone (the milestones domain's
+  ``milestone_accepted`` event, inside its transaction) creates the
+  milestone's payment request for the payable amount: one per milestone,
+  ever (a unique constraint), and never beyond the contract sum.
+- ``approve`` → ``release`` (a finance officer; the release task runs after
+  the commit) → the gateway's record → ``record_paid`` (ledger gateway: the
+  bank's reference and date) or the gateway's confirmation; ``failed`` →
+  ``retry`` with the same idempotency key; ``cancel`` a request."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.contracts.models import Contract
+from contracts.payments import gateways, messages, permissions
+from contracts.payments.models import LedgerEntry, PayeeAccount, Payment
+from marketplace.core import fsm, notifications
+from marketplace.core.audit import record_event
+from marketplace.core.errors import DomainError
+from marketplace.core.models.users import User
+
+
+class PaymentError(DomainError):
+    default_code = "payment"
+
+
+def lock(payment):
+    """The contract row, then the payment row (fresh, with its contract)."""
+    Contract.objects.select_for_update().filter(pk=payment.contract_id).first()
+    return (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("contract", "contract__organization", "milestone")
+        .get(pk=payment.pk)
+    )
+
+
+def live_total(contract, exclude=None):
+    """What the contract's live payments (not failed or cancelled) add up to."""
+    payments = Payment.objects.filter(contract=contract, state__in=Payment.LIVE)
+    if exclude is not None:
+        payments = payments.exclude(pk=exclude.pk)
+    return payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def _within_contract_sum(contract, amount, exclude=None):
+    if live_total(contract, exclude) + amount > contract.amount:
+        raise PaymentError(
+            _("The contract's payments would exceed its sum (¥%(sum)s).") % {"sum": contract.amount},
+            None,
+            "over_contract_sum",
+        )
+
+
+def _entry(contract, kind, debit, credit, amount, *, payment=None, by=None, memo=""):
+    """Write one ledger entry unless it exists (the unique keys make this idempotent)."""
+    found = LedgerEntry.objects.filter(contract=contract, kind=kind, payment=payment).first()
+    if found is not None:
+        return found
+    entry = LedgerEntry.objects.create(
+        contract=contract,
+        payment=payment,
+        kind=kind,
+        debit=debit,
+        credit=credit,
+        amount=amount,
+        created_at=timezone.now(),
+        created_by=by,
+        memo=memo,
+    )
+    record_event(
+        "ledger.entry",
+        actor=by,
+        obj=entry,
+        details={
+            "contract": contract.number,
+            "kind": kind,
+            "from": credit,
+            "to": debit,
+            "amount": str(amount),
+            "payment": payment.pk if payment else None,
+        },
+    )
+    return entry
+
+
+def ensure_commitment(contract, by=None):
+    """Budget → committed for the contract sum, once per contract."""
+    return _entry(
+        contract,
+        LedgerEntry.Kind.COMMITMENT,
+        LedgerEntry.Account.COMMITTED,
+        LedgerEntry.Account.BUDGET,
+        contract.amount,
+        by=by,
+        memo=contract.number,
+    )
+
+
+def finance_officers(exclude=()):
+    found = User.objects.with_perm(permissions.APPROVE_PAYMENT, is_active=True, include_superusers=False)
+    return list(found.exclude(pk__in=[u.pk for u in exclude if u is not None]).order_by("pk"))
+
+
+def _tell(message, users, payment, link):
+    if users:
+        context = {
+            "contract": payment.contract.number,
+            "milestone": payment.milestone.number,
+            "title": payment.milestone.title,
+            "amount": f"{payment.amount:,.2f}",
+        }
+        transaction.on_commit(lambda: notifications.send(message, users, context, link=link))
+
+
+def _finance_link(payment):
+    from django.urls import reverse
+
+    return reverse("payments:detail", args=[payment.pk])
+
+
+def _organization_users(contract):
+    from marketplace.organizations.models import Membership
+
+    return [m.user for m in Membership.objects.filter(organization_id=contract.organization_id).select_related("user")]
+
+
+# --- the request ------------------------------------------------------------------------------------------
+
+
+def request_for_milestone(milestone, *, by):
+    """The payment request of an accepted milestone (inside the acceptance's
+    transaction: the contract and milestone rows are locked there).  Nothing
+    is requested when nothing is payable."""
+    amount = milestone.payable or Decimal("0")
+    if amount <= 0:
+        return None
+    # the contract's row lock (taken already by the acceptance; again here so that no caller can forget it)
+    contract = Contract.objects.select_for_update().get(pk=milestone.contract_id)
+    ensure_commitment(contract, by=None)
+    _within_contract_sum(contract, amount)
+    payment = Payment.objects.create(
+        milestone=milestone,
+        contract=contract,
+        amount=amount,
+        accepted_by=milestone.decided_by,
+        exception_approved_by=milestone.override_approved_by,
+        requested_at=timezone.now(),
+    )
+    record_event(
+        "payment.requested",
+        actor=by,
+        obj=payment,
+        to_state=payment.state,
+        details={"contract": contract.number, "milestone": milestone.number, "amount": str(amount)},
+    )
+    _tell(messages.REQUESTED, finance_officers(exclude=[by]), payment, _finance_link(payment))
+    return payment
+
+
+# --- the finance officer's steps ---------------------------------------------------------------------------
+
+
+def _step(payment, by, name, **details):
+    """Ask the machine, then take the transition (audited by core.signals with ``details``)."""
+    fsm.require(getattr(payment, name), by, PaymentError)
+    getattr(payment, name)(
+        by=by,
+        contract=payment.contract.number,
+        milestone=payment.milestone.number,
+        amount=str(payment.amount),
+        **details,
+    )
+
+
+def approve(payment, *, by):
+    with transaction.atomic():
+        payment = lock(payment)
+        fsm.require(payment.approve, by, PaymentError)
+        _within_contract_sum(payment.contract, payment.amount, exclude=payment)
+        _step(payment, by, "approve")
+        payment.approved_by, payment.approved_at = by, timezone.now()
+        payment.save(update_fields=["state", "approved_by", "approved_at"])
+    return payment
+
+
+def release(payment, *, by):
+    """Approved → processing; the gateway is called by the release task after the commit."""
+    with transaction.atomic():
+        payment = lock(payment)
+        gateway = gateways.configured_name()
+        _step(payment, by, "release", gateway=gateway, attempt=payment.attempts + 1)
+        payment.released_by, payment.released_at = by, timezone.now()
+        payment.gateway = gateway
+        payment.attempts += 1
+        payment.save(update_fields=["state", "released_by", "released_at", "gateway", "attempts"])
+        _enqueue(payment)
+    return payment
+
+
+def retry(payment, *, by):
+    """Failed → processing, with the same idempotency key: the gateway finds
+    what an earlier attempt did instead of paying again."""
+    with transaction.atomic():
+        payment = lock(payment)
+        _step(payment, by, "retry", attempt=payment.attempts + 1)
+        payment.attempts += 1
+        payment.failure_message = ""
+        payment.save(update_fields=["state", "attempts", "failure_message"])
+        _enqueue(payment)
+    return payment
+
+
+def _enqueue(payment):
+    from contracts.payments.tasks import release_payment
+
+    pk = payment.pk
+    transaction.on_commit(lambda: release_payment.delay(pk))
+
+
+def cancel(payment, *, by, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError(_("Give the reason for cancelling."), "reason", "reason_required")
+    with transaction.atomic():
+        payment = lock(payment)
+        fsm.require(payment.cancel, by, PaymentError)
+        payment.cancel(by=by, reason=reason, contract=payment.contract.number, amount=str(payment.amount))
+        payment.cancelled_at, payment.cancelled_by, payment.cancel_reason = timezone.now(), by, reason
+        payment.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancel_reason"])
+    return payment
+
+
+# --- the gateway ------------------------------------------------------------------------------------------
+
+
+def process(payment_pk):
+    """The release task's body: call the gateway for a payment in
+    ``processing`` (its row locked, so two workers never call it at once)
+    and keep its record.  Safe to run again: a payment no longer in
+    ``processing`` is left alone, and the gateway finds an earlier call by
+    the idempotency key.  A transient fault leaves the payment in
+    ``processing`` and raises, so the task tries again; a permanent one
+    fails it with the gateway's message."""
+    with transaction.atomic():
+        payment = Payment.objects.filter(pk=payment_pk).first()
+        if payment is None or payment.state != Payment.State.PROCESSING:
+            return payment
+        payment = lock(payment)
+        if payment.state != Payment.State.PROCESSING or payment.gateway_reference:
+            return payment  # done already (a task delivered twice): the gateway holds its record
+        gateway = gateways.get(payment.gateway)
+        try:
+            result = gateway.disburse(payment)
+        except gateways.GatewayError as error:
+            if not error.permanent:
+                raise
+            return _fail(payment, error.message)
+        payment.gateway_reference = result.reference
+        payment.save(update_fields=["gateway_reference", "voucher", "voucher_sha256"])
+        record_event(
+            "payment.instructed",
+            obj=payment,
+            details={"gateway": payment.gateway, "reference": result.reference, "voucher": payment.voucher_sha256},
+        )
+        if result.settled:
+            _settle(payment, by=None)
+    return payment
+
+
+def _fail(payment, message):
+    payment.fail(reason=message, gateway=payment.gateway)
+    payment.failure_message, payment.failed_at = message, timezone.now()
+    payment.save(update_fields=["state", "failure_message", "failed_at"])
+    _tell(messages.FAILED, finance_officers(), payment, _finance_link(payment))
+    return payment
+
+
+def _settle(payment, *, by):
+    """Processing → paid, the disbursement in the ledger, the milestone paid."""
+    payment.mark_paid(
+        by=by,
+        contract=payment.contract.number,
+        milestone=payment.milestone.number,
+        amount=str(payment.amount),
+        gateway_reference=payment.gateway_reference,
+        bank_reference=payment.bank_reference,
+    )
+    payment.paid_at = timezone.now()
+    payment.recorded_by = by
+    payment.save(update_fields=["state", "paid_at", "recorded_by", "bank_reference", "bank_paid_on"])
+    _entry(
+        payment.contract,
+        LedgerEntry.Kind.DISBURSEMENT,
+        LedgerEntry.Account.DISBURSED,
+        LedgerEntry.Account.COMMITTED,
+        payment.amount,
+        payment=payment,
+        by=by,
+        memo=payment.gateway_reference,
+    )
+    milestone = payment.milestone
+    if milestone.state == "accepted":
+        milestone.mark_paid(by=by)
+        milestone.save(update_fields=["state"])
+    _tell(messages.PAID, _organization_users(payment.contract), payment, "")
+    return payment
+
+
+def record_paid(payment, *, by, reference, paid_on):
+    """The finance officer enters the bank's transaction reference and date
+    (ledger gateway): the payment is paid."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise PaymentError(_("Enter the bank's transaction reference."), "reference", "reference_required")
+    if paid_on is None or paid_on > timezone.localdate():
+        raise PaymentError(_("Enter the date the bank paid (not in the future)."), "paid_on", "paid_on")
+    with transaction.atomic():
+        payment = lock(payment)
+        fsm.require(payment.mark_paid, by, PaymentError)
+        permissions.require(permissions.can_record_paid(by, payment), PaymentError)
+        if paid_on < timezone.localdate(payment.released_at):
+            raise PaymentError(_("The bank cannot have paid before the release."), "paid_on", "paid_on")
+        payment.bank_reference, payment.bank_paid_on = reference, paid_on
+        _settle(payment, by=by)
+    return payment
+
+
+# --- the organization's account ---------------------------------------------------------------------------
+
+
+def save_payee_account(organization, *, by, bank_name, account_name, account_number):
+    """The organization's administrator registers (or changes) the account it
+    is paid into.  A payment already released keeps the voucher it has."""
+    from marketplace.organizations.permissions import can_administer
+
+    permissions.require(can_administer(by, organization), PaymentError)
+    with transaction.atomic():
+        account = PayeeAccount.objects.select_for_update().filter(organization=organization).first()
+        created = account is None
+        account = account or PayeeAccount(organization=organization)
+        account.bank_name, account.account_name = bank_name.strip(), account_name.strip()
+        account.account_number, account.updated_by = account_number, by
+        account.save()
+        record_event(
+            "payee_account.registered" if created else "payee_account.changed",
+            actor=by,
+            obj=account,
+            # never the number itself in the audit chain: its last four digits
+            details={"organization": organization.pk, "bank": account.bank_name, "number": account.masked_number},
+        )
+    return account
+
+
+__all__ = [
+    "PaymentError",
+    "save_payee_account",
+    "approve",
+    "cancel",
+    "ensure_commitment",
+    "live_total",
+    "process",
+    "record_paid",
+    "release",
+    "request_for_milestone",
+    "retry",
+]

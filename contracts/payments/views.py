@@ -1,0 +1,246 @@
+"""The payment pages.
+
+- /work/payments/ (namespace ``payments``): procurement and finance officers
+  read every payment; finance officers approve, release, retry and record
+  the bank's reference, officers and finance officers cancel a request.
+  Each step's button shows exactly when ``permissions`` allows it, else the
+  reason (e.g. "You accepted this milestone: another finance officer pays
+  it").  Money steps ask for password and code again (``reauth_required``).
+- /org/<pk>/payments/ (namespace ``orgpayments``): an organization's
+  payments and the bank account it is paid into (its administrator
+  registers it; shown masked)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from contracts.payments import forms, permissions, selectors, services
+from marketplace.core.actions import run_action
+from marketplace.core.decorators import user_passes
+from marketplace.core.errors import DomainError
+from marketplace.core.reauth import reauth_required
+from marketplace.organizations.models import Organization
+from marketplace.organizations.permissions import can_administer, is_member
+from marketplace.procurement.views.projects import pdf_response
+
+viewer_required = user_passes(permissions.can_view_payments)
+PER_PAGE = 25
+
+
+@never_cache
+@viewer_required
+def index(request):
+    form = forms.PaymentFilter(request.GET or {"state": forms.PaymentFilter.WAITING})
+    state, q = forms.PaymentFilter.WAITING, ""
+    if form.is_valid():
+        state, q = form.cleaned_data["state"], form.cleaned_data["q"].strip()
+    page = Paginator(selectors.filtered(state, q), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "contracts/payments/index.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "filtered": bool(q) or state != forms.PaymentFilter.WAITING,
+            "querystring_base": f"{query.urlencode()}&" if query else "",
+            "is_finance": permissions.is_finance(request.user),
+        },
+    )
+
+
+def _load(pk):
+    return get_object_or_404(selectors.payments(), pk=pk)
+
+
+def _detail(request, payment, bound=None, status=200):
+    bound = bound or {}
+    actions = permissions.available_actions(request.user, payment)
+    return render(
+        request,
+        "contracts/payments/detail.html",
+        {
+            "payment": payment,
+            "contract": payment.contract,
+            "milestone": payment.milestone,
+            "account": selectors.payee_account(payment.contract.organization),
+            "actions": actions,
+            "record_form": bound.get("record_paid") or forms.RecordPaidForm(initial={"paid_on": timezone.localdate()}),
+            "cancel_form": bound.get("cancel") or forms.CancelForm(),
+            "ledger": selectors.ledger_of(payment.contract),
+            "balances": selectors.balances(payment.contract),
+            "is_finance": permissions.is_finance(request.user),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@viewer_required
+def detail(request, pk):
+    return _detail(request, _load(pk))
+
+
+def _act(request, pk, key, form, call, success):
+    payment = _load(pk)
+    return run_action(
+        request,
+        form,
+        lambda form: call(payment, form),
+        success=success,
+        done=reverse("payments:detail", args=[payment.pk]),
+        again=lambda bound: _detail(request, payment, {key: bound}, status=400),
+    )
+
+
+@never_cache
+@viewer_required
+@require_POST
+@reauth_required
+def approve(request, pk):
+    return _act(
+        request,
+        pk,
+        "approve",
+        forms.StepForm(request.POST),
+        lambda payment, form: services.approve(payment, by=request.user),
+        _("The payment is approved; release it to send it to the treasury."),
+    )
+
+
+@never_cache
+@viewer_required
+@require_POST
+@reauth_required
+def release(request, pk):
+    return _act(
+        request,
+        pk,
+        "release",
+        forms.StepForm(request.POST),
+        lambda payment, form: services.release(payment, by=request.user),
+        _("The payment is released: the gateway is being called. This page shows the result."),
+    )
+
+
+@never_cache
+@viewer_required
+@require_POST
+@reauth_required
+def retry(request, pk):
+    return _act(
+        request,
+        pk,
+        "retry",
+        forms.StepForm(request.POST),
+        lambda payment, form: services.retry(payment, by=request.user),
+        _("The payment is being sent again, with the same key: it cannot be paid twice."),
+    )
+
+
+@never_cache
+@viewer_required
+@require_POST
+@reauth_required
+def record_paid(request, pk):
+    return _act(
+        request,
+        pk,
+        "record_paid",
+        forms.RecordPaidForm(request.POST),
+        lambda payment, form: services.record_paid(
+            payment, by=request.user, reference=form.cleaned_data["reference"], paid_on=form.cleaned_data["paid_on"]
+        ),
+        _("The payment is recorded as paid."),
+    )
+
+
+@never_cache
+@viewer_required
+@require_POST
+@reauth_required
+def cancel(request, pk):
+    return _act(
+        request,
+        pk,
+        "cancel",
+        forms.CancelForm(request.POST),
+        lambda payment, form: services.cancel(payment, by=request.user, reason=form.cleaned_data["reason"]),
+        _("The payment request is cancelled."),
+    )
+
+
+@never_cache
+@viewer_required
+def voucher(request, pk):
+    payment = _load(pk)
+    if not payment.voucher:
+        raise Http404
+    return pdf_response(payment.voucher, f"{payment.gateway_reference or payment.pk}.pdf")
+
+
+# --- the organization's side ---------------------------------------------------------------------------
+
+
+def member_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, pk, *args, **kwargs):
+        organization = Organization.objects.filter(pk=pk).first()
+        if organization is None or not is_member(request.user, organization):
+            raise Http404
+        return view(request, organization, *args, **kwargs)
+
+    return wrapped
+
+
+def _org_page(request, organization, form, status=200):
+    return render(
+        request,
+        "contracts/payments/org_index.html",
+        {
+            "organization": organization,
+            "account": selectors.payee_account(organization),
+            "payments": list(selectors.organization_payments(organization)[:200]),
+            "form": form,
+            "is_admin": bool(can_administer(request.user, organization)),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@member_required
+def org_index(request, organization):
+    return _org_page(request, organization, forms.PayeeAccountForm(request=request))
+
+
+@never_cache
+@member_required
+@require_POST
+@reauth_required(reentry_field="password")
+def org_account(request, organization):
+    if not can_administer(request.user, organization):
+        raise PermissionDenied
+    form = forms.PayeeAccountForm(request.POST, request=request)
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ("bank_name", "account_name", "account_number")}
+        try:
+            services.save_payee_account(organization, by=request.user, **data)
+        except DomainError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The account is saved. Payments are made into it from now on."))
+            return redirect("orgpayments:index", organization.pk)
+    return _org_page(request, organization, form, status=400)

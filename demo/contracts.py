@@ -425,7 +425,7 @@ def _walk(spec, award, officer, second, worker):
             only,
             officer,
             spec["awarded"] - 25,
-            reason="得分低于及格线。",
+            reason="得分低于合格线。",
             override="活动已全部完成，主要问题为宣传覆盖面不足；经科室研究按合同约定扣减后验收。",
             second=second,
         )

@@ -126,6 +126,20 @@ pytest_plugins += ["tests.needs_fixtures"]  # demand-list fixtures
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the platform's default language: a request through
+    the test client activates the request's language in the thread and leaves
+    it active, so a test that browsed in English would make the next one's
+    lazily translated messages English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttles, cached exports)."""
     from django.core.cache import cache

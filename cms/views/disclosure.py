@@ -35,11 +35,23 @@ class ContractSearchForm(forms.Form):
         return value
 
 
-def _projects_url(request):
-    from cms.models import Section, SectionPage
+def _section_url(request, section_key, default):
+    from cms.models import SectionPage
 
-    section = SectionPage.objects.filter(section=Section.PROJECTS).first()
-    return section.get_url(request) if section is not None else "/projects/"
+    section = SectionPage.objects.filter(section=section_key).first()
+    return section.get_url(request) if section is not None else default
+
+
+def _projects_url(request):
+    from cms.models import Section
+
+    return _section_url(request, Section.PROJECTS, "/projects/")
+
+
+def _directory_url(request):
+    from cms.models import Section
+
+    return _section_url(request, Section.ORGANIZATIONS, "/organizations/")
 
 
 def index(request, page):
@@ -91,5 +103,6 @@ def detail(request, page, key):
             "comments": milestones_public.published_comments(row),
             "disclosure_url": page.get_url(request),
             "projects_url": _projects_url(request),
+            "directory_url": _directory_url(request),
         },
     )

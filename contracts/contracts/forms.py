@@ -55,8 +55,8 @@ class ContractForm(ServiceErrorMixin, forms.Form):
     pass_mark = forms.DecimalField(label=_("Pass mark"), **PERCENT)
     full_payment_score = forms.DecimalField(label=_("Score for the full share"), **PERCENT)
     min_responses = forms.IntegerField(label=_("Minimum survey responses"), min_value=1, max_value=10000)
-    min_response_share = forms.DecimalField(label=_("Or this share of the survey links (%)"), **PERCENT)
-    evaluation_terms = forms.CharField(label=_("Evaluation terms"), widget=_text(), required=False)
+    min_response_share = forms.DecimalField(label=_("Or this share of the survey links handed out (%)"), **PERCENT)
+    evaluation_terms = forms.CharField(label=_("Other evaluation terms"), widget=_text(), required=False)
     breach_terms = forms.CharField(label=_("Breach terms"), widget=_text(), required=False)
 
     def __init__(self, *args, communities=None, **kwargs):
@@ -93,7 +93,8 @@ class OptionalRows(forms.BaseFormSet):
         return 0 if self.is_bound else super().initial_form_count()
 
     def rows(self):
-        return [form.cleaned_data for form in self.forms if form.cleaned_data]
+        """The filled rows that are well-formed (all of them once the formset is valid)."""
+        return [form.cleaned_data for form in self.forms if form.is_valid() and form.cleaned_data]
 
 
 MilestoneFormSet = formset_factory(MilestoneRow, formset=OptionalRows, extra=2, max_num=24, absolute_max=24)

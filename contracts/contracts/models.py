@@ -230,8 +230,8 @@ class Contract(FSMModelMixin, models.Model):
         TERMINATED = "terminated", _("Terminated")
 
     class Level(models.TextChoices):
-        COMMUNITY = "community", _("Community level (社区)")
-        STREET = "street", _("Street level (街道)")
+        COMMUNITY = "community", _("Community level")
+        STREET = "street", _("Street level")
 
     class Grade(models.TextChoices):
         # The same letters as EntryStandard.Grade (marketplace.organizations).

@@ -5,6 +5,8 @@ phone or ID number.  Read-only."""
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from contracts.contracts.models import Contract
 
 PUBLIC_STATES = (Contract.State.ACTIVE, Contract.State.COMPLETED, Contract.State.TERMINATED)
@@ -42,6 +44,7 @@ class PublicContract:
     announcement_due: object
     announced_at: object
     terminated_at: object = None
+    payable_at_termination: object = None
     grade: str = ""
     state_label: str = ""
     grade_label: str = ""
@@ -55,6 +58,18 @@ def _published():
         .prefetch_related("communities", "milestones")
         .order_by("-activated_at", "-pk")
     )
+
+
+def _milestone_label(contract, milestone):
+    """A milestone's state for the public; one left open by a termination says so."""
+    if contract.state == Contract.State.TERMINATED and milestone.state in (
+        "pending",
+        "submitted",
+        "under_evaluation",
+        "rejected",
+    ):
+        return str(_("Not delivered: the contract was terminated"))
+    return str(milestone.get_state_display())
 
 
 def _public(contract):
@@ -82,8 +97,9 @@ def _public(contract):
         grade=contract.grade,
         state_label=str(contract.get_state_display()),
         grade_label=str(contract.get_grade_display()) if contract.grade else "",
+        payable_at_termination=contract.payable_at_termination,
         milestones=tuple(
-            PublicMilestone(m.number, m.title, m.due_on, m.share, m.state, str(m.get_state_display()))
+            PublicMilestone(m.number, m.title, m.due_on, m.share, m.state, _milestone_label(contract, m))
             for m in sorted(contract.milestones.all(), key=lambda m: m.number)
         ),
     )

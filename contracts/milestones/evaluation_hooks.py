@@ -103,10 +103,15 @@ def evaluator_panel(user):
 def community_panel(user):
     if not is_worker(user):
         return None
-    count = selectors.survey_milestones_for(user).count()
-    if not count:
+    rows = list(selectors.survey_milestones_for(user))
+    if not rows:
         return None
-    return Panel("contracts/milestones/survey/_worker_panel.html", {"count": count}, rank=PANEL_RANK)
+    collecting = sum(1 for row in rows if row.links)
+    return Panel(
+        "contracts/milestones/survey/_worker_panel.html",
+        {"collecting": collecting, "without_links": len(rows) - collecting},
+        rank=PANEL_RANK,
+    )
 
 
 def contract_grades(organization):

@@ -64,9 +64,9 @@ def acceptance_context(milestone, *, facts, evaluation, accepted, reason):
         "opinions": opinions,
         "accepted": accepted,
         "reason": reason,
-        "decided_by": milestone.decided_by.public_label if milestone.decided_by_id else "",
+        "decided_by": milestone.decided_by.display_name if milestone.decided_by_id else "",
         "override_approved_by": (
-            milestone.override_approved_by.public_label if milestone.override_approved_by_id else ""
+            milestone.override_approved_by.display_name if milestone.override_approved_by_id else ""
         ),
     }
 

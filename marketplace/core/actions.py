@@ -26,7 +26,7 @@ def run_action(request, form, call, *, success, done, again):
             else:
                 messages.error(request, _("Nothing was changed: %(message)s") % {"message": error.message})
         else:
-            messages.success(request, success)
+            messages.success(request, success() if callable(success) else success)
             return redirect(done() if callable(done) else done)
     else:
         messages.error(request, _("Nothing was changed: correct the form below."))

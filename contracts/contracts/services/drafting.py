@@ -62,7 +62,7 @@ DEFAULT_CRITERIA = [
     ("服务档案与资金管理", Decimal("30")),
 ]
 DEFAULT_QUESTIONS = ["服务人员的态度", "服务是否按约定时间提供", "服务对您是否有帮助"]
-DEFAULT_EVALUATION_TERMS = "每个节点由第三方评估与居民满意度测评共同评定，得分达到及格线方可验收。"
+DEFAULT_EVALUATION_TERMS = "每个节点由第三方评估与居民满意度测评共同评定，得分达到合格线方可验收。"
 DEFAULT_BREACH_TERMS = "乙方未按约定提供服务的，甲方有权要求限期整改；整改后仍不合格的，甲方可解除合同。"
 
 
@@ -177,7 +177,8 @@ def term_problems(terms, milestones, criteria, questions, *, budget, price):
         refuse(_("The expert and resident weights must add up to 100."), "resident_weight", "weights")
     elif resident < floor:
         refuse(
-            _("At this level the residents' weight is at least %(floor)s%%.") % {"floor": floor},
+            _("%(level)s: the residents' satisfaction must weigh at least %(floor)s%%.")
+            % {"level": Contract.Level(terms["level"]).label, "floor": floor},
             "resident_weight",
             "resident_floor",
         )
@@ -206,8 +207,13 @@ def term_problems(terms, milestones, criteria, questions, *, budget, price):
                     "milestones",
                     "due_outside_term",
                 )
-    if sum((c["max_score"] for c in criteria), Decimal("0")) != Decimal("100"):
-        refuse(_("The maximum scores of the evaluation criteria must add up to 100."), "criteria", "criteria")
+    rubric = sum((c["max_score"] for c in criteria), Decimal("0"))
+    if rubric != Decimal("100"):
+        refuse(
+            _("The maximum scores of the evaluation criteria add up to %(total)s, not 100.") % {"total": rubric},
+            "criteria",
+            "criteria",
+        )
     if not 3 <= len(questions) <= 5:
         refuse(_("Give 3 to 5 survey questions."), "questions", "questions")
     if not terms.get("communities"):

@@ -76,11 +76,18 @@ def _draft_page(request, *, award, contract, draft_forms, status=200):
     )
 
 
-def _submit(request, draft_forms, call):
+def _submit(request, draft_forms, call, *, budget, price):
     """Bind, validate, call the service; on a refusal the page comes back with
     everything typed and the list of every problem at the top of the form
-    (``DraftForms.summary``), so no flash message repeats it."""
+    (``DraftForms.summary``), so no flash message repeats it.  When only some
+    rows are malformed, the contract's rules are still checked on the rest,
+    so the officer sees every problem in one round, not the rules after the
+    typing errors."""
     if not draft_forms.is_valid():
+        if draft_forms.form.is_valid():
+            problems = services.drafting.term_problems(*draft_forms.values(), budget=budget, price=price)
+            if problems:
+                draft_forms.add_service_error(services.drafting.TermsError(problems))
         return None
     try:
         return call(*draft_forms.values())
@@ -112,7 +119,7 @@ def draft(request, ref):
                 award, by=request.user, terms=terms, milestones=milestones, criteria=criteria, questions=questions
             )
 
-        contract = _submit(request, draft_forms, call)
+        contract = _submit(request, draft_forms, call, budget=award.project.budget, price=award.price)
         if contract is not None:
             messages.success(request, _("Contract %(number)s was drafted.") % {"number": contract.number})
             return redirect("contracts:detail", contract.number)
@@ -142,7 +149,7 @@ def edit(request, number):
                 contract, by=request.user, terms=terms, milestones=milestones, criteria=criteria, questions=questions
             )
 
-        if _submit(request, draft_forms, call) is not None:
+        if _submit(request, draft_forms, call, budget=contract.budget, price=contract.award.price) is not None:
             messages.success(request, _("The draft was saved."))
             return redirect("contracts:detail", contract.number)
         return _draft_page(request, award=contract.award, contract=contract, draft_forms=draft_forms)

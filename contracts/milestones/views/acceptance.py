@@ -114,9 +114,11 @@ def decide(request, pk):
     milestone = _milestone(pk)
     form = DecisionForm(request.POST, request=request)
 
+    outcome = {}
+
     def call(form):
         data = form.cleaned_data
-        acceptance_services.decide(
+        outcome["milestone"] = acceptance_services.decide(
             milestone,
             by=request.user,
             accept=data["decision"] == "accept",
@@ -124,14 +126,20 @@ def decide(request, pk):
             override_reason=data["override_reason"],
         )
 
+    def success():
+        # what happened, not every case at once ("below the pass mark…" after a plain acceptance misled)
+        decided = outcome.get("milestone")
+        if decided is not None and decided.state == "accepted":
+            return _("The milestone is accepted; payable ¥%(amount)s.") % {"amount": f"{decided.payable or 0:,.2f}"}
+        if decided is not None and decided.state == "rejected":
+            return _("The milestone is rejected; the organization has been asked to rectify.")
+        return _("Your acceptance below the pass mark is recorded; it takes effect once another officer approves it.")
+
     return run_action(
         request,
         form,
         call,
-        success=_(
-            "The decision was recorded. An acceptance below the pass mark takes effect once another officer "
-            "approves it."
-        ),
+        success=success,
         done=milestone_url(milestone),
         again=lambda form: _page(request, milestone, decision_form=form),
     )

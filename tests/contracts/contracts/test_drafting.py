@@ -121,7 +121,11 @@ def test_every_bad_input_is_shown_and_nothing_is_saved(award_over, officer, clie
         ),
         (
             {"terms": {"resident_weight": Decimal("60"), "expert_weight": Decimal("40")}},
-            zh("At this level the residents' weight is at least %(floor)s%%.", floor=Decimal("70")),
+            zh(
+                "%(level)s: the residents' satisfaction must weigh at least %(floor)s%%.",
+                level=zh("Community level"),
+                floor=Decimal("70"),
+            ),
         ),
         (
             {"terms": {"amount": project.budget + Decimal("1")}},
@@ -152,7 +156,7 @@ def test_every_bad_input_is_shown_and_nothing_is_saved(award_over, officer, clie
         ),
         (
             {"criteria": [dict(criteria[0], max_score=Decimal("50")), criteria[1]]},
-            zh("The maximum scores of the evaluation criteria must add up to 100."),
+            zh("The maximum scores of the evaluation criteria add up to %(total)s, not 100.", total=Decimal("90")),
         ),
         ({"questions": [{"text": "服务人员的态度"}, {"text": "服务是否准时"}]}, zh("Give 3 to 5 survey questions.")),
         (

@@ -390,8 +390,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
 }
-# Payments (issue 16): "ledger" (an offline treasury voucher; the default) or "stripe" (Stripe Connect).
-PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="ledger")
 # Days a notification that could not be delivered stays queued (address and text) before it is deleted.
 OUTGOING_MESSAGE_KEEP_DAYS = env.int("OUTGOING_MESSAGE_KEEP_DAYS", default=7)
 
@@ -431,11 +429,16 @@ DEMO_CLOSING_MINUTES = env.int("DEMO_CLOSING_MINUTES", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.core.sms.ConsoleSMSBackend")
 SIGNUP_VERIFICATION_HOURS = env.int("SIGNUP_VERIFICATION_HOURS", default=48)
 
-# --- Payments (used by the contracts app; empty means the offline ledger) ----
+# --- Payments (issue 16) ----------------------------------------------------------
+# "ledger": an offline treasury voucher, the finance officer records the bank's reference (the default);
+# "stripe": Stripe Connect transfers to each organization's connected account (test keys).
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="ledger")
+PAYMENT_CURRENCY = env.str("PAYMENT_CURRENCY", default="cny")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
-STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
 
 # --- Wagtail --------------------------------------------------------------------
 WAGTAIL_SITE_NAME = _("Community Social Services Procurement Platform")

@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from contracts.milestones import delivery_urls, evaluation_urls
 from contracts.payments import urls as payment_urls
+from contracts.payments import webhooks as payment_webhooks
 from marketplace import urls as marketplace_urls
 from marketplace.core import account_views
 from marketplace.core import views as security_views
@@ -31,6 +32,7 @@ urlpatterns = [
     # Payments (issue 16): finance and procurement officers; an organization's payments and account.
     path("work/payments/", include("contracts.payments.urls")),
     path("org/<int:pk>/payments/", include((payment_urls.organization_urlpatterns, "orgpayments"))),
+    path("payments/stripe/webhook/", payment_webhooks.stripe_webhook, name="stripe_webhook"),
     path("org/", include(marketplace_urls.organization_workspace)),
     path("org/<int:org_id>/milestones/", include((delivery_urls.organization_urlpatterns, "delivery_org"))),
     path("community/contracts/", include((delivery_urls.community_urlpatterns, "supervision"))),

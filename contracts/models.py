@@ -25,4 +25,4 @@ from contracts.milestones.models import (  # noqa: F401
     SurveyResponse,
     SurveyToken,
 )
-from contracts.payments.models import LedgerEntry, PayeeAccount, Payment  # noqa: F401
+from contracts.payments.models import GatewayEvent, LedgerEntry, PayeeAccount, Payment  # noqa: F401

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.contracts import public as contracts_public
 from contracts.contracts.models import Contract
 from contracts.milestones import public as milestones_public
+from contracts.payments import public as payments_public
 from marketplace.core.filters import paginate
 from marketplace.core.params import has_control_characters
 
@@ -101,6 +102,7 @@ def detail(request, page, key):
             "contract": contracts_public.as_public(row),
             "results": milestones_public.acceptance_results(row),
             "comments": milestones_public.published_comments(row),
+            "payments": payments_public.paid_payments(row),
             "disclosure_url": page.get_url(request),
             "projects_url": _projects_url(request),
             "directory_url": _directory_url(request),

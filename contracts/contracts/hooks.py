@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contracts.contracts import selectors
-from contracts.contracts.services.base import SIGNING_DAYS
+from contracts.contracts.services.base import signing_deadline_of
 from marketplace.core import extensions
 from marketplace.core.permissions import is_officer
 
@@ -19,8 +19,10 @@ SHOWN = 10
 
 
 def _clock(awarded_at, now):
-    deadline = awarded_at + datetime.timedelta(days=SIGNING_DAYS)
-    days = (timezone.localdate(deadline) - timezone.localdate(now)).days
+    """The signing deadline's last minute (23:59 of the day the lights show too) and the calendar days left."""
+    day = signing_deadline_of(awarded_at)
+    deadline = timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59)))
+    days = (day - timezone.localdate(now)).days
     if days >= 0:
         text = ngettext("%(count)s day left to sign", "%(count)s days left to sign", days) % {"count": days}
     else:

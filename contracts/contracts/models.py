@@ -235,10 +235,10 @@ class Contract(FSMModelMixin, models.Model):
 
     class Grade(models.TextChoices):
         # The same letters as EntryStandard.Grade (marketplace.organizations).
-        A = "A", _("Excellent (优秀, 90 and above)")
-        B = "B", _("Good (良好, 80 to 89)")
-        C = "C", _("Pass (合格, 60 to 79)")
-        D = "D", _("Fail (不合格, below 60)")
+        A = "A", _("Excellent (90 and above)")
+        B = "B", _("Good (80 to 89)")
+        C = "C", _("Pass (60 to 79)")
+        D = "D", _("Fail (below 60)")
 
     number = models.CharField(_("contract number"), max_length=30, unique=True)
     project = models.ForeignKey("marketplace.Project", on_delete=models.PROTECT, related_name="contracts")
@@ -429,7 +429,7 @@ class Milestone(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         SUBMITTED = "submitted", _("Report submitted")
-        UNDER_EVALUATION = "under_evaluation", _("Under evaluation")
+        UNDER_EVALUATION = "under_evaluation", pgettext_lazy("milestone", "Under evaluation")
         ACCEPTED = "accepted", pgettext_lazy("milestone", "Accepted")
         REJECTED = "rejected", _("Rejected: to rectify")
         PAID = "paid", _("Paid")

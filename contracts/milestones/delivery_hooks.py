@@ -8,8 +8,10 @@ connected when the app is ready (``contracts.apps.ContractsConfig``):
 - ``community_workspace``: a panel on the community worker's page with the
   contracts serving the community.
 
-Importing this module also registers the reminder task with the worker
-(``contracts/milestones/tasks.py``)."""
+- ``organization_card``: under the organization's card on "My
+  organizations", each report or rectification due soon or overdue.
+
+The worker finds the reminder task through ``contracts/tasks.py``."""
 
 import datetime
 
@@ -17,10 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.milestones import (
-    lights,
-    tasks,  # noqa: F401  (registers the beat task with the worker)
-)
+from contracts.milestones import lights
 from contracts.milestones.selectors import delivery as selectors
 from marketplace.core import extensions
 from marketplace.core.extensions import Panel
@@ -95,6 +94,33 @@ def organization_panel(user, organization):
     )
 
 
+def organization_todos(user, organization):
+    """The reports (and rectified reports) the organization owes, yellow or red."""
+    if not can_act_for(user, organization):
+        return []
+    found = []
+    for row in selectors.light_rows(timezone.localdate(), organization=organization):
+        light = row.light
+        if row.milestone is None or light.kind not in (lights.REPORT, lights.RECTIFICATION):
+            continue
+        if light.colour not in (lights.RED, lights.YELLOW):
+            continue
+        values = {
+            "contract": row.contract.number,
+            "number": row.milestone.number,
+            "title": row.milestone.title,
+            "due": light.deadline.isoformat(),
+        }
+        if light.colour == lights.RED:
+            text = _("Contract %(contract)s, milestone %(number)s “%(title)s”: the report was due on %(due)s") % values
+        else:
+            text = _("Contract %(contract)s, milestone %(number)s “%(title)s”: report due on %(due)s") % values
+        found.append(
+            extensions.Todo(text, reverse("delivery_org:report", args=[organization.pk, row.milestone.pk]))
+        )
+    return found[:SHOWN]
+
+
 def community_panel(user):
     community = getattr(user, "community", None)
     if community is None:
@@ -110,3 +136,4 @@ def community_panel(user):
 extensions.register("officer_todo", officer_section)
 extensions.register("organization_workspace", organization_panel)
 extensions.register("community_workspace", community_panel)
+extensions.register("organization_card", organization_todos)

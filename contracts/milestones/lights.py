@@ -56,9 +56,6 @@ KIND_LABELS = {
 #: one letter per kind, for ``Milestone.light_notified`` ("<letter>:<colour>", at most 10 characters)
 KIND_CODES = {SIGNING: "s", REPORT: "d", EVALUATION: "e", RECTIFICATION: "x"}
 
-#: calendar days from the award notice within which the contract should be signed
-SIGNING_DAYS = 30
-
 # Milestone.State and Contract.State values (this module imports no models).
 MILESTONE_REPORT_STATES = ("pending",)
 MILESTONE_EVALUATION_STATES = ("submitted", "under_evaluation")
@@ -164,10 +161,10 @@ def milestone_light(milestone, today, *, within=None):
 
 def signing_deadline(awarded_at):
     """The day the contract should be signed by: 30 days after the award
-    notice (its local date)."""
-    from django.utils import timezone
+    notice (its local date; the contracts domain's rule)."""
+    from contracts.contracts.services.base import signing_deadline_of
 
-    return timezone.localdate(awarded_at) + datetime.timedelta(days=SIGNING_DAYS)
+    return signing_deadline_of(awarded_at)
 
 
 def signing_light(contract_state, awarded_at, today, *, within=None):

@@ -21,6 +21,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from contracts.payments import permissions
@@ -83,7 +84,7 @@ def gateway_recorded(payment):
 class Payment(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", _("Requested")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("payment", "Approved")
         PROCESSING = "processing", _("Processing")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
@@ -173,7 +174,13 @@ class Payment(FSMModelMixin, models.Model):
     def release(self, *, by=None, reason="", **details):
         pass
 
-    @transition(field=state, source=State.FAILED, target=State.PROCESSING, permission=permissions.may_pay)
+    @transition(
+        field=state,
+        source=State.FAILED,
+        target=State.PROCESSING,
+        conditions=[contract_not_terminated, payee_has_account],
+        permission=permissions.may_pay,
+    )
     def retry(self, *, by=None, reason="", **details):
         pass
 
@@ -247,3 +254,24 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("ledger entries are append-only")
+
+
+class GatewayEvent(models.Model):
+    """A gateway's notification (a Stripe webhook event), kept once: a
+    duplicate delivery finds its id and changes nothing."""
+
+    gateway = models.CharField(_("gateway"), max_length=20)
+    event_id = models.CharField(_("event"), max_length=100)
+    kind = models.CharField(_("type"), max_length=100)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    received_at = models.DateTimeField(_("received"))
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("gateway event")
+        verbose_name_plural = _("gateway events")
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")]
+
+    def __str__(self):
+        return f"{self.gateway} {self.event_id} {self.kind}"

@@ -57,6 +57,8 @@ may_record_paid = may_pay
 def may_cancel(payment, user):
     if not (is_officer(user) or is_finance(user)):
         return refused(_("Only a procurement or finance officer may do this."))
+    if user.pk == payment.accepted_by_id:
+        return refused(_("You accepted this milestone: another officer cancels its payment."))
     return ALLOWED
 
 

@@ -184,6 +184,9 @@ def cancel(request, pk):
 @never_cache
 @viewer_required
 def voucher(request, pk):
+    """The voucher shows the payee's full account: finance officers only."""
+    if not permissions.is_finance(request.user):
+        raise PermissionDenied
     payment = _load(pk)
     if not payment.voucher:
         raise Http404

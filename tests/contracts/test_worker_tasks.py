@@ -1,7 +1,7 @@
 """Every task the scheduler sends is one the worker knows: the worker finds
-tasks in each installed app's ``tasks`` module, so a domain's tasks must be
-imported there (contracts/tasks.py).  Before it existed the hourly traffic
-light reminders were sent by beat and refused by the worker as unknown."""
+tasks in each installed app's ``tasks`` module, so a domain's tasks are
+imported there (contracts/tasks.py); without it the payments' release and
+stuck-payment tasks would be unknown to the worker."""
 
 from django.conf import settings
 

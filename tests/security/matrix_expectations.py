@@ -906,7 +906,8 @@ RULES.update(
 
 # --- issue 16: payments -----------------------------------------------------------------------------------
 # Procurement and finance officers read every payment; the money steps are POST-only (405 on GET for
-# them, 403 for everybody else); the world's payment has no voucher yet (404).  An organization's payments
+# them, 403 for everybody else); the voucher (the full account) is finance officers' only, and the
+# world's payment has none yet (404; a superuser holds every permission).  An organization's payments
 # page is its members'; its account form is POST-only.
 _PAYMENT_VIEWERS = dict(finance=OK)
 RULES.update(
@@ -918,8 +919,10 @@ RULES.update(
         "work/payments/<int:pk>/retry/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
         "work/payments/<int:pk>/paid/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
         "work/payments/<int:pk>/cancel/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
-        "work/payments/<int:pk>/voucher.pdf": officers(NOT_FOUND, finance=NOT_FOUND),
+        "work/payments/<int:pk>/voucher.pdf": officers(FORBIDDEN, finance=NOT_FOUND, superuser=NOT_FOUND),
         "org/<int:pk>/payments/": _member_only(),
         "org/<int:pk>/payments/account/": _member_only(NOT_ALLOWED),
+        # Stripe's webhook: POST only, authenticated by Stripe's signature (tests/contracts/payments/test_stripe.py)
+        "payments/stripe/webhook/": everyone(NOT_ALLOWED),
     }
 )

@@ -51,7 +51,13 @@ def lock(contract):
 def signing_deadline(award):
     """The day by which the contract should be signed: 30 days after the
     award notice (Beijing dates)."""
-    return timezone.localdate(award.awarded_at) + datetime.timedelta(days=SIGNING_DAYS)
+    return signing_deadline_of(award.awarded_at)
+
+
+def signing_deadline_of(awarded_at):
+    """The same from the award notice's time: the one rule every page, light
+    and to-do item asks (its last minute is 23:59 that day)."""
+    return timezone.localdate(awarded_at) + datetime.timedelta(days=SIGNING_DAYS)
 
 
 def signing_days_left(award, today=None):

@@ -8,7 +8,6 @@ change goes through ``contracts.milestones.services.supervision``."""
 
 from functools import partial
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -110,7 +109,6 @@ def record_new(request, pk):
         form.is_valid()
         form.errors.clear()
         form.add_error("photos", _("The upload was cut off (a file is too large?): nothing was saved."))
-        messages.error(request, _("Nothing was saved: correct the form below."))
         return again(form)
 
     def call(form):
@@ -133,6 +131,7 @@ def record_new(request, pk):
         success=_("The supervision record was saved. The organization has been told."),
         done=reverse("supervision:contract", args=[contract.pk]),
         again=again,
+        summary_on_page=True,
     )
 
 

@@ -7,8 +7,9 @@ from django.conf import settings
 
 from contracts.payments.gateways.base import Gateway, GatewayError, GatewayResult
 from contracts.payments.gateways.ledger import LedgerGateway
+from contracts.payments.gateways.stripe import StripeGateway
 
-GATEWAYS = {LedgerGateway.name: LedgerGateway}
+GATEWAYS = {LedgerGateway.name: LedgerGateway, StripeGateway.name: StripeGateway}
 
 
 def configured_name():
@@ -17,10 +18,12 @@ def configured_name():
 
 def get(name=None):
     name = name or configured_name()
+    from django.utils.translation import gettext as _
+
     try:
         return GATEWAYS[name]()
     except KeyError:
-        raise GatewayError(f"unknown payment gateway {name!r}", permanent=True) from None
+        raise GatewayError(_("Unknown payment gateway “%(name)s”.") % {"name": name}, permanent=True) from None
 
 
 __all__ = ["Gateway", "GatewayError", "GatewayResult", "configured_name", "get"]

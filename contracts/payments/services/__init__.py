@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from contracts.contracts.models import Contract
 from contracts.payments import gateways, messages, permissions
-from contracts.payments.models import LedgerEntry, PayeeAccount, Payment
+from contracts.payments.models import LedgerEntry, PayeeAccount, Payment, new_idempotency_key
 from marketplace.core import fsm, notifications
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
@@ -211,10 +211,18 @@ def retry(payment, *, by):
     what an earlier attempt did instead of paying again."""
     with transaction.atomic():
         payment = lock(payment)
-        _step(payment, by, "retry", attempt=payment.attempts + 1)
+        fsm.require(payment.retry, by, PaymentError)
+        _within_contract_sum(payment.contract, payment.amount, exclude=payment)
+        reversed_reference = payment.gateway_reference
+        if reversed_reference:
+            # The gateway made a transfer and then reversed it: the same key would
+            # replay that transfer, so this attempt gets a new one (audited).
+            payment.idempotency_key = new_idempotency_key()
+            payment.gateway_reference = ""
+        _step(payment, by, "retry", attempt=payment.attempts + 1, reversed_transfer=reversed_reference or None)
         payment.attempts += 1
         payment.failure_message = ""
-        payment.save(update_fields=["state", "attempts", "failure_message"])
+        payment.save(update_fields=["state", "attempts", "failure_message", "idempotency_key", "gateway_reference"])
         _enqueue(payment)
     return payment
 
@@ -251,15 +259,18 @@ def process(payment_pk):
     ``processing`` and raises, so the task tries again; a permanent one
     fails it with the gateway's message."""
     with transaction.atomic():
-        payment = Payment.objects.filter(pk=payment_pk).first()
-        if payment is None or payment.state != Payment.State.PROCESSING:
-            return payment
-        payment = lock(payment)
-        if payment.state != Payment.State.PROCESSING or payment.gateway_reference:
+        # Only the payment's row is locked while the gateway answers (not the
+        # contract's): acceptances and other payments of the contract go on.
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("contract", "contract__organization", "milestone")
+            .filter(pk=payment_pk)
+            .first()
+        )
+        if payment is None or payment.state != Payment.State.PROCESSING or payment.gateway_reference:
             return payment  # done already (a task delivered twice): the gateway holds its record
-        gateway = gateways.get(payment.gateway)
         try:
-            result = gateway.disburse(payment)
+            result = gateways.get(payment.gateway).disburse(payment)
         except gateways.GatewayError as error:
             if not error.permanent:
                 raise
@@ -334,6 +345,85 @@ def record_paid(payment, *, by, reference, paid_on):
     return payment
 
 
+# --- the gateway's notifications -------------------------------------------------------------------------
+
+SETTLING_EVENTS = ("transfer.created",)
+FAILING_EVENTS = ("transfer.reversed", "transfer.failed")
+
+
+def handle_gateway_event(*, gateway, event_id, kind, reference, payment_pk=None, amount_minor=None):
+    """One notification from the gateway (a verified Stripe webhook), applied
+    once: a duplicate (its id seen) changes nothing; a transfer created for a
+    payment still in ``processing`` (the release died before its commit, or
+    the webhook came first) settles it with the gateway's reference; a
+    reversed or failed transfer fails a payment not yet paid, and is
+    reported for one already paid.  Returns what it did, for the log."""
+    from django.db import IntegrityError
+
+    from contracts.payments.models import GatewayEvent
+
+    with transaction.atomic():
+        if GatewayEvent.objects.filter(gateway=gateway, event_id=event_id).exists():
+            return "duplicate"
+        payment = None
+        if payment_pk is not None and str(payment_pk).isdigit():
+            payment = Payment.objects.filter(pk=int(payment_pk), gateway=gateway).first()
+        if payment is None and reference:
+            payment = Payment.objects.filter(gateway=gateway, gateway_reference=reference).first()
+        outcome = "unknown payment"
+        if payment is not None:
+            payment = lock(payment)
+            outcome = _apply_event(payment, kind, reference, amount_minor)
+        try:
+            with transaction.atomic():
+                GatewayEvent.objects.create(
+                    gateway=gateway,
+                    event_id=event_id,
+                    kind=kind,
+                    payment=payment,
+                    received_at=timezone.now(),
+                    outcome=outcome,
+                )
+        except IntegrityError:  # the same event delivered twice at once: the other delivery applied it
+            transaction.set_rollback(True)
+            return "duplicate"
+        record_event(
+            "payment.gateway_event",
+            obj=payment,
+            object_type="" if payment else "payment",
+            details={"gateway": gateway, "event": event_id, "type": kind, "reference": reference, "outcome": outcome},
+        )
+    return outcome
+
+
+def _apply_event(payment, kind, reference, amount_minor):
+    from contracts.payments.gateways.stripe import minor_units
+
+    if amount_minor is not None and int(amount_minor) != minor_units(payment.amount):
+        return "amount differs: left for reconcile_payments"
+    if payment.gateway_reference and reference and payment.gateway_reference != reference:
+        return "another transfer: left for reconcile_payments"
+    if kind in SETTLING_EVENTS:
+        if payment.state == Payment.State.PROCESSING:
+            payment.gateway_reference = reference
+            payment.save(update_fields=["gateway_reference"])
+            _settle(payment, by=None)
+            return "settled"
+        return "already " + payment.state
+    if kind in FAILING_EVENTS:
+        if payment.state == Payment.State.PROCESSING:
+            # kept, so that a retry knows the transfer exists and asks for a new one under a new key
+            payment.gateway_reference = reference
+            payment.save(update_fields=["gateway_reference"])
+            _fail(payment, _("The gateway reversed transfer %(reference)s.") % {"reference": reference})
+            return "failed"
+        if payment.state == Payment.State.PAID:
+            _tell(messages.FAILED, finance_officers(), payment, _finance_link(payment))
+            return "reversed after payment: finance told"
+        return "already " + payment.state
+    return "ignored"
+
+
 # --- the organization's account ---------------------------------------------------------------------------
 
 
@@ -362,6 +452,7 @@ def save_payee_account(organization, *, by, bank_name, account_name, account_num
 
 __all__ = [
     "PaymentError",
+    "handle_gateway_event",
     "save_payee_account",
     "approve",
     "cancel",

@@ -261,3 +261,19 @@ def test_the_drafter_is_told_why_there_is_no_signing_form(award_over, officer, s
     text = page(client.get(reverse("contracts:detail", args=[contract.number])))
     assert 'name="sign-password"' in text
     assert four_eyes not in text
+
+
+def test_the_signing_deadline_is_one_rule_on_every_panel(award_over):
+    """The walk found the to-do list saying 10:00 (the award's time of day) and
+    the lights 23:59 for the same deadline: now one rule gives the day."""
+    import datetime as dt
+
+    from contracts.contracts import services
+    from contracts.contracts.hooks import _clock
+    from contracts.milestones import lights
+
+    deadline, days, _text = _clock(award_over.awarded_at, timezone.now())
+    local = timezone.localtime(deadline)
+    assert local.date() == lights.signing_deadline(award_over.awarded_at) == services.signing_deadline(award_over)
+    assert local.time() == dt.time(23, 59)
+    assert days == services.signing_days_left(award_over)

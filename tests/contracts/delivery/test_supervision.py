@@ -197,6 +197,8 @@ def test_bad_records_change_nothing_and_keep_the_text(contract, worker, client, 
     assert response.status_code == 200
     assert f'id="field-{field}"' in page(response) and "field-invalid" in page(response)
     assert "签到表缺少两位老人签名。" in page(response)
+    # one box lists what to correct (the walk found a flash banner stacked on it)
+    assert page(response).count('class="form-errors"') == 1 and not list(response.context["messages"])
     assert not SupervisionRecord.objects.exists()
 
 

@@ -140,3 +140,20 @@ def test_the_community_pages_name_the_project_and_lead_to_the_survey_links(contr
     assert contract.project.title in text
     first = contract.milestones.order_by("number").first()
     assert reverse("surveys:links", args=[first.pk]) in text
+
+
+def test_my_organizations_names_the_overdue_report(red_and_green, member, outsider, client):
+    """/org/ (the walk: nothing there said a report was due): the red report
+    is named with a link to its form; the green one is not; an outsider's
+    /org/ says nothing of it."""
+    first = red_and_green.milestones.get(number=1)
+    second = red_and_green.milestones.get(number=2)
+    client.force_login(member)
+    with time_machine.travel(MOMENT, tick=False):
+        text = client.get(reverse("orgs:mine")).content.decode()
+    assert reverse("delivery_org:report", args=[red_and_green.organization_id, first.pk]) in text
+    assert reverse("delivery_org:report", args=[red_and_green.organization_id, second.pk]) not in text
+    assert "2026-10-09" in text
+    client.force_login(outsider)
+    with time_machine.travel(MOMENT, tick=False):
+        assert red_and_green.number not in client.get(reverse("orgs:mine")).content.decode()

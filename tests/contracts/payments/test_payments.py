@@ -195,10 +195,10 @@ def test_the_bank_reference_is_required_and_the_date_sane(payment, account, fina
     assert payment.state == "processing"
 
 
-def test_a_cancelled_request_needs_a_reason_and_frees_the_sum(payment, officer, contract):
+def test_a_cancelled_request_needs_a_reason_and_frees_the_sum(payment, second_officer, contract):
     with pytest.raises(PaymentError):
-        services.cancel(payment, by=officer, reason="")
-    services.cancel(payment, by=officer, reason="合同已终止")
+        services.cancel(payment, by=second_officer, reason="")
+    services.cancel(payment, by=second_officer, reason="合同已终止")
     payment.refresh_from_db()
     assert payment.state == "cancelled" and services.live_total(contract) == 0
 

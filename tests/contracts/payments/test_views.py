@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from contracts.payments import services
 from contracts.payments.models import PayeeAccount, Payment
-from tests.contracts.payments.conftest import ACCOUNT
+from tests.contracts.payments.conftest import ACCOUNT, released
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +86,8 @@ def test_the_accepting_officer_sees_why_there_is_no_button(client, payment, acco
     assert payment.state == "requested"
 
 
-def test_cancelling_needs_a_reason(client, payment, officer):
-    client.force_login(officer)
+def test_cancelling_needs_a_reason(client, payment, second_officer):
+    client.force_login(second_officer)
     url = reverse("payments:cancel", args=[payment.pk])
     assert client.post(url, {"reason": ""}).status_code == 400
     payment.refresh_from_db()
@@ -150,3 +150,36 @@ def test_the_list_filters(client, payment, officer):
     )
     assert client.get(reverse("payments:index"), {"state": "nonsense"}).status_code == 200
     assert Payment.objects.count() == 1
+
+
+def test_a_paid_payment_is_public_without_bank_details(client, site, payment, account, finance):
+    """Issue 16, 7: the contract's public page lists each payment once paid:
+    milestone, amount, day; never the account or the bank's reference."""
+    public_url = f"/disclosure/{payment.contract.number}/"
+    assert f"¥{payment.amount:,.2f}" not in text(client.get(public_url))  # requested: not public
+    payment = services.process(released(payment, finance).pk)
+    services.record_paid(payment, by=finance, reference="ICBC-PUBLIC-1", paid_on=timezone.localdate())
+    page = text(client.get(public_url))
+    assert f"¥{payment.amount:,.2f}" in page and payment.milestone.title in page
+    for secret in (ACCOUNT["account_number"], account.masked_number, "ICBC-PUBLIC-1", payment.idempotency_key):
+        assert secret not in page
+
+
+def test_the_voucher_is_for_finance_officers_only(client, payment, account, finance, officer):
+    payment = services.process(released(payment, finance).pk)
+    url = reverse("payments:voucher", args=[payment.pk])
+    client.force_login(officer)
+    assert client.get(url).status_code == 403
+    assert url not in text(client.get(reverse("payments:detail", args=[payment.pk])))
+    client.force_login(finance)
+    assert client.get(url).status_code == 200
+
+
+def test_the_officer_who_accepted_may_not_cancel_its_payment(client, payment, officer, second_officer):
+    from contracts.payments import permissions
+
+    assert not permissions.can_cancel(officer, payment) and permissions.can_cancel(second_officer, payment)
+    client.force_login(officer)
+    assert client.post(reverse("payments:cancel", args=[payment.pk]), {"reason": "不付了"}).status_code == 400
+    payment.refresh_from_db()
+    assert payment.state == "requested"

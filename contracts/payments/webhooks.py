@@ -1,0 +1,48 @@
+"""The gateways' notifications: /payments/stripe/webhook/.
+
+Stripe signs each event (``Stripe-Signature``) with the endpoint's secret;
+``stripe.Webhook.construct_event`` verifies it (and its age) offline.  An
+unsigned, badly signed or stale request gets 400 and changes nothing; a
+verified one is applied once (``services.handle_gateway_event``) and
+answered 200, a duplicate too (Stripe stops sending it).  No session, no
+CSRF token: the signature is the authentication."""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from contracts.payments import services
+
+log = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    import stripe
+
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    signature = request.META.get("HTTP_STRIPE_SIGNATURE", "")
+    if not secret or not signature:
+        return HttpResponseBadRequest("unsigned")
+    try:
+        event = stripe.Webhook.construct_event(request.body, signature, secret)
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("bad signature")
+    data = event.data.object.to_dict()
+    if not event.type.startswith("transfer."):
+        return HttpResponse("ignored")
+    metadata = data.get("metadata") or {}
+    outcome = services.handle_gateway_event(
+        gateway="stripe",
+        event_id=event.id,
+        kind=event.type,
+        reference=data.get("id", ""),
+        payment_pk=metadata.get("payment"),
+        amount_minor=data.get("amount"),
+    )
+    log.info("stripe event %s %s: %s", event.id, event.type, outcome)
+    return HttpResponse(outcome)

@@ -299,3 +299,24 @@ def test_the_kind_and_the_signers_role_read_in_english(award_over, officer, seco
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = page(client.get(reverse("contracts:detail", args=[contract.number])))
     assert "Purchase · " in text and "Procurement officer" in text
+
+
+def test_a_malformed_row_does_not_hold_back_the_contracts_rules(award_over, officer, client):
+    """The second walk: a half-filled third milestone showed only its own
+    error; the shares, rubric and weight problems came on the next submit."""
+    _terms, milestones, criteria, _questions = services.initial_terms(award_over)
+    data = draft_post(
+        award_over,
+        milestones=[dict(milestones[0], share=Decimal("45")), milestones[1]],
+        criteria=[dict(criteria[0], max_score=Decimal("10")), *criteria[1:]],
+        terms={"resident_weight": Decimal("40"), "expert_weight": Decimal("60")},
+    )
+    data["milestones-2-title"] = "第三期"  # a third row begun and left without its share or date
+    client.force_login(officer)
+    response = client.post(reverse("contracts:draft", args=[award_over.project.ref]), data)
+    summary = re.search(r'<div class="form-errors error-summary".*?</div>', page(response), re.S).group(0)
+    assert summary.count("<li>") >= 4  # the row's missing fields and the three rules
+    shares = "The milestones' payment shares add up to %(total)s%%, not exactly 100%%."
+    assert any(zh(shares, total=total) in summary for total in (Decimal("105"), Decimal("105.00"))), summary
+    assert "第三期" in page(response)
+    assert not Contract.objects.exists()

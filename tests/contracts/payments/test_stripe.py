@@ -220,7 +220,11 @@ def test_without_a_connected_account_the_payment_fails_clearly(payment, account,
     services.approve(payment, by=finance)
     services.release(payment, by=finance)
     payment, error = run_task(payment)
-    assert payment.state == "failed" and "connected account" in payment.failure_message
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        expected = translation.gettext("The organization has no Stripe connected account.")
+    assert payment.state == "failed" and payment.failure_message == expected
     assert not fake.transfers
     assert Payment.objects.get(pk=payment.pk).state == "failed"
 

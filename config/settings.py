@@ -434,11 +434,15 @@ SIGNUP_VERIFICATION_HOURS = env.int("SIGNUP_VERIFICATION_HOURS", default=48)
 # "stripe": Stripe Connect transfers to each organization's connected account (test keys).
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="ledger")
 PAYMENT_CURRENCY = env.str("PAYMENT_CURRENCY", default="cny")
+# the funds dashboard's light: a payment waiting longer than this many working days is red (half: yellow)
+PAYMENT_WAITING_WORKING_DAYS = env.int("PAYMENT_WAITING_WORKING_DAYS", default=10)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+# the connected accounts' country (ISO 3166-1 alpha-2); blank: Stripe takes the platform's own
+STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="")
 
 # --- Wagtail --------------------------------------------------------------------
 WAGTAIL_SITE_NAME = _("Community Social Services Procurement Platform")

@@ -44,6 +44,13 @@ class PayeeAccountForm(PasswordReentryMixin, ServiceErrorMixin, forms.Form):
         return number
 
 
+class StripeOnboardingForm(PasswordReentryMixin, ServiceErrorMixin, forms.Form):
+    """Starting Stripe's onboarding names where the money goes: the password
+    again, as for the bank account."""
+
+    prefix = "stripe"
+
+
 class PaymentFilter(forms.Form):
     WAITING = "waiting"
     STATES = [
@@ -53,3 +60,11 @@ class PaymentFilter(forms.Form):
     ]
     state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+class FundsFilter(forms.Form):
+    year = forms.TypedChoiceField(label=_("Fund year"), coerce=int)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, str(year)) for year in years]

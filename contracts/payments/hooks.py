@@ -1,11 +1,13 @@
 """The payments domain follows the domains it builds on through their
 events (they never import it): an accepted milestone gets its payment
 request in the same transaction; a contract in force gets its sum
-committed in the ledger."""
+committed in the ledger, an amended sum adjusts the commitment, and a
+contract that completes or is terminated gives back what it will not pay
+(both inside the contracts domain's transaction)."""
 
 from django.db import transaction
 
-from contracts.contracts.events import contract_activated
+from contracts.contracts.events import contract_activated, contract_closed, contract_sum_changed
 from contracts.contracts.models import Contract, Milestone
 from contracts.milestones.events import milestone_accepted
 
@@ -23,5 +25,19 @@ def commit_contract_sum(sender, contract, **kwargs):
         services.ensure_commitment(Contract.objects.get(pk=contract.pk))
 
 
+def release_what_is_left(sender, contract, by, **kwargs):
+    from contracts.payments import services
+
+    services.release_commitment(contract, by=by)
+
+
+def follow_the_sum(sender, contract, previous, amendment, by, **kwargs):
+    from contracts.payments import services
+
+    services.adjust_commitment(contract, previous=previous, amendment=amendment, by=by)
+
+
 milestone_accepted.connect(request_payment, sender=Milestone, dispatch_uid="payments.request_payment")
 contract_activated.connect(commit_contract_sum, sender=Contract, dispatch_uid="payments.commit_contract_sum")
+contract_closed.connect(release_what_is_left, sender=Contract, dispatch_uid="payments.release_what_is_left")
+contract_sum_changed.connect(follow_the_sum, sender=Contract, dispatch_uid="payments.follow_the_sum")

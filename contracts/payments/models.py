@@ -5,17 +5,21 @@ figure about money comes from.
   into (its administrator; shown masked everywhere but on the voucher).
 - ``Payment``: ``requested → approved → processing → paid | failed``,
   ``failed → processing`` (a retry, with the same idempotency key) and
-  ``requested → cancelled``.  The database keeps one payment per milestone
+  ``requested | failed → cancelled``, and ``approved | failed → approved``
+  (approved again when the payee changed its account since: a payment is
+  released only to the account it was approved for).  The database keeps one payment per milestone
   (a unique one-to-one), a positive amount, a unique idempotency key, and
   no ``paid`` without the gateway's record (a check constraint).  The sum of
   a contract's live payments never exceeding its sum is the services' rule
   under the contract's row lock (tested with a race on PostgreSQL).
 - ``LedgerEntry``: append-only double entry between three accounts per
   contract: budget → committed (when the contract comes into force) →
-  disbursed (when a payment is paid); a termination or a cancelled payment
-  gives the rest back.  An entry is never changed or deleted; a unique key
+  disbursed (when a payment is paid); an amendment of the sum adjusts the
+  commitment; a cancelled payment, and what is left when the contract
+  completes or is terminated, go back to the budget (release).  An entry is never changed or deleted; a unique key
   per (contract or payment, kind) makes writing one idempotent."""
 
+import hashlib
 import uuid
 
 from django.db import models
@@ -36,10 +40,15 @@ class PayeeAccount(models.Model):
     organization = models.OneToOneField(
         "marketplace.Organization", on_delete=models.PROTECT, related_name="payee_account"
     )
-    bank_name = models.CharField(_("bank and branch"), max_length=100)
-    account_name = models.CharField(_("account name"), max_length=100)
-    account_number = models.CharField(_("account number"), max_length=34)
+    # blank when the organization is paid through Stripe only (Stripe holds its bank details)
+    bank_name = models.CharField(_("bank and branch"), max_length=100, blank=True)
+    account_name = models.CharField(_("account name"), max_length=100, blank=True)
+    account_number = models.CharField(_("account number"), max_length=34, blank=True)
     stripe_account_id = models.CharField(_("Stripe connected account"), max_length=64, blank=True)
+    #: the connected account as Stripe last reported it (onboarding's return, ``account.updated``)
+    stripe_details_submitted = models.BooleanField(_("details submitted to Stripe"), default=False)
+    stripe_transfers = models.CharField(_("Stripe transfers capability"), max_length=20, blank=True)
+    stripe_checked_at = models.DateTimeField(_("Stripe status checked"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey("marketplace.User", on_delete=models.PROTECT, related_name="+")
 
@@ -49,7 +58,25 @@ class PayeeAccount(models.Model):
         default_permissions = ()
 
     def __str__(self):
+        if not self.account_number:
+            return f"Stripe {self.stripe_account_id}"
         return f"{self.account_name} {self.masked_number}"
+
+    @property
+    def has_bank_account(self):
+        return bool(self.account_number)
+
+    @property
+    def stripe_ready(self):
+        """Stripe may transfer to the connected account."""
+        return bool(self.stripe_account_id) and self.stripe_transfers == "active"
+
+    @property
+    def fingerprint(self):
+        """What identifies where the money goes: a payment approved for one
+        account is not released to another (``Payment.approved_account``)."""
+        parts = (self.bank_name, self.account_name, self.account_number.replace(" ", ""), self.stripe_account_id)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
     def masked_number(self):
@@ -66,14 +93,43 @@ def voucher_path(instance, filename):
     return f"payments/{instance.contract_id}/{instance.pk}/{filename}"
 
 
+def current_account(payment):
+    return PayeeAccount.objects.filter(organization_id=payment.contract.organization_id).first()
+
+
 @guard(_("The contract is terminated: cancel this payment request, or pay what was accepted before."), "terminated")
 def contract_not_terminated(payment):
     return payment.contract.state != "terminated"
 
 
-@guard(_("The payee organization has not registered its bank account yet."), "no_account")
+@guard(_("The payee organization has not registered the account it is paid into yet."), "no_account")
 def payee_has_account(payment):
-    return PayeeAccount.objects.filter(organization_id=payment.contract.organization_id).exists()
+    """A bank account for the treasury (the ledger gateway), a connected
+    account that accepts transfers for Stripe."""
+    from contracts.payments.gateways import configured_name
+
+    account = current_account(payment)
+    if account is None:
+        return False
+    if (payment.gateway or configured_name()) == "stripe":
+        return account.stripe_ready
+    return account.has_bank_account
+
+
+@guard(
+    _("The organization changed its account after this payment was approved: approve it again for the new account."),
+    "account_changed",
+)
+def account_as_approved(payment):
+    account = current_account(payment)
+    return account is None or not payment.approved_account or account.fingerprint == payment.approved_account
+
+
+# The code "state": when the account did not change, approving again is simply not a step of
+# this state, and the page shows no reason beside the missing button (permissions._from_fsm).
+@guard(_("The account has not changed since the approval."), "state")
+def account_changed_since_approval(payment):
+    return not account_as_approved(payment)
 
 
 @guard(_("The gateway has not recorded this payment yet."), "no_gateway_record")
@@ -110,6 +166,9 @@ class Payment(FSMModelMixin, models.Model):
         "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    #: the payee account's fingerprint and label when approved: released only to that account
+    approved_account = models.CharField(max_length=64, blank=True, editable=False)
+    approved_account_label = models.CharField(_("account approved"), max_length=150, blank=True)
     released_by = models.ForeignKey(
         "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -166,9 +225,20 @@ class Payment(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
+        source=[State.APPROVED, State.FAILED],
+        target=State.APPROVED,
+        conditions=[contract_not_terminated, payee_has_account, account_changed_since_approval],
+        permission=permissions.may_pay,
+    )
+    def reapprove(self, *, by=None, reason="", **details):
+        """The payee changed its account after the approval: a finance officer
+        approves the payment again, for the new account."""
+
+    @transition(
+        field=state,
         source=State.APPROVED,
         target=State.PROCESSING,
-        conditions=[payee_has_account],
+        conditions=[payee_has_account, account_as_approved],
         permission=permissions.may_pay,
     )
     def release(self, *, by=None, reason="", **details):
@@ -178,7 +248,7 @@ class Payment(FSMModelMixin, models.Model):
         field=state,
         source=State.FAILED,
         target=State.PROCESSING,
-        conditions=[contract_not_terminated, payee_has_account],
+        conditions=[contract_not_terminated, payee_has_account, account_as_approved],
         permission=permissions.may_pay,
     )
     def retry(self, *, by=None, reason="", **details):
@@ -198,7 +268,9 @@ class Payment(FSMModelMixin, models.Model):
     def fail(self, *, by=None, reason="", **details):
         pass
 
-    @transition(field=state, source=State.REQUESTED, target=State.CANCELLED, permission=permissions.may_cancel)
+    @transition(
+        field=state, source=[State.REQUESTED, State.FAILED], target=State.CANCELLED, permission=permissions.may_cancel
+    )
     def cancel(self, *, by=None, reason="", **details):
         pass
 
@@ -214,7 +286,8 @@ class LedgerEntry(models.Model):
     class Kind(models.TextChoices):
         COMMITMENT = "commitment", _("Contract in force: its sum committed")
         DISBURSEMENT = "disbursement", _("Payment made")
-        RELEASE = "release", _("Commitment released (termination)")
+        ADJUSTMENT = "adjustment", _("Contract sum amended")
+        RELEASE = "release", _("Commitment released: will not be paid")
 
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="ledger_entries")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
@@ -240,7 +313,13 @@ class LedgerEntry(models.Model):
                 fields=["payment", "kind"], condition=Q(payment__isnull=False), name="ledger_once_per_payment"
             ),
             models.UniqueConstraint(
-                fields=["contract", "kind"], condition=Q(payment__isnull=True), name="ledger_once_per_contract"
+                fields=["contract", "kind"],
+                condition=Q(payment__isnull=True) & ~Q(kind="adjustment"),
+                name="ledger_once_per_contract",
+            ),
+            # one adjustment per amendment: its memo names the amendment
+            models.UniqueConstraint(
+                fields=["contract", "memo"], condition=Q(kind="adjustment"), name="ledger_adjustment_once"
             ),
         ]
 

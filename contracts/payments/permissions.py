@@ -81,6 +81,10 @@ def can_approve(user, payment):
     return _from_fsm(payment.approve, user)
 
 
+def can_reapprove(user, payment):
+    return _from_fsm(payment.reapprove, user)
+
+
 def can_release(user, payment):
     return _from_fsm(payment.release, user)
 
@@ -101,6 +105,7 @@ def can_cancel(user, payment):
 
 ACTIONS = {
     "approve": can_approve,
+    "reapprove": can_reapprove,
     "release": can_release,
     "retry": can_retry,
     "record_paid": can_record_paid,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from contracts.payments import forms, permissions, selectors, services
+from contracts.payments import forms, gateways, permissions, selectors, services
 from marketplace.core.actions import run_action
 from marketplace.core.decorators import user_passes
 from marketplace.core.errors import DomainError
@@ -56,6 +56,58 @@ def index(request):
             "filtered": bool(q) or state != forms.PaymentFilter.WAITING,
             "querystring_base": f"{query.urlencode()}&" if query else "",
             "is_finance": permissions.is_finance(request.user),
+        },
+    )
+
+
+@never_cache
+@viewer_required
+def funds_dashboard(request):
+    """Budget, committed, disbursed and remaining per department, community
+    and organization for a fund year, from the ledger; payments waiting,
+    with their lights."""
+    from contracts.payments import funds
+
+    years = funds.years()
+    form = forms.FundsFilter(request.GET or None, years=years)
+    year = form.cleaned_data["year"] if form.is_valid() else years[0]
+    tables = []
+    for key, title, name_label, budget_label, rows in (
+        ("departments", _("By department"), _("Department"), _("Budget (CNY)"), funds.by_department(year)),
+        (
+            "communities",
+            _("By community (against its annual fund)"),
+            _("Community"),
+            _("Fund (CNY)"),
+            funds.by_community(year),
+        ),
+        (
+            "organizations",
+            _("By organization (against its contracts' sums)"),
+            _("Organization"),
+            _("Contract sums (CNY)"),
+            funds.by_organization(year),
+        ),
+    ):
+        tables.append(
+            {
+                "key": key,
+                "title": title,
+                "name_label": name_label,
+                "budget_label": budget_label,
+                "rows": rows,
+                "total": funds.total(rows),
+            }
+        )
+    return render(
+        request,
+        "contracts/payments/funds.html",
+        {
+            "filter_form": form,
+            "year": year,
+            "tables": tables,
+            "waiting": funds.waiting_payments(),
+            "waiting_days": funds.waiting_days(),
         },
     )
 
@@ -116,6 +168,21 @@ def approve(request, pk):
         forms.StepForm(request.POST),
         lambda payment, form: services.approve(payment, by=request.user),
         _("The payment is approved; release it to send it to the treasury."),
+    )
+
+
+@never_cache
+@viewer_required
+@require_POST
+@reauth_required
+def reapprove(request, pk):
+    return _act(
+        request,
+        pk,
+        "reapprove",
+        forms.StepForm(request.POST),
+        lambda payment, form: services.reapprove(payment, by=request.user),
+        _("The payment is approved again, for the organization's new account."),
     )
 
 
@@ -208,7 +275,7 @@ def member_required(view):
     return wrapped
 
 
-def _org_page(request, organization, form, status=200):
+def _org_page(request, organization, form=None, stripe_form=None, status=200):
     return render(
         request,
         "contracts/payments/org_index.html",
@@ -216,7 +283,9 @@ def _org_page(request, organization, form, status=200):
             "organization": organization,
             "account": selectors.payee_account(organization),
             "payments": list(selectors.organization_payments(organization)[:200]),
-            "form": form,
+            "form": form or forms.PayeeAccountForm(request=request),
+            "stripe_form": stripe_form or forms.StripeOnboardingForm(request=request),
+            "stripe_enabled": gateways.configured_name() == "stripe",
             "is_admin": bool(can_administer(request.user, organization)),
         },
         status=status,
@@ -226,7 +295,7 @@ def _org_page(request, organization, form, status=200):
 @never_cache
 @member_required
 def org_index(request, organization):
-    return _org_page(request, organization, forms.PayeeAccountForm(request=request))
+    return _org_page(request, organization)
 
 
 @never_cache
@@ -246,4 +315,75 @@ def org_account(request, organization):
         else:
             messages.success(request, _("The account is saved. Payments are made into it from now on."))
             return redirect("orgpayments:index", organization.pk)
-    return _org_page(request, organization, form, status=400)
+    return _org_page(request, organization, form=form, status=400)
+
+
+def _stripe_urls(request, organization):
+    return {
+        "refresh_url": request.build_absolute_uri(reverse("orgpayments:stripe_refresh", args=[organization.pk])),
+        "return_url": request.build_absolute_uri(reverse("orgpayments:stripe_return", args=[organization.pk])),
+    }
+
+
+def _admin_only(request, organization):
+    if not can_administer(request.user, organization):
+        raise PermissionDenied
+    if gateways.configured_name() != "stripe":
+        raise Http404
+
+
+@never_cache
+@member_required
+@require_POST
+@reauth_required(reentry_field="stripe-password")
+def org_stripe(request, organization):
+    """Start (or resume) Stripe's onboarding: a link to Stripe's hosted page."""
+    _admin_only(request, organization)
+    form = forms.StripeOnboardingForm(request.POST, request=request)
+    if form.is_valid():
+        try:
+            link = services.start_stripe_onboarding(
+                organization, by=request.user, **_stripe_urls(request, organization)
+            )
+        except (DomainError, gateways.GatewayError) as error:
+            form.add_error(None, getattr(error, "message", str(error)))
+        else:
+            # A page with the link rather than a redirect: the site's CSP (form-action 'self')
+            # does not let a form's answer lead to another site, and the user sees where they go.
+            return render(
+                request, "contracts/payments/stripe_continue.html", {"organization": organization, "link": link}
+            )
+    return _org_page(request, organization, stripe_form=form, status=400)
+
+
+@never_cache
+@member_required
+def org_stripe_refresh(request, organization):
+    """Stripe's ``refresh_url``: the link expired or was used; a new one."""
+    _admin_only(request, organization)
+    account = selectors.payee_account(organization)
+    if account is None or not account.stripe_account_id:
+        return redirect("orgpayments:index", organization.pk)
+    try:
+        link = services.start_stripe_onboarding(organization, by=request.user, **_stripe_urls(request, organization))
+    except gateways.GatewayError as error:
+        messages.error(request, error.message)
+        return redirect("orgpayments:index", organization.pk)
+    return redirect(link)
+
+
+@never_cache
+@member_required
+def org_stripe_return(request, organization):
+    """Stripe's ``return_url``: read the account's status back from Stripe."""
+    _admin_only(request, organization)
+    try:
+        account = services.refresh_stripe_status(organization, by=request.user)
+    except gateways.GatewayError as error:
+        messages.error(request, error.message)
+    else:
+        if account is not None and account.stripe_ready:
+            messages.success(request, _("Stripe can pay this organization now."))
+        else:
+            messages.info(request, _("Stripe has not enabled transfers yet: this page shows the status when it does."))
+    return redirect(f"{reverse('orgpayments:index', args=[organization.pk])}#stripe")

@@ -3,8 +3,9 @@
 Stripe signs each event (``Stripe-Signature``) with the endpoint's secret;
 ``stripe.Webhook.construct_event`` verifies it (and its age) offline.  An
 unsigned, badly signed or stale request gets 400 and changes nothing; a
-verified one is applied once (``services.handle_gateway_event``) and
-answered 200, a duplicate too (Stripe stops sending it).  No session, no
+verified transfer event is applied once (``services.handle_gateway_event``)
+and answered 200, a duplicate too (Stripe stops sending it); an
+``account.updated`` refreshes that connected account's status.  No session, no
 CSRF token: the signature is the authentication."""
 
 import logging
@@ -15,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from contracts.payments import services
+from contracts.payments.gateways import GatewayError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,13 @@ def stripe_webhook(request):
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("bad signature")
     data = event.data.object.to_dict()
+    if event.type == "account.updated":
+        try:
+            outcome = services.stripe_account_updated(data.get("id", ""))
+        except GatewayError as error:  # Stripe unreachable: answer 503, Stripe sends the event again
+            return HttpResponse(error.message, status=503)
+        log.info("stripe event %s %s: %s", event.id, event.type, outcome)
+        return HttpResponse(outcome)
     if not event.type.startswith("transfer."):
         return HttpResponse("ignored")
     metadata = data.get("metadata") or {}

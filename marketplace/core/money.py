@@ -1,7 +1,7 @@
 """Money display: CNY amounts always with two decimals and comma grouping
 (200,000.00), the same in every language, page, PDF and spreadsheet."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 
@@ -27,3 +27,15 @@ def cny_capitals(value):
     if amount == 0:
         return "零元整"
     return cn2an.an2cn(f"{amount:f}", "rmb")
+
+
+def split_evenly(amount, ids):
+    """``{id: share}``: ``amount`` split evenly over ``ids`` to the fen, the
+    first (lowest) id taking the remainder, so the shares add up exactly."""
+    ids = sorted(set(ids))
+    if not ids or amount <= 0:
+        return {}
+    share = (amount / len(ids)).quantize(CENT, rounding=ROUND_DOWN)
+    shares = dict.fromkeys(ids, share)
+    shares[ids[0]] += amount - share * len(ids)
+    return shares

@@ -47,6 +47,9 @@ Irreversible - decorated:
 - method_changes:decide - an approved floor change takes effect at once.
 - contracts:sign, orgcontracts:sign - the signature binds to the PDF's
   SHA-256 (the password is typed on the form itself: ``reentry_field``).
+- orgpayments:account, orgpayments:stripe - where the organization's money
+  goes: the bank account, Stripe's onboarding (the password is typed on
+  the form itself: ``reentry_field``).
 - contracts:amendment_confirm, orgcontracts:amendment_confirm - an
   amendment confirmed by both parties is in force.
 - contracts:terminate - a terminated contract never comes back.
@@ -56,8 +59,9 @@ Irreversible - decorated:
   the payable amount) or rejection of a milestone, the second officer's
   approval of an acceptance below the pass mark.
 - acceptance:moderate - a resident's comment published or refused.
-- payments:approve, payments:release, payments:retry, payments:record_paid,
-  payments:cancel - money steps: an approval, a call to the gateway, a
+- payments:approve, payments:reapprove, payments:release, payments:retry,
+  payments:record_paid, payments:cancel - money steps: an approval (again,
+  for a payee's new account), a call to the gateway, a
   payment recorded as paid, a request cancelled for good.
 - (fixA) the user administration in marketplace/core/admin.py and
   marketplace/core/users_admin.py.

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from marketplace.core.models.audit import AuditEvent
 from marketplace.core.models.places import Community
+from marketplace.core.money import split_evenly
 from marketplace.needs.models import DEFAULT_COMMUNITY_FUND, CommunityFund, Need, ResidentReport
 
 # Needs whose cost counts against the community's yearly fund.
@@ -98,18 +99,6 @@ def fund_status(community, year, *, exclude=None):
     return FundStatus(community.pk, year, fund_amount(community, year), committed)
 
 
-def _split(amount, community_ids):
-    """``amount`` split evenly over the communities, to the fen; the first
-    (lowest id) takes the remainder."""
-    ids = sorted(community_ids)
-    if not ids or amount <= 0:
-        return {}
-    share = (amount / len(ids)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    shares = dict.fromkeys(ids, share)
-    shares[ids[0]] += amount - share * len(ids)
-    return shares
-
-
 def _project_extras(community_ids, years):
     """{(community_id, year): amount} held by active purchase projects beyond
     the needs they took up (split evenly over each project's communities).
@@ -157,7 +146,7 @@ def project_extra_shares(project):
     ] or Decimal("0")
     if project.state not in project.ACTIVE_STATES:
         return {}
-    return _split(project.budget - needs_cost, project.communities.values_list("pk", flat=True))
+    return split_evenly(project.budget - needs_cost, project.communities.values_list("pk", flat=True))
 
 
 def fund_statuses(pairs):

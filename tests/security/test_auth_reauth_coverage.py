@@ -70,6 +70,7 @@ IRREVERSIBLE = {
     "milestone_evaluate:lock": "a locked sheet becomes the milestone's expert score",
     # issue 16, payments
     "payments:approve": "an approved payment goes to the release; approvals are money steps",
+    "payments:reapprove": "the approval for the payee's new account: the release may follow",
     "payments:release": "the gateway is called: money leaves",
     "payments:retry": "the gateway is called again (same key): money may leave",
     "payments:record_paid": "a paid payment is final and in the ledger",
@@ -156,6 +157,7 @@ READ_ONLY = {
     "payments:index",
     "payments:detail",
     "payments:voucher",
+    "payments:funds",
     # milestone evaluation and acceptance (issue 15)
     "acceptance:index",
     "acceptance:milestone",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from contracts.contracts import messages, permissions
+from contracts.contracts import events, messages, permissions
 from contracts.contracts.models import Amendment, Contract, ContractDocument, ContractKind, Milestone
 from contracts.contracts.pdfs import amendment_pdf
 from contracts.contracts.services.base import ContractError, lock, tell_parties
@@ -214,6 +214,7 @@ def _apply(contract, amendment, *, by):
         )
     if "ends_on" in changes:
         contract.ends_on = parse_date(changes["ends_on"])
+    previous_amount = contract.amount
     if "amount" in changes:
         contract.amount = Decimal(changes["amount"])
     if "service_content" in changes:
@@ -227,6 +228,10 @@ def _apply(contract, amendment, *, by):
     amendment.put_in_force(by=by, reason="")
     amendment.in_force_at = timezone.now()
     amendment.save()
+    if contract.amount != previous_amount:
+        events.contract_sum_changed.send(
+            sender=Contract, contract=contract, previous=previous_amount, amendment=amendment, by=by
+        )
     record_event(
         "contract.amended",
         actor=by,

@@ -211,5 +211,6 @@ def terminate(contract, *, by, reason, on, payable):
         contract.termination_reason = reason
         contract.payable_at_termination = payable
         contract.save()
+        events.contract_closed.send(sender=Contract, contract=contract, by=by)
         tell_parties(messages.TERMINATED, contract, exclude=[by], reason=reason)
     return contract

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contracts.contracts import events
 from contracts.contracts.models import Contract, Milestone
 from contracts.milestones import evaluation_messages as messages
 from contracts.milestones import scoring
@@ -40,6 +41,7 @@ def complete_if_done(contract, *, by):
     )
     contract.completed_at = timezone.now()
     contract.save(update_fields=["state", "final_score", "grade", "completed_at"])
+    events.contract_closed.send(sender=Contract, contract=contract, by=by)
     users = [m.user for m in contract.organization.memberships.select_related("user") if m.user.is_active]
     if users:
         notifications.send(

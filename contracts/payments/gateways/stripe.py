@@ -14,6 +14,12 @@ Transfer to the organization's connected account.
   account); the webhook (``contracts.payments.webhooks``) confirms it, and
   settles it when the process died before its own commit.
 
+Connected accounts (``onboard``/``account_status``): each organization's
+administrator starts Stripe's hosted onboarding (an Express account with
+the transfers capability, created once under a key derived from the
+organization, and an account link); its status (details submitted, the
+transfers capability) is read back on the return and on ``account.updated``.
+
 Uses stripe-python's ``StripeClient`` and its ``v1`` namespace, with
 ``STRIPE_API_BASE`` as the API's address (a local server in the tests)."""
 
@@ -43,9 +49,10 @@ def client():
     )
 
 
-def _error(exc):
+def _error(exc, refused=None):
     """Transient (timeouts, connections, 5xx, 429, and 409: an idempotent
-    request still running or conflicting) or permanent (other 4xx)."""
+    request still running or conflicting) or permanent (other 4xx, with
+    ``refused`` as the message's frame)."""
     import stripe
     from django.utils.translation import gettext as _
 
@@ -54,7 +61,8 @@ def _error(exc):
     transient = isinstance(exc, stripe.APIConnectionError) or status is None or status >= 500 or status in (409, 429)
     if transient:
         return GatewayError(_("Stripe is not reachable now: %(message)s") % {"message": message}, permanent=False)
-    return GatewayError(_("Stripe refused the transfer: %(message)s") % {"message": message}, permanent=True)
+    refused = refused or _("Stripe refused the transfer: %(message)s")
+    return GatewayError(refused % {"message": message}, permanent=True)
 
 
 class StripeGateway(Gateway):
@@ -98,3 +106,59 @@ class StripeGateway(Gateway):
             yield from page.auto_paging_iter()
         except stripe.StripeError as exc:
             raise _error(exc) from exc
+
+
+def _account_error(exc):
+    from django.utils.translation import gettext as _
+
+    return _error(exc, _("Stripe refused: %(message)s"))
+
+
+def create_connected_account(organization):
+    """An Express account with the transfers capability for ``organization``:
+    its id.  The key derived from the organization makes two clicks at once
+    (or a retry after a lost answer) get the one account."""
+    import stripe
+
+    params = {
+        "type": "express",
+        "capabilities": {"transfers": {"requested": True}},
+        "business_profile": {"name": organization.name},
+        "metadata": {"organization": str(organization.pk)},
+    }
+    if settings.STRIPE_CONNECT_COUNTRY:
+        params["country"] = settings.STRIPE_CONNECT_COUNTRY
+    try:
+        account = client().v1.accounts.create(
+            params=params, options={"idempotency_key": f"connect-organization-{organization.pk}"}
+        )
+    except stripe.StripeError as exc:
+        raise _account_error(exc) from exc
+    return account.id
+
+
+def onboarding_link(account_id, *, refresh_url, return_url):
+    """Stripe's hosted onboarding page for the account (a link that expires in minutes)."""
+    import stripe
+
+    params = {"account": account_id, "refresh_url": refresh_url, "return_url": return_url, "type": "account_onboarding"}
+    try:
+        return client().v1.account_links.create(params=params).url
+    except stripe.StripeError as exc:
+        raise _account_error(exc) from exc
+
+
+def status_of(account):
+    """(details submitted, the transfers capability's status) from an account object or dict."""
+    data = account if isinstance(account, dict) else account.to_dict()
+    capabilities = data.get("capabilities") or {}
+    return bool(data.get("details_submitted")), str(capabilities.get("transfers") or "inactive")
+
+
+def account_status(account_id):
+    import stripe
+
+    try:
+        return status_of(client().v1.accounts.retrieve(account_id))
+    except stripe.StripeError as exc:
+        raise _account_error(exc) from exc

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from contracts.contracts.models import Contract
 from contracts.payments import gateways, messages, permissions
-from contracts.payments.models import LedgerEntry, PayeeAccount, Payment, new_idempotency_key
+from contracts.payments.models import LedgerEntry, PayeeAccount, Payment, account_as_approved, new_idempotency_key
 from marketplace.core import fsm, notifications
 from marketplace.core.audit import record_event
 from marketplace.core.errors import DomainError
@@ -105,6 +105,72 @@ def ensure_commitment(contract, by=None):
     )
 
 
+def pending_total(contract):
+    """What the contract may still pay on payments made already: those not
+    paid yet, a failed one included (it may be retried)."""
+    pending = (Payment.State.REQUESTED, Payment.State.APPROVED, Payment.State.PROCESSING, Payment.State.FAILED)
+    found = Payment.objects.filter(contract=contract, state__in=pending).aggregate(total=Sum("amount"))
+    return found["total"] or Decimal("0")
+
+
+def committed_balance(contract):
+    from contracts.payments.selectors import balances
+
+    return balances(contract)[LedgerEntry.Account.COMMITTED]
+
+
+def adjust_commitment(contract, *, previous, amendment, by=None):
+    """An amendment in force changed the contract sum: the commitment
+    follows, once per amendment (inside the amendment's transaction)."""
+    if not LedgerEntry.objects.filter(contract=contract, kind=LedgerEntry.Kind.COMMITMENT).exists():
+        return ensure_commitment(contract, by=by)  # committed at the new sum: nothing to adjust
+    difference = contract.amount - previous
+    if not difference:
+        return None
+    more = difference > 0
+    return _entry(
+        contract,
+        LedgerEntry.Kind.ADJUSTMENT,
+        LedgerEntry.Account.COMMITTED if more else LedgerEntry.Account.BUDGET,
+        LedgerEntry.Account.BUDGET if more else LedgerEntry.Account.COMMITTED,
+        abs(difference),
+        by=by,
+        memo=f"{contract.number} amendment {amendment.number}",
+    )
+
+
+def release_commitment(contract, *, by=None):
+    """The contract completed or was terminated: what stays committed beyond
+    the payments still to be made goes back to the budget (once)."""
+    ensure_commitment(contract, by=None)
+    amount = committed_balance(contract) - pending_total(contract)
+    if amount <= 0:
+        return None
+    return _entry(
+        contract,
+        LedgerEntry.Kind.RELEASE,
+        LedgerEntry.Account.BUDGET,
+        LedgerEntry.Account.COMMITTED,
+        amount,
+        by=by,
+        memo=contract.number,
+    )
+
+
+def _release_payment(payment, *, by):
+    """A cancelled payment will not be paid (one per milestone, ever): its amount goes back to the budget."""
+    return _entry(
+        payment.contract,
+        LedgerEntry.Kind.RELEASE,
+        LedgerEntry.Account.BUDGET,
+        LedgerEntry.Account.COMMITTED,
+        payment.amount,
+        payment=payment,
+        by=by,
+        memo=payment.cancel_reason[:200],
+    )
+
+
 def finance_officers(exclude=()):
     found = User.objects.with_perm(permissions.APPROVE_PAYMENT, is_active=True, include_superusers=False)
     return list(found.exclude(pk__in=[u.pk for u in exclude if u is not None]).order_by("pk"))
@@ -181,15 +247,41 @@ def _step(payment, by, name, **details):
     )
 
 
-def approve(payment, *, by):
+def _approve(payment, by, name):
+    """Approve (or approve again) for the payee's account as it is now."""
     with transaction.atomic():
         payment = lock(payment)
-        fsm.require(payment.approve, by, PaymentError)
+        fsm.require(getattr(payment, name), by, PaymentError)
         _within_contract_sum(payment.contract, payment.amount, exclude=payment)
-        _step(payment, by, "approve")
+        account = PayeeAccount.objects.get(organization_id=payment.contract.organization_id)
+        previous = payment.approved_account_label
+        _step(payment, by, name, account=str(account), previous_account=previous or None)
         payment.approved_by, payment.approved_at = by, timezone.now()
-        payment.save(update_fields=["state", "approved_by", "approved_at"])
+        payment.approved_account, payment.approved_account_label = account.fingerprint, str(account)
+        payment.save(
+            update_fields=["state", "approved_by", "approved_at", "approved_account", "approved_account_label"]
+        )
     return payment
+
+
+def approve(payment, *, by):
+    return _approve(payment, by, "approve")
+
+
+def reapprove(payment, *, by):
+    """The payee changed its account since the approval: approve again, for the new one."""
+    return _approve(payment, by, "reapprove")
+
+
+def _renew_key_after_reversal(payment):
+    """The gateway made a transfer and then reversed it: the same key would
+    replay that transfer, so the next attempt gets a new one (audited with
+    the step).  Returns the reversed transfer's reference, or None."""
+    reversed_reference = payment.gateway_reference
+    if reversed_reference:
+        payment.idempotency_key = new_idempotency_key()
+        payment.gateway_reference = ""
+    return reversed_reference or None
 
 
 def release(payment, *, by):
@@ -197,11 +289,27 @@ def release(payment, *, by):
     with transaction.atomic():
         payment = lock(payment)
         gateway = gateways.configured_name()
-        _step(payment, by, "release", gateway=gateway, attempt=payment.attempts + 1)
+        fsm.require(payment.release, by, PaymentError)
+        reversed_reference = _renew_key_after_reversal(payment)  # approved again after a reversed transfer
+        _step(
+            payment, by, "release", gateway=gateway, attempt=payment.attempts + 1, reversed_transfer=reversed_reference
+        )
         payment.released_by, payment.released_at = by, timezone.now()
         payment.gateway = gateway
         payment.attempts += 1
-        payment.save(update_fields=["state", "released_by", "released_at", "gateway", "attempts"])
+        payment.failure_message = ""
+        payment.save(
+            update_fields=[
+                "state",
+                "released_by",
+                "released_at",
+                "gateway",
+                "attempts",
+                "failure_message",
+                "idempotency_key",
+                "gateway_reference",
+            ]
+        )
         _enqueue(payment)
     return payment
 
@@ -213,13 +321,8 @@ def retry(payment, *, by):
         payment = lock(payment)
         fsm.require(payment.retry, by, PaymentError)
         _within_contract_sum(payment.contract, payment.amount, exclude=payment)
-        reversed_reference = payment.gateway_reference
-        if reversed_reference:
-            # The gateway made a transfer and then reversed it: the same key would
-            # replay that transfer, so this attempt gets a new one (audited).
-            payment.idempotency_key = new_idempotency_key()
-            payment.gateway_reference = ""
-        _step(payment, by, "retry", attempt=payment.attempts + 1, reversed_transfer=reversed_reference or None)
+        reversed_reference = _renew_key_after_reversal(payment)
+        _step(payment, by, "retry", attempt=payment.attempts + 1, reversed_transfer=reversed_reference)
         payment.attempts += 1
         payment.failure_message = ""
         payment.save(update_fields=["state", "attempts", "failure_message", "idempotency_key", "gateway_reference"])
@@ -244,6 +347,8 @@ def cancel(payment, *, by, reason):
         payment.cancel(by=by, reason=reason, contract=payment.contract.number, amount=str(payment.amount))
         payment.cancelled_at, payment.cancelled_by, payment.cancel_reason = timezone.now(), by, reason
         payment.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancel_reason"])
+        ensure_commitment(payment.contract)
+        _release_payment(payment, by=by)
     return payment
 
 
@@ -269,6 +374,11 @@ def process(payment_pk):
         )
         if payment is None or payment.state != Payment.State.PROCESSING or payment.gateway_reference:
             return payment  # done already (a task delivered twice): the gateway holds its record
+        # the account read under its row lock: one changed since the approval (even during the
+        # release) is not paid; the payment fails and a finance officer approves it again
+        PayeeAccount.objects.select_for_update().filter(organization_id=payment.contract.organization_id).first()
+        if not account_as_approved(payment):
+            return _fail(payment, str(account_as_approved.refusal_message))
         try:
             result = gateways.get(payment.gateway).disburse(payment)
         except gateways.GatewayError as error:
@@ -424,38 +534,25 @@ def _apply_event(payment, kind, reference, amount_minor):
     return "ignored"
 
 
-# --- the organization's account ---------------------------------------------------------------------------
-
-
-def save_payee_account(organization, *, by, bank_name, account_name, account_number):
-    """The organization's administrator registers (or changes) the account it
-    is paid into.  A payment already released keeps the voucher it has."""
-    from marketplace.organizations.permissions import can_administer
-
-    permissions.require(can_administer(by, organization), PaymentError)
-    with transaction.atomic():
-        account = PayeeAccount.objects.select_for_update().filter(organization=organization).first()
-        created = account is None
-        account = account or PayeeAccount(organization=organization)
-        account.bank_name, account.account_name = bank_name.strip(), account_name.strip()
-        account.account_number, account.updated_by = account_number, by
-        account.save()
-        record_event(
-            "payee_account.registered" if created else "payee_account.changed",
-            actor=by,
-            obj=account,
-            # never the number itself in the audit chain: its last four digits
-            details={"organization": organization.pk, "bank": account.bank_name, "number": account.masked_number},
-        )
-    return account
-
+from contracts.payments.services.accounts import (  # noqa: E402 - after the helpers it uses
+    refresh_stripe_status,
+    save_payee_account,
+    start_stripe_onboarding,
+    stripe_account_updated,
+)
 
 __all__ = [
+    "refresh_stripe_status",
+    "start_stripe_onboarding",
+    "stripe_account_updated",
     "PaymentError",
     "handle_gateway_event",
     "save_payee_account",
+    "adjust_commitment",
     "approve",
     "cancel",
+    "reapprove",
+    "release_commitment",
     "ensure_commitment",
     "live_total",
     "process",

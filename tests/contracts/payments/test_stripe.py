@@ -54,7 +54,7 @@ def fake(settings):
 
 @pytest.fixture
 def connected(account):
-    PayeeAccount.objects.filter(pk=account.pk).update(stripe_account_id="acct_test_org")
+    PayeeAccount.objects.filter(pk=account.pk).update(stripe_account_id="acct_test_org", stripe_transfers="active")
     return account
 
 
@@ -216,9 +216,12 @@ def test_reconcile_reports_every_difference(released_payment, fake, capsys):
     assert f"payment {payment.pk} (paid)" in capsys.readouterr().out
 
 
-def test_without_a_connected_account_the_payment_fails_clearly(payment, account, finance, fake):
+def test_without_a_connected_account_the_payment_fails_clearly(payment, connected, finance, fake):
+    """Approval asks for an account that takes transfers (test_onboarding);
+    one removed after the release fails the payment with a clear message."""
     services.approve(payment, by=finance)
     services.release(payment, by=finance)
+    PayeeAccount.objects.filter(pk=connected.pk).update(stripe_account_id="", stripe_transfers="")
     payment, error = run_task(payment)
     from django.utils import translation
 

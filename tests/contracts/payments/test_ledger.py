@@ -1,0 +1,180 @@
+"""The ledger follows the contract (issue 16, 5): a cancelled payment, and
+what a completed or terminated contract will not pay, go back to the
+budget; an amended sum adjusts the commitment; and a payment approved for
+one account is never released to another until approved again."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.contracts import services as contract_services
+from contracts.payments import permissions, selectors, services
+from contracts.payments.models import LedgerEntry, Payment
+from marketplace.core.models.audit import AuditEvent
+from tests.contracts.evaluation.conftest import submit_report
+from tests.contracts.payments.conftest import ACCOUNT, accept, released
+from tests.contracts.payments.test_views import text, zh
+
+pytestmark = pytest.mark.django_db
+
+
+def committed(contract):
+    return selectors.balances(contract)[LedgerEntry.Account.COMMITTED]
+
+
+def kinds(contract):
+    return [(e.kind, e.amount) for e in LedgerEntry.objects.filter(contract=contract).order_by("pk")]
+
+
+def test_a_cancelled_payment_goes_back_to_the_budget_once(payment, contract, finance):
+    services.cancel(payment, by=finance, reason="服务对象搬迁，该期不再支付")
+    release = LedgerEntry.objects.get(contract=contract, kind=LedgerEntry.Kind.RELEASE)
+    assert release.payment == payment and release.amount == payment.amount
+    assert (release.credit, release.debit) == ("committed", "budget")
+    assert committed(contract) == contract.amount - payment.amount
+    assert selectors.balances(contract)["budget"] == -committed(contract)  # double entry: the sums balance
+
+
+def test_termination_keeps_what_is_still_to_pay_and_releases_the_rest(payment, contract, officer, finance):
+    contract_services.terminate(
+        contract, by=officer, reason="机构无法继续提供服务", on=timezone.localdate(), payable=payment.amount
+    )
+    contract.refresh_from_db()
+    assert contract.state == "terminated"
+    # the requested payment stays committed; the rest is released, once
+    assert committed(contract) == payment.amount
+    (release,) = LedgerEntry.objects.filter(contract=contract, kind=LedgerEntry.Kind.RELEASE)
+    assert release.payment is None and release.amount == contract.amount - payment.amount
+    services.release_commitment(contract)  # a second close changes nothing
+    assert LedgerEntry.objects.filter(contract=contract, kind=LedgerEntry.Kind.RELEASE).count() == 1
+    # the payment is then cancelled: its amount goes back too, and nothing stays committed
+    services.cancel(payment, by=finance, reason="合同终止，经核定不再支付")
+    assert committed(contract) == 0
+    assert AuditEvent.objects.filter(action="ledger.entry", details__kind="release").count() == 2
+
+
+def test_a_failed_payment_of_a_terminated_contract_can_be_cancelled(payment, account, contract, officer, finance):
+    services.approve(payment, by=finance)
+    services.release(payment, by=finance)
+    Payment.objects.filter(pk=payment.pk).update(state="failed", failure_message="退票")
+    contract_services.terminate(contract, by=officer, reason="机构注销", on=timezone.localdate(), payable=Decimal("0"))
+    payment.refresh_from_db()
+    assert not permissions.can_retry(finance, payment)  # the contract is terminated
+    assert permissions.can_cancel(finance, payment)
+    services.cancel(payment, by=finance, reason="合同终止，退票不再重付")
+    payment.refresh_from_db()
+    assert payment.state == "cancelled" and committed(contract) == 0
+
+
+def test_completion_releases_what_the_scores_did_not_earn(
+    accepted, contract, expert, officer, finance, award_over, account
+):
+    second = contract.milestones.get(number=2)
+    submit_report(second, award_over.org_admin)
+    second.refresh_from_db()
+    accept(second, expert, officer, points=75, answers=[4] * 20)  # a pass below full payment
+    contract.refresh_from_db()
+    assert contract.state == "completed"
+    payments = list(Payment.objects.filter(contract=contract))
+    to_pay = sum(p.amount for p in payments)
+    assert to_pay < contract.amount  # below full marks: less than the sum is payable
+    assert committed(contract) == to_pay
+    (release,) = LedgerEntry.objects.filter(contract=contract, kind=LedgerEntry.Kind.RELEASE)
+    assert release.amount == contract.amount - to_pay
+    for payment in payments:
+        services.approve(payment, by=finance)
+        services.release(payment, by=finance)
+        services.process(payment.pk)
+        services.record_paid(
+            Payment.objects.get(pk=payment.pk), by=finance, reference=f"B{payment.pk}", paid_on=timezone.localdate()
+        )
+    balances = selectors.balances(contract)
+    assert balances["committed"] == 0 and balances["disbursed"] == to_pay
+    assert balances["budget"] == -to_pay
+
+
+def test_an_amended_sum_adjusts_the_commitment(award_over, officer, second_officer, django_capture_on_commit_callbacks):
+    from tests.contracts.contracts.helpers import signed
+    from tests.contracts.contracts.test_amendments import confirm, propose
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = signed(award_over, officer, second_officer)
+    before = contract.amount
+    assert kinds(contract) == [("commitment", before)]
+    amendment = propose(contract, officer, amount=before - Decimal("1000.00"), reason="funds")
+    confirm(amendment, award_over.org_admin)
+    confirm(amendment, second_officer)
+    contract.refresh_from_db()
+    assert contract.amount == before - Decimal("1000.00")
+    assert kinds(contract) == [("commitment", before), ("adjustment", Decimal("1000.00"))]
+    adjustment = LedgerEntry.objects.get(kind="adjustment")
+    assert (adjustment.credit, adjustment.debit) == ("committed", "budget")
+    assert committed(contract) == contract.amount
+
+
+def test_an_account_changed_after_approval_needs_a_second_approval(
+    client, payment, account, contract, award_over, finance, finance2
+):
+    services.approve(payment, by=finance)
+    payment.refresh_from_db()
+    assert payment.approved_account == account.fingerprint and "**** 3445" in payment.approved_account_label
+    assert not permissions.can_reapprove(finance, payment)
+    assert permissions.can_reapprove(finance, payment).reason == ""  # not a step now: no reason shown
+    services.save_payee_account(
+        contract.organization, by=award_over.org_admin, **{**ACCOUNT, "account_number": "6222020200199998888"}
+    )
+    payment.refresh_from_db()
+    refusal = permissions.can_release(finance, payment)
+    assert not refusal and refusal.reason == zh(
+        "The organization changed its account after this payment was approved: approve it again for the new account."
+    )
+    with pytest.raises(services.PaymentError) as refused:
+        services.release(payment, by=finance)
+    assert refused.value.code == "account_changed"
+    payment.refresh_from_db()
+    assert payment.state == "approved" and not payment.released_at
+
+    client.force_login(finance2)
+    page = text(client.get(reverse("payments:detail", args=[payment.pk])))
+    assert zh("Approve again for the new account") in page and "**** 8888" in page and "**** 3445" in page
+    assert reverse("payments:release", args=[payment.pk]) not in page
+    services.reapprove(payment, by=finance2)
+    payment.refresh_from_db()
+    assert (
+        payment.state == "approved"
+        and payment.approved_by == finance2
+        and "**** 8888" in payment.approved_account_label
+    )
+    event = AuditEvent.objects.filter(action="payment.reapprove").get()
+    assert "3445" in event.details["previous_account"] and "8888" in event.details["account"]
+    assert "6222020200199998888" not in str(event.details)
+    services.release(payment, by=finance2)
+    services.process(payment.pk)  # the release task
+    payment.refresh_from_db()
+    assert payment.state == "processing" and payment.gateway_reference and payment.voucher
+
+
+def test_an_account_changed_during_the_release_fails_the_payment_before_the_gateway(
+    payment, account, contract, award_over, finance, finance2
+):
+    """The change lands after the release's commit and before the task: the
+    task finds it under the account's row lock, writes no voucher and fails
+    the payment; approved again, it is paid to the new account."""
+    released(payment, finance)
+    services.save_payee_account(
+        contract.organization, by=award_over.org_admin, **{**ACCOUNT, "account_number": "6222020200177776666"}
+    )
+    services.process(payment.pk)
+    payment.refresh_from_db()
+    assert payment.state == "failed" and not payment.gateway_reference and not payment.voucher
+    assert payment.failure_message == zh(
+        "The organization changed its account after this payment was approved: approve it again for the new account."
+    )
+    assert not permissions.can_retry(finance, payment)
+    services.reapprove(payment, by=finance2)
+    services.release(payment, by=finance2)
+    services.process(payment.pk)
+    payment.refresh_from_db()
+    assert payment.state == "processing" and payment.voucher and "6666" in payment.approved_account_label

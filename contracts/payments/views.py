@@ -66,7 +66,7 @@ def funds_dashboard(request):
     """Budget, committed, disbursed and remaining per department, community
     and organization for a fund year, from the ledger; payments waiting,
     with their lights."""
-    from contracts.payments import funds
+    from contracts.payments import funds, public
 
     years = funds.years()
     form = forms.FundsFilter(request.GET or None, years=years)
@@ -108,6 +108,7 @@ def funds_dashboard(request):
             "tables": tables,
             "waiting": funds.waiting_payments(),
             "waiting_days": funds.waiting_days(),
+            "announcements": public.announcements(year),
         },
     )
 

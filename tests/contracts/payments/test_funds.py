@@ -101,3 +101,20 @@ def test_the_dashboard_page(client, paid, contract, officer, finance, award_over
     bad = client.get(url, {"year": "1999"})
     assert bad.status_code == 200 and "1999" in text(bad) and "form-errors" in text(bad)
     assert reverse("payments:funds") in text(client.get(reverse("payments:index")))
+
+
+def test_a_payment_recorded_late_is_announced_late(client, paid, contract, officer):
+    """The public page reads payments live: announced when recorded as paid;
+    a bank payment recorded 5 working days later is late, on the dashboard
+    and on the public page."""
+    from contracts.payments import public
+
+    (on_time,) = public.announcements(contract.project.year)
+    assert not on_time.late and on_time.announced_at == paid.paid_at
+    early = add_days(timezone.localdate(), -5, DayCount.CALENDAR)
+    Payment.objects.filter(pk=paid.pk).update(bank_paid_on=early - datetime.timedelta(days=5))
+    (late,) = public.announcements(contract.project.year)
+    assert late.late and late.announcement_due == add_days(late.paid_on, 2, DayCount.WORKING)
+    client.force_login(officer)
+    page = text(client.get(reverse("payments:funds"), {"year": contract.project.year}))
+    assert zh("Late: due by %(due)s") % {"due": late.announcement_due.isoformat()} in page

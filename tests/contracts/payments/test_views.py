@@ -161,6 +161,9 @@ def test_a_paid_payment_is_public_without_bank_details(client, site, payment, ac
     services.record_paid(payment, by=finance, reference="ICBC-PUBLIC-1", paid_on=timezone.localdate())
     page = text(client.get(public_url))
     assert f"¥{payment.amount:,.2f}" in page and payment.milestone.title in page
+    payment.refresh_from_db()
+    announced = timezone.localtime(payment.paid_at).strftime("%Y-%m-%d %H:%M")
+    assert announced in page and zh("late") not in page  # announced when recorded, in time
     for secret in (ACCOUNT["account_number"], account.masked_number, "ICBC-PUBLIC-1", payment.idempotency_key):
         assert secret not in page
 

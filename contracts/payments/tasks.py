@@ -19,6 +19,8 @@ from contracts.payments.gateways import GatewayError
 
 #: a payment in processing without a gateway record this long is sent to the gateway again
 STUCK_AFTER = datetime.timedelta(minutes=10)
+#: a resend not started within this time is dropped by the worker (the scheduler's period)
+RESEND_EXPIRES = datetime.timedelta(minutes=5)
 
 
 @shared_task(
@@ -48,6 +50,8 @@ def retry_stuck_payments(now=None):
     ).values_list("pk", flat=True)
     sent = 0
     for pk in stuck:
-        release_payment.delay(pk)
+        # expires: during a long outage the queue holds at most one resend per payment and period,
+        # not one more every period (each would only find the payment locked or done)
+        release_payment.apply_async((pk,), expires=RESEND_EXPIRES)
         sent += 1
     return sent

@@ -1,6 +1,8 @@
 """What only PostgreSQL can prove for payments (issue 16): under two
-finance officers at once a payment is released once, and two requests on
-one contract never exceed its sum (the contract's row lock)."""
+finance officers at once a payment is released once, two requests on one
+contract never exceed its sum (the contract's row lock), and an account
+changed while the release task runs is never paid unapproved (the
+account's row lock)."""
 
 import threading
 import time
@@ -75,3 +77,24 @@ def test_two_requests_at_once_never_exceed_the_contract_sum(contract, officer):
     assert [getattr(error, "code", None) for error in errors if error] == ["over_contract_sum"]
     assert Payment.objects.filter(contract=contract).count() == 1
     assert services.live_total(contract) == over <= contract.amount
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_changed_while_the_task_starts_is_not_paid(payment, account, finance, award_over, monkeypatch):
+    """The administrator's change holds the account row; the task waits for
+    it, then finds the account changed: no voucher, the payment fails."""
+    from tests.contracts.payments.conftest import ACCOUNT
+
+    monkeypatch.setattr(services, "_enqueue", lambda payment: None)  # the task runs in the race below
+    services.approve(payment, by=finance)
+    services.release(payment, by=finance)
+    organization = payment.contract.organization
+    results, errors = _race(
+        lambda: services.save_payee_account(
+            organization, by=award_over.org_admin, **{**ACCOUNT, "account_number": "6222020200155554444"}
+        ),
+        lambda: services.process(payment.pk),
+    )
+    assert errors == [None, None]
+    payment.refresh_from_db()
+    assert payment.state == "failed" and not payment.voucher and not payment.gateway_reference

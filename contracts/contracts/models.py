@@ -302,6 +302,15 @@ class Contract(FSMModelMixin, models.Model):
         validators=PERCENT,
         help_text=_("A milestone can be scored once either minimum is reached."),
     )
+    #: the kind's cap when the terms were written (a subsidy pays at most this share of the documented cost)
+    cost_share_cap = models.DecimalField(
+        _("cap on the share of documented cost (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+    )
     evaluation_terms = models.TextField(_("evaluation terms"), blank=True)
     breach_terms = models.TextField(_("breach terms"), blank=True)
     state = FSMField(_("status"), default=State.DRAFT, choices=State.choices, protected=True)

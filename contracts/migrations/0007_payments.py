@@ -30,119 +30,299 @@ def commit_contracts_in_force(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0006_kind_english_names'),
-        ('marketplace', '0013_notification_digest'),
+        ("contracts", "0006_kind_english_names"),
+        ("marketplace", "0013_notification_digest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PayeeAccount',
+            name="PayeeAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bank_name', models.CharField(max_length=100, verbose_name='bank and branch')),
-                ('account_name', models.CharField(max_length=100, verbose_name='account name')),
-                ('account_number', models.CharField(max_length=34, verbose_name='account number')),
-                ('stripe_account_id', models.CharField(blank=True, max_length=64, verbose_name='Stripe connected account')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='payee_account', to='marketplace.organization')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("bank_name", models.CharField(max_length=100, verbose_name="bank and branch")),
+                ("account_name", models.CharField(max_length=100, verbose_name="account name")),
+                ("account_number", models.CharField(max_length=34, verbose_name="account number")),
+                (
+                    "stripe_account_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="Stripe connected account"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payee_account",
+                        to="marketplace.organization",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payee account',
-                'verbose_name_plural': 'payee accounts',
-                'default_permissions': (),
+                "verbose_name": "payee account",
+                "verbose_name_plural": "payee accounts",
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount (CNY)')),
-                ('state', django_fsm.FSMField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('processing', 'Processing'), ('paid', 'Paid'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='requested', max_length=20, protected=True, verbose_name='state')),
-                ('idempotency_key', models.CharField(default=contracts.payments.models.new_idempotency_key, editable=False, max_length=64, unique=True)),
-                ('requested_at', models.DateTimeField(verbose_name='requested')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved')),
-                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='released')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('gateway', models.CharField(blank=True, max_length=20, verbose_name='gateway')),
-                ('gateway_reference', models.CharField(blank=True, max_length=100, verbose_name='gateway reference')),
-                ('voucher', models.FileField(blank=True, max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=contracts.payments.models.voucher_path)),
-                ('voucher_sha256', models.CharField(blank=True, max_length=64)),
-                ('bank_reference', models.CharField(blank=True, max_length=100, verbose_name='bank transaction reference')),
-                ('bank_paid_on', models.DateField(blank=True, null=True, verbose_name='paid on (bank date)')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid')),
-                ('failure_message', models.TextField(blank=True, verbose_name='why it failed')),
-                ('failed_at', models.DateTimeField(blank=True, null=True, verbose_name='failed')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('cancel_reason', models.TextField(blank=True, verbose_name='why cancelled')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='contracts.contract')),
-                ('exception_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('milestone', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='payment', to='contracts.milestone')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('released_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="amount (CNY)")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("processing", "Processing"),
+                            ("paid", "Paid"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="requested",
+                        max_length=20,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "idempotency_key",
+                    models.CharField(
+                        default=contracts.payments.models.new_idempotency_key,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(verbose_name="requested")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="approved")),
+                ("released_at", models.DateTimeField(blank=True, null=True, verbose_name="released")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("gateway", models.CharField(blank=True, max_length=20, verbose_name="gateway")),
+                ("gateway_reference", models.CharField(blank=True, max_length=100, verbose_name="gateway reference")),
+                (
+                    "voucher",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=contracts.payments.models.voucher_path,
+                    ),
+                ),
+                ("voucher_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "bank_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="bank transaction reference"),
+                ),
+                ("bank_paid_on", models.DateField(blank=True, null=True, verbose_name="paid on (bank date)")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid")),
+                ("failure_message", models.TextField(blank=True, verbose_name="why it failed")),
+                ("failed_at", models.DateTimeField(blank=True, null=True, verbose_name="failed")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled")),
+                ("cancel_reason", models.TextField(blank=True, verbose_name="why cancelled")),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payments", to="contracts.contract"
+                    ),
+                ),
+                (
+                    "exception_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payment", to="contracts.milestone"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "released_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['-requested_at', '-pk'],
-                'default_permissions': (),
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["-requested_at", "-pk"],
+                "default_permissions": (),
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('commitment', 'Contract in force: its sum committed'), ('disbursement', 'Payment made'), ('release', 'Commitment released (termination)')], max_length=20, verbose_name='kind')),
-                ('debit', models.CharField(choices=[('budget', 'Budget'), ('committed', 'Committed'), ('disbursed', 'Disbursed')], max_length=20, verbose_name='to')),
-                ('credit', models.CharField(choices=[('budget', 'Budget'), ('committed', 'Committed'), ('disbursed', 'Disbursed')], max_length=20, verbose_name='from')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount (CNY)')),
-                ('created_at', models.DateTimeField(verbose_name='recorded')),
-                ('memo', models.CharField(blank=True, max_length=200, verbose_name='memo')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='contracts.contract')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='contracts.payment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commitment", "Contract in force: its sum committed"),
+                            ("disbursement", "Payment made"),
+                            ("release", "Commitment released (termination)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "debit",
+                    models.CharField(
+                        choices=[("budget", "Budget"), ("committed", "Committed"), ("disbursed", "Disbursed")],
+                        max_length=20,
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "credit",
+                    models.CharField(
+                        choices=[("budget", "Budget"), ("committed", "Committed"), ("disbursed", "Disbursed")],
+                        max_length=20,
+                        verbose_name="from",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="amount (CNY)")),
+                ("created_at", models.DateTimeField(verbose_name="recorded")),
+                ("memo", models.CharField(blank=True, max_length=200, verbose_name="memo")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="contracts.contract",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="contracts.payment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['created_at', 'pk'],
-                'default_permissions': (),
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["created_at", "pk"],
+                "default_permissions": (),
             },
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['state', 'requested_at'], name='payment_state_requested'),
+            model_name="payment",
+            index=models.Index(fields=["state", "requested_at"], name="payment_state_requested"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="payment_amount_positive"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'paid'), _negated=True), models.Q(models.Q(('gateway_reference', ''), _negated=True), ('paid_at__isnull', False)), _connector='OR'), name='payment_paid_has_gateway_record'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "paid"), _negated=True),
+                    models.Q(models.Q(("gateway_reference", ""), _negated=True), ("paid_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="payment_paid_has_gateway_record",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_amount_positive'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="ledger_amount_positive"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('debit', models.F('credit')), _negated=True), name='ledger_two_accounts'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("debit", models.F("credit")), _negated=True), name="ledger_two_accounts"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('payment__isnull', False)), fields=('payment', 'kind'), name='ledger_once_per_payment'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("payment__isnull", False)),
+                fields=("payment", "kind"),
+                name="ledger_once_per_payment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('payment__isnull', True)), fields=('contract', 'kind'), name='ledger_once_per_contract'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("payment__isnull", True)),
+                fields=("contract", "kind"),
+                name="ledger_once_per_contract",
+            ),
         ),
         migrations.RunPython(commit_contracts_in_force, migrations.RunPython.noop),
     ]

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0007_payments'),
+        ("contracts", "0007_payments"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contract',
-            name='level',
-            field=models.CharField(choices=[('community', 'Community level'), ('street', 'Street level')], default='community', max_length=12, verbose_name='level'),
+            model_name="contract",
+            name="level",
+            field=models.CharField(
+                choices=[("community", "Community level"), ("street", "Street level")],
+                default="community",
+                max_length=12,
+                verbose_name="level",
+            ),
         ),
     ]

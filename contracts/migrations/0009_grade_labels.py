@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0008_level_labels'),
+        ("contracts", "0008_level_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contract',
-            name='grade',
-            field=models.CharField(blank=True, choices=[('A', 'Excellent (90 and above)'), ('B', 'Good (80 to 89)'), ('C', 'Pass (60 to 79)'), ('D', 'Fail (below 60)')], max_length=1, verbose_name='grade'),
+            model_name="contract",
+            name="grade",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("A", "Excellent (90 and above)"),
+                    ("B", "Good (80 to 89)"),
+                    ("C", "Pass (60 to 79)"),
+                    ("D", "Fail (below 60)"),
+                ],
+                max_length=1,
+                verbose_name="grade",
+            ),
         ),
     ]

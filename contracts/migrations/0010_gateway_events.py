@@ -5,28 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0009_grade_labels'),
+        ("contracts", "0009_grade_labels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GatewayEvent',
+            name="GatewayEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gateway', models.CharField(max_length=20, verbose_name='gateway')),
-                ('event_id', models.CharField(max_length=100, verbose_name='event')),
-                ('kind', models.CharField(max_length=100, verbose_name='type')),
-                ('received_at', models.DateTimeField(verbose_name='received')),
-                ('outcome', models.CharField(blank=True, max_length=200, verbose_name='outcome')),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='contracts.payment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gateway", models.CharField(max_length=20, verbose_name="gateway")),
+                ("event_id", models.CharField(max_length=100, verbose_name="event")),
+                ("kind", models.CharField(max_length=100, verbose_name="type")),
+                ("received_at", models.DateTimeField(verbose_name="received")),
+                ("outcome", models.CharField(blank=True, max_length=200, verbose_name="outcome")),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="contracts.payment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gateway event',
-                'verbose_name_plural': 'gateway events',
-                'default_permissions': (),
-                'constraints': [models.UniqueConstraint(fields=('gateway', 'event_id'), name='gateway_event_once')],
+                "verbose_name": "gateway event",
+                "verbose_name_plural": "gateway events",
+                "default_permissions": (),
+                "constraints": [models.UniqueConstraint(fields=("gateway", "event_id"), name="gateway_event_once")],
             },
         ),
     ]

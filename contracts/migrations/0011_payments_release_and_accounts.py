@@ -5,68 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0010_gateway_events'),
+        ("contracts", "0010_gateway_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='ledgerentry',
-            name='ledger_once_per_contract',
+            model_name="ledgerentry",
+            name="ledger_once_per_contract",
         ),
         migrations.AddField(
-            model_name='payeeaccount',
-            name='stripe_checked_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='Stripe status checked'),
+            model_name="payeeaccount",
+            name="stripe_checked_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="Stripe status checked"),
         ),
         migrations.AddField(
-            model_name='payeeaccount',
-            name='stripe_details_submitted',
-            field=models.BooleanField(default=False, verbose_name='details submitted to Stripe'),
+            model_name="payeeaccount",
+            name="stripe_details_submitted",
+            field=models.BooleanField(default=False, verbose_name="details submitted to Stripe"),
         ),
         migrations.AddField(
-            model_name='payeeaccount',
-            name='stripe_transfers',
-            field=models.CharField(blank=True, max_length=20, verbose_name='Stripe transfers capability'),
+            model_name="payeeaccount",
+            name="stripe_transfers",
+            field=models.CharField(blank=True, max_length=20, verbose_name="Stripe transfers capability"),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='approved_account',
+            model_name="payment",
+            name="approved_account",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='approved_account_label',
-            field=models.CharField(blank=True, max_length=150, verbose_name='account approved'),
+            model_name="payment",
+            name="approved_account_label",
+            field=models.CharField(blank=True, max_length=150, verbose_name="account approved"),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='kind',
-            field=models.CharField(choices=[('commitment', 'Contract in force: its sum committed'), ('disbursement', 'Payment made'), ('adjustment', 'Contract sum amended'), ('release', 'Commitment released: will not be paid')], max_length=20, verbose_name='kind'),
+            model_name="ledgerentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("commitment", "Contract in force: its sum committed"),
+                    ("disbursement", "Payment made"),
+                    ("adjustment", "Contract sum amended"),
+                    ("release", "Commitment released: will not be paid"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='payeeaccount',
-            name='account_name',
-            field=models.CharField(blank=True, max_length=100, verbose_name='account name'),
+            model_name="payeeaccount",
+            name="account_name",
+            field=models.CharField(blank=True, max_length=100, verbose_name="account name"),
         ),
         migrations.AlterField(
-            model_name='payeeaccount',
-            name='account_number',
-            field=models.CharField(blank=True, max_length=34, verbose_name='account number'),
+            model_name="payeeaccount",
+            name="account_number",
+            field=models.CharField(blank=True, max_length=34, verbose_name="account number"),
         ),
         migrations.AlterField(
-            model_name='payeeaccount',
-            name='bank_name',
-            field=models.CharField(blank=True, max_length=100, verbose_name='bank and branch'),
+            model_name="payeeaccount",
+            name="bank_name",
+            field=models.CharField(blank=True, max_length=100, verbose_name="bank and branch"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('payment__isnull', True), models.Q(('kind', 'adjustment'), _negated=True)), fields=('contract', 'kind'), name='ledger_once_per_contract'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("payment__isnull", True), models.Q(("kind", "adjustment"), _negated=True)),
+                fields=("contract", "kind"),
+                name="ledger_once_per_contract",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'adjustment')), fields=('contract', 'memo'), name='ledger_adjustment_once'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "adjustment")), fields=("contract", "memo"), name="ledger_adjustment_once"
+            ),
         ),
     ]

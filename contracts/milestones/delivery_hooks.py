@@ -115,9 +115,7 @@ def organization_todos(user, organization):
             text = _("Contract %(contract)s, milestone %(number)s “%(title)s”: the report was due on %(due)s") % values
         else:
             text = _("Contract %(contract)s, milestone %(number)s “%(title)s”: report due on %(due)s") % values
-        found.append(
-            extensions.Todo(text, reverse("delivery_org:report", args=[organization.pk, row.milestone.pk]))
-        )
+        found.append(extensions.Todo(text, reverse("delivery_org:report", args=[organization.pk, row.milestone.pk])))
     return found[:SHOWN]
 
 

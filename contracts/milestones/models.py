@@ -55,6 +55,10 @@ class MilestoneReport(models.Model):
     milestone = models.ForeignKey("contracts.Milestone", on_delete=models.PROTECT, related_name="reports")
     round = models.PositiveSmallIntegerField(_("round"), default=1, help_text=_("2 and more: a rectification."))
     narrative = models.TextField(_("report"))
+    #: a subsidy contract's documented cost of the milestone (the payment is capped at a share of it)
+    documented_cost = models.DecimalField(
+        _("documented cost (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     submitted_by = models.ForeignKey(
         "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

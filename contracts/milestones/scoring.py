@@ -77,6 +77,14 @@ def payable(share_amount, score, *, pass_mark, full_payment_score, overridden=Fa
     return round2(ZERO)
 
 
+def cost_cap(documented_cost, cap_percent):
+    """The most a subsidy milestone pays: ``cap_percent`` of its documented
+    cost (nothing when no cost is documented)."""
+    if cap_percent is None:
+        return None
+    return round2(_decimal(documented_cost or ZERO) * _decimal(cap_percent) / HUNDRED)
+
+
 def milestone_amounts(amount, shares):
     """The amount of each share (in order) of the contract sum ``amount``;
     the last takes the remainder, so they add up to ``amount`` exactly."""

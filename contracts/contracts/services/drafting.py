@@ -277,6 +277,8 @@ def check_no_personal_data(terms, milestones=()):
 def _write_terms(contract, terms, milestones, criteria, questions):
     for name in TERM_FIELDS:
         setattr(contract, name, terms[name])
+    # the kind's cap is part of the terms: a later change of the kind never rewrites this contract
+    contract.cost_share_cap = contract.kind.cost_share_cap
     contract.save()
     contract.communities.set(terms["communities"])
     contract.milestones.all().delete()

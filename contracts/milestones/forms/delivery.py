@@ -59,6 +59,14 @@ class ReportForm(ServiceErrorMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "cols": 70}),
         help_text=_("What was delivered in this milestone, against the deliverables, and what comes next."),
     )
+    documented_cost = forms.DecimalField(
+        label=_("Documented cost of this milestone (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
     # one more entry of the service log
     day = forms.DateField(label=_("Date"), required=False, widget=DATE)
     community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=False)
@@ -86,6 +94,13 @@ class ReportForm(ServiceErrorMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         self.fields["community"].queryset = contract.communities.order_by("code")
+        if contract.cost_share_cap is None:
+            del self.fields["documented_cost"]  # only a subsidy contract pays against documented cost
+        else:
+            self.fields["documented_cost"].help_text = _(
+                "The costs this milestone's service incurred, as the invoices and receipts among the evidence "
+                "show. The payment is at most %(cap)s%% of it."
+            ) % {"cap": f"{contract.cost_share_cap.normalize():f}"}
         self.fields["evidence"].help_text = _(
             "PDF, JPEG or PNG (the content is checked, not the name), at most %(size)s MB each."
         ) % {"size": limit_text(report_services.evidence_limit())}
@@ -102,6 +117,9 @@ class ReportForm(ServiceErrorMixin, forms.Form):
                 self.add_error("day", _("The date of an activity cannot be in the future."))
         elif filled == ["volunteers"]:
             self.add_error("activity", _("Fill in every field of the new service log entry, or none."))
+        if self.action == SUBMIT and "documented_cost" in self.fields and data.get("documented_cost") is None:
+            if "documented_cost" not in self.errors:
+                self.add_error("documented_cost", _("Enter the documented cost before submitting."))
         if self.action == SUBMIT and not data.get("confirm"):
             self.add_error("confirm", _("Tick the box to confirm before submitting."))
         return data

@@ -59,6 +59,9 @@ class Facts:
     payable: Decimal | None
     pass_mark: Decimal
     full_payment_score: Decimal
+    #: a subsidy's cap: the documented cost and the most it pays (None for other contracts)
+    documented_cost: Decimal | None = None
+    cost_cap: Decimal | None = None
 
     @property
     def passes(self):
@@ -85,6 +88,11 @@ def facts(milestone, *, overridden=False):
             expert, satisfaction, expert_weight=contract.expert_weight, resident_weight=contract.resident_weight
         )
     amount = milestone_amount(milestone)
+    documented_cost = cost_cap = None
+    if contract.cost_share_cap is not None:
+        report = rules.current_report(milestone)
+        documented_cost = report.documented_cost if report is not None else None
+        cost_cap = scoring.cost_cap(documented_cost, contract.cost_share_cap)
     payable = None
     if score is not None:
         payable = scoring.payable(
@@ -94,6 +102,8 @@ def facts(milestone, *, overridden=False):
             full_payment_score=contract.full_payment_score,
             overridden=overridden,
         )
+        if cost_cap is not None:
+            payable = min(payable, cost_cap)
     return Facts(
         expert=expert,
         responses=responses,
@@ -108,6 +118,8 @@ def facts(milestone, *, overridden=False):
         payable=payable,
         pass_mark=contract.pass_mark,
         full_payment_score=contract.full_payment_score,
+        documented_cost=documented_cost,
+        cost_cap=cost_cap,
     )
 
 

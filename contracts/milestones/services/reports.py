@@ -111,7 +111,16 @@ def _check_entry(milestone, entry):
 
 
 def save_draft(
-    milestone, *, by, narrative, entry=None, files=(), evidence_title="", remove_entries=(), remove_evidence=()
+    milestone,
+    *,
+    by,
+    narrative,
+    documented_cost=None,
+    entry=None,
+    files=(),
+    evidence_title="",
+    remove_entries=(),
+    remove_evidence=(),
 ):
     """Save the milestone's draft report (made for the current round when
     there is none): the narrative, one more service log entry (``entry``: a
@@ -133,6 +142,10 @@ def save_draft(
             if created:
                 report = MilestoneReport(milestone=milestone, round=next_round(milestone))
             report.narrative = (narrative or "").strip()
+            if milestone.contract.cost_share_cap is not None:
+                if documented_cost is not None and documented_cost < 0:
+                    raise DeliveryError(_("The documented cost cannot be negative."), "documented_cost", code="cost")
+                report.documented_cost = documented_cost
             report.save()
             removed_entries = list(
                 report.log.filter(pk__in=[int(pk) for pk in remove_entries]).values_list("pk", flat=True)
@@ -228,6 +241,10 @@ def submit_report(milestone, *, by):
         require_decision(permissions.can_write_report(by, milestone))
         require(milestone.submit_report, by, DeliveryError)
         report = current_draft(milestone)
+        if milestone.contract.cost_share_cap is not None and report.documented_cost is None:
+            raise DeliveryError(
+                _("Enter the documented cost before submitting."), "documented_cost", code="cost_required"
+            )
         milestone.submit_report(by=by, reason=f"report round {report.round}")
         report.submitted_by = by
         report.submitted_at = timezone.now()
@@ -245,6 +262,7 @@ def submit_report(milestone, *, by):
                 "report": report.pk,
                 "round": report.round,
                 "log_entries": report.log.count(),
+                "documented_cost": None if report.documented_cost is None else str(report.documented_cost),
                 "evidence": list(report.evidence.values_list("sha256", flat=True)),
             },
         )

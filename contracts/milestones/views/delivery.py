@@ -126,7 +126,8 @@ def org_report(request, org_id, pk):
     decision = permissions.can_write_report(request.user, milestone)
     draft = report_services.current_draft(milestone)
     if request.method != "POST":
-        form = ReportForm(initial={"narrative": draft.narrative if draft else ""}, contract=milestone.contract)
+        initial = {"narrative": draft.narrative, "documented_cost": draft.documented_cost} if draft else {}
+        form = ReportForm(initial=initial, contract=milestone.contract)
         return _render_report(request, organization, milestone, draft, form, decision)
     action, remove_entries, remove_evidence = _action(request.POST)
     form = ReportForm(request.POST, request.FILES, contract=milestone.contract, action=action)
@@ -146,6 +147,7 @@ def org_report(request, org_id, pk):
             milestone,
             by=request.user,
             narrative=form.cleaned_data["narrative"],
+            documented_cost=form.cleaned_data.get("documented_cost"),
             entry=form.entry(),
             files=form.cleaned_data["evidence"],
             evidence_title=form.cleaned_data["evidence_title"],

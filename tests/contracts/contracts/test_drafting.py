@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.contracts import permissions, services
-from contracts.contracts.models import Contract, Milestone
+from contracts.contracts.models import Contract, ContractKind, Milestone
 from contracts.contracts.services import ContractError
 from marketplace.models import Award, Bid, Challenge
 from tests.contracts.contracts.helpers import (
@@ -320,3 +320,14 @@ def test_a_malformed_row_does_not_hold_back_the_contracts_rules(award_over, offi
     assert any(zh(shares, total=total) in summary for total in (Decimal("105"), Decimal("105.00"))), summary
     assert "第三期" in page(response)
     assert not Contract.objects.exists()
+
+
+def test_a_subsidy_contract_keeps_the_kind_s_cap_in_its_terms(award_over, officer):
+    """The cap on the share of documented cost is part of the terms: copied
+    when drafted, unchanged by a later edit of the kind."""
+    subsidy = ContractKind.objects.get(schedule=ContractKind.Schedule.COST_SHARE)
+    contract = drafted(award_over, officer, terms={"kind": subsidy})
+    assert contract.cost_share_cap == subsidy.cost_share_cap is not None
+    ContractKind.objects.filter(pk=subsidy.pk).update(cost_share_cap=Decimal("10"))
+    contract.refresh_from_db()
+    assert contract.cost_share_cap == subsidy.cost_share_cap

@@ -363,3 +363,34 @@ def test_a_cut_off_upload_saves_nothing_and_keeps_the_text(contract, milestone, 
     assert response.status_code == 200
     assert "field-evidence" in page(response) and "本阶段完成智能手机培训四次" in page(response)
     assert not MilestoneReport.objects.exists()
+
+
+# --- a subsidy contract: the documented cost (issue 16, 1) ---------------------------------------------------
+
+
+def test_a_subsidy_report_needs_its_documented_cost(contract, milestone, member, member_client):
+    """A contract whose terms cap the payment at a share of the documented
+    cost asks for that cost on the report: without it the report is not
+    submitted (the page says so and keeps what was typed); with it, it is."""
+    from decimal import Decimal
+
+    assert "documented_cost" not in page(member_client.get(report_url(milestone)))  # other contracts: no field
+    Contract.objects.filter(pk=contract.pk).update(cost_share_cap=Decimal("50"))
+    assert zh("Documented cost of this milestone (CNY)") in page(member_client.get(report_url(milestone)))
+    missing = member_client.post(report_url(milestone), post_data(contract, save=None, submit="1", confirm="on"))
+    assert zh("Enter the documented cost before submitting.") in page(missing)
+    assert "老年人智能手机培训" in page(missing)  # kept
+    milestone.refresh_from_db()
+    assert milestone.state == Milestone.State.PENDING
+    bad = member_client.post(report_url(milestone), post_data(contract, documented_cost="-5"))
+    assert bad.status_code == 200 and "documented_cost" in page(bad)
+    assert not MilestoneReport.objects.filter(milestone=milestone, documented_cost__isnull=False).exists()
+    with pytest.raises(DeliveryError) as refused:
+        reports.save_draft(milestone, by=member, narrative="x", documented_cost=Decimal("-1"))
+    assert refused.value.code == "cost"
+    member_client.post(
+        report_url(milestone), post_data(contract, save=None, submit="1", confirm="on", documented_cost="12000.50")
+    )
+    milestone.refresh_from_db()
+    assert milestone.state == Milestone.State.SUBMITTED
+    assert MilestoneReport.objects.get(milestone=milestone).documented_cost == Decimal("12000.50")

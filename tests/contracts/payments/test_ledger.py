@@ -178,3 +178,17 @@ def test_an_account_changed_during_the_release_fails_the_payment_before_the_gate
     services.process(payment.pk)
     payment.refresh_from_db()
     assert payment.state == "processing" and payment.voucher and "6666" in payment.approved_account_label
+
+
+def test_a_subsidy_pays_at_most_its_share_of_the_documented_cost(submitted, contract, expert, officer):
+    """Issue 16, 1: a subsidy-kind contract's payment is capped as its terms
+    say (the kind's cap, kept on the contract): here 50 % of ¥10,000."""
+    from contracts.contracts.models import Contract
+    from contracts.milestones.models import MilestoneReport
+
+    Contract.objects.filter(pk=contract.pk).update(cost_share_cap=Decimal("50"))
+    MilestoneReport.objects.filter(milestone=submitted).update(documented_cost=Decimal("10000.00"))
+    submitted.refresh_from_db()
+    accepted = accept(submitted, expert, officer)
+    payment = Payment.objects.get(milestone=accepted)
+    assert accepted.payable == payment.amount == Decimal("5000.00")

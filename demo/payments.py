@@ -9,6 +9,8 @@ contracts' acceptances requested are then taken to every state, by the
 * one approved, waiting for the release;
 * one released: its disbursement instruction and voucher written, waiting
   for the bank's reference;
+* one returned by the bank (failed: the account name did not match), to be
+  sent again;
 * the rest paid, with a bank reference."""
 
 from django.utils import timezone
@@ -45,11 +47,13 @@ def _register_accounts():
 
 
 def _walk(payment, finance, target, day):
-    if target in ("approved", "processing", "paid"):
+    if target in ("approved", "processing", "returned", "paid"):
         payment = services.approve(payment, by=finance)
-    if target in ("processing", "paid"):
+    if target in ("processing", "returned", "paid"):
         payment = services.release(payment, by=finance)
         payment = services.process(payment.pk)  # the release task's work, now (the worker may not run yet)
+    if target == "returned":
+        services.record_returned(payment, by=finance, reason="收款户名与开户名称不符")
     if target == "paid":
         services.record_paid(payment, by=finance, reference=f"DEMO{day:%Y%m%d}{payment.pk:04d}", paid_on=day)
 
@@ -66,7 +70,9 @@ def seed_payments(stdout=None):
     org_first = [p for p in waiting if p.contract.organization.memberships.filter(user__username="org").exists()]
     keep = org_first[0] if org_first else waiting[0]
     others = [p for p in waiting if p.pk != keep.pk]
-    targets = ["approved", "processing"] + ["paid"] * max(0, len(others) - 2)
+    # at least one paid (the public page shows it): the returned one only when there are enough
+    targets = ["approved", "processing", "returned"][: max(0, len(others) - 1)]
+    targets += ["paid"] * (len(others) - len(targets))
     today = timezone.localdate()
     for payment, target in zip(others, targets, strict=False):
         _walk(payment, finance, target, today)

@@ -18,6 +18,14 @@ class RecordPaidForm(ServiceErrorMixin, forms.Form):
     paid_on = forms.DateField(label=_("Paid on (bank date)"), widget=DATE)
 
 
+class ReturnedForm(ServiceErrorMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("The bank's reason"),
+        max_length=500,
+        help_text=_("As the bank's return notice says, e.g. the account is closed or the name does not match."),
+    )
+
+
 class CancelForm(ServiceErrorMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

@@ -11,3 +11,4 @@ def _declare(name, **kwargs):
 REQUESTED = _declare("requested")
 FAILED = _declare("failed")
 PAID = _declare("paid")
+RETURNED = _declare("returned")

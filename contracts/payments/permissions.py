@@ -99,6 +99,14 @@ def can_record_paid(user, payment):
     return _from_fsm(payment.mark_paid, user)
 
 
+def can_record_returned(user, payment):
+    """The bank returned a treasury payment (ledger gateway only): the same
+    people who record it paid may record that."""
+    if payment.state != "processing" or payment.gateway != "ledger" or not payment.gateway_reference:
+        return refused("")
+    return may_pay(payment, user)
+
+
 def can_cancel(user, payment):
     return _from_fsm(payment.cancel, user)
 
@@ -109,6 +117,7 @@ ACTIONS = {
     "release": can_release,
     "retry": can_retry,
     "record_paid": can_record_paid,
+    "record_returned": can_record_returned,
     "cancel": can_cancel,
 }
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/release/", views.release, name="release"),
     path("<int:pk>/retry/", views.retry, name="retry"),
     path("<int:pk>/paid/", views.record_paid, name="record_paid"),
+    path("<int:pk>/returned/", views.record_returned, name="record_returned"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/voucher.pdf", views.voucher, name="voucher"),
 ]

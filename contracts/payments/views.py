@@ -131,6 +131,7 @@ def _detail(request, payment, bound=None, status=200):
             "actions": actions,
             "record_form": bound.get("record_paid") or forms.RecordPaidForm(initial={"paid_on": timezone.localdate()}),
             "cancel_form": bound.get("cancel") or forms.CancelForm(),
+            "returned_form": bound.get("record_returned") or forms.ReturnedForm(),
             "ledger": selectors.ledger_of(payment.contract),
             "balances": selectors.balances(payment.contract),
             "is_finance": permissions.is_finance(request.user),
@@ -231,6 +232,21 @@ def record_paid(request, pk):
             payment, by=request.user, reference=form.cleaned_data["reference"], paid_on=form.cleaned_data["paid_on"]
         ),
         _("The payment is recorded as paid."),
+    )
+
+
+@never_cache
+@viewer_required
+@require_POST
+@reauth_required
+def record_returned(request, pk):
+    return _act(
+        request,
+        pk,
+        "record_returned",
+        forms.ReturnedForm(request.POST),
+        lambda payment, form: services.record_returned(payment, by=request.user, reason=form.cleaned_data["reason"]),
+        _("The payment is recorded as returned by the bank; the organization is told to check its account."),
     )
 
 

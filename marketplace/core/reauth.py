@@ -60,7 +60,7 @@ Irreversible - decorated:
   approval of an acceptance below the pass mark.
 - acceptance:moderate - a resident's comment published or refused.
 - payments:approve, payments:reapprove, payments:release, payments:retry,
-  payments:record_paid, payments:cancel - money steps: an approval (again,
+  payments:record_paid, payments:record_returned, payments:cancel - money steps: an approval (again,
   for a payee's new account), a call to the gateway, a
   payment recorded as paid, a request cancelled for good.
 - (fixA) the user administration in marketplace/core/admin.py and

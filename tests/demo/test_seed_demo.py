@@ -62,3 +62,17 @@ def test_demo_edits_survive_a_second_run(settings, seeded_demo):
     call_command("seed_demo")
     officer.refresh_from_db()
     assert officer.check_password("changed-by-the-user-2026")
+
+
+@pytest.mark.django_db
+def test_the_demo_has_payments_in_every_state_the_finance_officer_acts_on(seeded_demo):
+    """Issue 16, 8: `finance` finds one to approve, one to release, one to
+    record as paid, one the bank returned, and paid ones on public pages."""
+    from contracts.payments.models import LedgerEntry, Payment
+
+    states = set(Payment.objects.values_list("state", flat=True))
+    assert {"requested", "approved", "processing", "failed", "paid"} <= states
+    returned = Payment.objects.get(state="failed")
+    assert "收款户名与开户名称不符" in returned.failure_message
+    paid = Payment.objects.filter(state="paid")
+    assert LedgerEntry.objects.filter(kind="disbursement").count() == paid.count()

@@ -74,6 +74,7 @@ IRREVERSIBLE = {
     "payments:release": "the gateway is called: money leaves",
     "payments:retry": "the gateway is called again (same key): money may leave",
     "payments:record_paid": "a paid payment is final and in the ledger",
+    "payments:record_returned": "the bank's return fails the payment; its instruction is void",
     "payments:cancel": "a cancelled payment request never comes back",
 }
 

@@ -2,13 +2,17 @@
 disbursement instruction, numbered from the payment (so a second call
 writes nothing new), and its voucher PDF (拨付凭证) with the payee's full
 account; the treasury pays from the voucher and the finance officer
-records the bank's transaction reference and date to mark it paid."""
+records the bank's transaction reference and date to mark it paid, or
+that the bank returned it (退票: the account was wrong or closed): the
+payment fails, and its next attempt writes a new instruction and voucher."""
 
 from contracts.payments.gateways.base import Gateway, GatewayResult
 
 
 def instruction_number(payment):
-    return f"BF-{payment.requested_at:%Y}-{payment.pk:06d}"
+    """BF-<year>-<payment>, and -<attempt> from the second attempt (a payment the bank returned)."""
+    number = f"BF-{payment.requested_at:%Y}-{payment.pk:06d}"
+    return number if payment.attempts <= 1 else f"{number}-{payment.attempts}"
 
 
 class LedgerGateway(Gateway):

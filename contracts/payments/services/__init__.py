@@ -176,13 +176,14 @@ def finance_officers(exclude=()):
     return list(found.exclude(pk__in=[u.pk for u in exclude if u is not None]).order_by("pk"))
 
 
-def _tell(message, users, payment, link):
+def _tell(message, users, payment, link, **extra):
     if users:
         context = {
             "contract": payment.contract.number,
             "milestone": payment.milestone.number,
             "title": payment.milestone.title,
             "amount": f"{payment.amount:,.2f}",
+            **extra,
         }
         transaction.on_commit(lambda: notifications.send(message, users, context, link=link))
 
@@ -191,6 +192,12 @@ def _finance_link(payment):
     from django.urls import reverse
 
     return reverse("payments:detail", args=[payment.pk])
+
+
+def _organization_link(payment):
+    from django.urls import reverse
+
+    return reverse("orgpayments:index", args=[payment.contract.organization_id])
 
 
 def _organization_users(contract):
@@ -281,6 +288,9 @@ def _renew_key_after_reversal(payment):
     if reversed_reference:
         payment.idempotency_key = new_idempotency_key()
         payment.gateway_reference = ""
+        # a returned treasury payment: the next instruction gets its own voucher (the old one's
+        # SHA-256 stays in the audit chain with its payment.instructed event)
+        payment.voucher, payment.voucher_sha256 = "", ""
     return reversed_reference or None
 
 
@@ -308,6 +318,8 @@ def release(payment, *, by):
                 "failure_message",
                 "idempotency_key",
                 "gateway_reference",
+                "voucher",
+                "voucher_sha256",
             ]
         )
         _enqueue(payment)
@@ -325,7 +337,17 @@ def retry(payment, *, by):
         _step(payment, by, "retry", attempt=payment.attempts + 1, reversed_transfer=reversed_reference)
         payment.attempts += 1
         payment.failure_message = ""
-        payment.save(update_fields=["state", "attempts", "failure_message", "idempotency_key", "gateway_reference"])
+        payment.save(
+            update_fields=[
+                "state",
+                "attempts",
+                "failure_message",
+                "idempotency_key",
+                "gateway_reference",
+                "voucher",
+                "voucher_sha256",
+            ]
+        )
         _enqueue(payment)
     return payment
 
@@ -455,6 +477,32 @@ def record_paid(payment, *, by, reference, paid_on):
     return payment
 
 
+def record_returned(payment, *, by, reason):
+    """The bank returned a treasury payment (退票, ledger gateway): the
+    payment fails with the bank's reason; a retry (or, after the
+    organization corrected its account, a second approval) writes a new
+    instruction and voucher under a new key."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError(_("Give the bank's reason for returning the payment."), "reason", "reason_required")
+    with transaction.atomic():
+        payment = lock(payment)
+        permissions.require(permissions.can_record_returned(by, payment), PaymentError)
+        message = _("The bank returned the payment: %(reason)s") % {"reason": reason}
+        payment.fail(by=by, reason=message, gateway=payment.gateway, instruction=payment.gateway_reference)
+        payment.failure_message, payment.failed_at = message, timezone.now()
+        payment.save(update_fields=["state", "failure_message", "failed_at"])
+        _tell(messages.FAILED, finance_officers(exclude=[by]), payment, _finance_link(payment))
+        _tell(
+            messages.RETURNED,
+            _organization_users(payment.contract),
+            payment,
+            _organization_link(payment),
+            reason=reason,
+        )
+    return payment
+
+
 # --- the gateway's notifications -------------------------------------------------------------------------
 
 SETTLING_EVENTS = ("transfer.created",)
@@ -557,6 +605,7 @@ __all__ = [
     "live_total",
     "process",
     "record_paid",
+    "record_returned",
     "release",
     "request_for_milestone",
     "retry",

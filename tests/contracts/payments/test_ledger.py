@@ -192,3 +192,58 @@ def test_a_subsidy_pays_at_most_its_share_of_the_documented_cost(submitted, cont
     accepted = accept(submitted, expert, officer)
     payment = Payment.objects.get(milestone=accepted)
     assert accepted.payable == payment.amount == Decimal("5000.00")
+
+
+def test_a_payment_the_bank_returned_is_sent_again_under_a_new_instruction(
+    client, payment, account, contract, award_over, finance, finance2, django_capture_on_commit_callbacks
+):
+    """退票: the treasury's payment comes back (the account was closed). The
+    finance officer records it with the bank's reason; the payment fails,
+    the organization is told; after it corrects its account, a second
+    approval and release write a new instruction and voucher under a new
+    key, and the bank's reference makes it paid, once."""
+    from marketplace.models import Notice
+
+    released(payment, finance)
+    payment = services.process(payment.pk)
+    first_key, first_voucher = payment.idempotency_key, payment.voucher_sha256
+    assert payment.gateway_reference.endswith(f"{payment.pk:06d}")
+    assert permissions.can_record_returned(finance, payment)
+    with pytest.raises(services.PaymentError) as refused:
+        services.record_returned(payment, by=finance, reason=" ")
+    assert refused.value.code == "reason_required"
+    client.force_login(finance2)
+    url = reverse("payments:record_returned", args=[payment.pk])
+    page = client.post(url, {"reason": ""})
+    assert page.status_code == 400 and Payment.objects.get(pk=payment.pk).state == "processing"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"reason": "收款账户已销户"}).status_code == 302
+    payment.refresh_from_db()
+    assert payment.state == "failed" and "收款账户已销户" in payment.failure_message
+    told = Notice.objects.get(user=award_over.org_admin, body__contains="收款账户已销户")
+    assert contract.number in told.subject and told.link.endswith(f"/org/{contract.organization_id}/payments/")
+
+    services.save_payee_account(
+        contract.organization, by=award_over.org_admin, **{**ACCOUNT, "account_number": "6222020200133332222"}
+    )
+    payment.refresh_from_db()
+    assert not permissions.can_retry(finance, payment)  # the account changed: approve again first
+    services.reapprove(payment, by=finance)
+    services.release(payment, by=finance)
+    payment = services.process(payment.pk)
+    assert payment.idempotency_key != first_key and payment.voucher_sha256 != first_voucher
+    assert payment.gateway_reference.endswith(f"{payment.pk:06d}-2")
+    services.record_paid(payment, by=finance, reference="ICBC-2", paid_on=timezone.localdate())
+    payment.refresh_from_db()
+    assert payment.state == "paid"
+    assert LedgerEntry.objects.filter(payment=payment, kind="disbursement").count() == 1
+
+
+def test_only_a_treasury_payment_in_processing_can_be_returned(payment, account, finance, settings):
+    assert not permissions.can_record_returned(finance, payment)  # requested
+    released(payment, finance)
+    Payment.objects.filter(pk=payment.pk).update(gateway="stripe", gateway_reference="tr_1")
+    payment.refresh_from_db()
+    assert not permissions.can_record_returned(finance, payment)
+    with pytest.raises(services.PaymentError):
+        services.record_returned(payment, by=finance, reason="退票")

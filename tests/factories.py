@@ -250,8 +250,10 @@ class OrganizationFactory(DjangoModelFactory):
         StaffMember.objects.bulk_create(
             [StaffMember(organization=organization, name=name, position=n) for n, name in enumerate(STAFF)]
         )
-        kinds = extracted if extracted is not None else (
-            ["certificate", "charter"] if organization.track == "registered" else ["charter"]
+        kinds = (
+            extracted
+            if extracted is not None
+            else (["certificate", "charter"] if organization.track == "registered" else ["charter"])
         )
         for kind in kinds:
             add_document(organization, kind)
@@ -514,9 +516,7 @@ class EvaluatorFactory(DjangoModelFactory):
         model = Evaluator
         skip_postgeneration_save = True
 
-    user = factory.SubFactory(
-        UserFactory, roles=("evaluator",), full_name=factory.SelfAttribute("..name")
-    )
+    user = factory.SubFactory(UserFactory, roles=("evaluator",), full_name=factory.SelfAttribute("..name"))
     name = factory.Sequence(lambda n: f"专家{n + 1}")
 
     @factory.post_generation

@@ -17,6 +17,12 @@ class RecordPaidForm(ServiceErrorMixin, forms.Form):
     reference = forms.CharField(label=_("Bank transaction reference"), max_length=100)
     paid_on = forms.DateField(label=_("Paid on (bank date)"), widget=DATE)
 
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].widget.attrs["max"] = timezone.localdate().isoformat()  # the picker offers no future
+
 
 class ReturnedForm(ServiceErrorMixin, forms.Form):
     reason = forms.CharField(
@@ -74,5 +80,8 @@ class FundsFilter(forms.Form):
     year = forms.TypedChoiceField(label=_("Fund year"), coerce=int)
 
     def __init__(self, *args, years, **kwargs):
+        from django.utils import timezone
+
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(year, str(year)) for year in years]
+        self.fields["year"].initial = timezone.localdate().year  # the current year first

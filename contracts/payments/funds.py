@@ -7,9 +7,10 @@ fund, 200,000 CNY unless set otherwise) and by organization.
   and releases);
 - **disbursed**: what was paid (the disbursed account);
 - **budget**: the budgets of the year's purchase projects that hold funds
-  (by department), the community's fund (by community), the contract sums
-  (by organization);
-- **remaining** = budget − committed − disbursed.
+  (by department), the community's fund (by community), the signed
+  contracts' sums (by organization);
+- **remaining** = budget − committed − disbursed (by organization: what its
+  contracts will not pay).
 
 Committed and disbursed come from the ledger only, so every table adds up
 to the same totals (a contract serving several communities is split over
@@ -124,10 +125,16 @@ def by_department(year):
     return _sorted(rows)
 
 
+#: contracts that were signed: their sums were committed (one awaiting signatures owes nothing yet)
+SIGNED = (Contract.State.ACTIVE, Contract.State.COMPLETED, Contract.State.TERMINATED)
+
+
 def by_organization(year):
+    """Per organization: its signed contracts' sums; "remaining" is then what
+    they will not pay (released at completion, termination or cancellation)."""
     figures = _contract_figures(year)
     rows = {}
-    contracts = Contract.objects.filter(project__year=year).exclude(state=Contract.State.DRAFT)
+    contracts = Contract.objects.filter(project__year=year, state__in=SIGNED)
     for pk, organization_id, name, amount in contracts.values_list(
         "pk", "organization_id", "organization__name", "amount"
     ):
@@ -190,7 +197,9 @@ def waiting_payments(today=None):
     today = today or timezone.localdate()
     limit = waiting_days()
     found = []
-    rows = Payment.objects.filter(state__in=WAITING).select_related("contract", "contract__organization", "milestone")
+    rows = Payment.objects.filter(state__in=WAITING).select_related(
+        "contract", "contract__organization", "contract__organization__payee_account", "milestone"
+    )
     for payment in rows.order_by("requested_at", "pk"):
         requested = timezone.localdate(payment.requested_at)
         due = add_days(requested, limit, DayCount.WORKING)

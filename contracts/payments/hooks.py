@@ -10,6 +10,7 @@ from django.db import transaction
 from contracts.contracts.events import contract_activated, contract_closed, contract_sum_changed
 from contracts.contracts.models import Contract, Milestone
 from contracts.milestones.events import milestone_accepted
+from marketplace.core import extensions
 
 
 def request_payment(sender, milestone, by, **kwargs):
@@ -41,3 +42,37 @@ milestone_accepted.connect(request_payment, sender=Milestone, dispatch_uid="paym
 contract_activated.connect(commit_contract_sum, sender=Contract, dispatch_uid="payments.commit_contract_sum")
 contract_closed.connect(release_what_is_left, sender=Contract, dispatch_uid="payments.release_what_is_left")
 contract_sum_changed.connect(follow_the_sum, sender=Contract, dispatch_uid="payments.follow_the_sum")
+
+
+# --- where finance officers work, and the organization's payments on its workspace ---------------------------
+
+
+def finance_workspace(user):
+    from django.urls import reverse
+
+    from contracts.payments.permissions import is_finance
+
+    return reverse("payments:index") if is_finance(user) else None
+
+
+def organization_panel(user, organization):
+    """The organization's payments and the account it is paid into, on its workspace."""
+    from contracts.payments import selectors
+    from marketplace.organizations.permissions import can_act_for
+
+    if not can_act_for(user, organization) or not organization.contracts.exists():
+        return None
+    payments = list(selectors.organization_payments(organization)[:5])
+    return extensions.Panel(
+        "contracts/payments/panel_organization.html",
+        {
+            "organization": organization,
+            "payments": payments,
+            "account": selectors.payee_account(organization),
+        },
+        rank=60,
+    )
+
+
+extensions.register("workspace", finance_workspace)
+extensions.register("organization_workspace", organization_panel)

@@ -210,6 +210,20 @@ class Payment(FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.contract_id}/{self.milestone_id} ¥{self.amount}"
 
+    @property
+    def account_differs(self):
+        """The payee's account is no longer the one this payment was approved for."""
+        try:
+            account = self.contract.organization.payee_account
+        except PayeeAccount.DoesNotExist:
+            return False
+        return bool(self.approved_account) and account.fingerprint != self.approved_account
+
+    @property
+    def needs_reapproval(self):
+        """Waiting, and approved for an account the payee has changed since: approve again."""
+        return self.state in (self.State.APPROVED, self.State.FAILED) and self.account_differs
+
     # Each transition is audited by core.signals (``payment.<name>``, actor, reason); the
     # keyword ``details`` a service passes (contract, milestone, amount, gateway…) go with it.
 

@@ -10,7 +10,9 @@ WAITING = (Payment.State.REQUESTED, Payment.State.APPROVED, Payment.State.PROCES
 
 
 def payments():
-    return Payment.objects.select_related("contract", "contract__organization", "contract__project", "milestone")
+    return Payment.objects.select_related(
+        "contract", "contract__organization", "contract__organization__payee_account", "contract__project", "milestone"
+    )
 
 
 def filtered(state="", q=""):

@@ -70,22 +70,25 @@ def funds_dashboard(request):
 
     years = funds.years()
     form = forms.FundsFilter(request.GET or None, years=years)
-    year = form.cleaned_data["year"] if form.is_valid() else years[0]
+    year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
+    remaining = _("Remaining (CNY)")
     tables = []
-    for key, title, name_label, budget_label, rows in (
-        ("departments", _("By department"), _("Department"), _("Budget (CNY)"), funds.by_department(year)),
+    for key, title, name_label, budget_label, remaining_label, rows in (
+        ("departments", _("By department"), _("Department"), _("Budget (CNY)"), remaining, funds.by_department(year)),
         (
             "communities",
             _("By community (against its annual fund)"),
             _("Community"),
             _("Fund (CNY)"),
+            remaining,
             funds.by_community(year),
         ),
         (
             "organizations",
-            _("By organization (against its contracts' sums)"),
+            _("By organization (against its signed contracts' sums)"),
             _("Organization"),
             _("Contract sums (CNY)"),
+            _("Not to be paid (CNY)"),
             funds.by_organization(year),
         ),
     ):
@@ -95,6 +98,7 @@ def funds_dashboard(request):
                 "title": title,
                 "name_label": name_label,
                 "budget_label": budget_label,
+                "remaining_label": remaining_label,
                 "rows": rows,
                 "total": funds.total(rows),
             }
@@ -330,7 +334,13 @@ def org_account(request, organization):
         except DomainError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("The account is saved. Payments are made into it from now on."))
+            messages.success(
+                request,
+                _(
+                    "The account is saved. Payments approved from now on are made into it; a payment approved "
+                    "before is approved again by the finance office first."
+                ),
+            )
             return redirect("orgpayments:index", organization.pk)
     return _org_page(request, organization, form=form, status=400)
 

@@ -314,8 +314,10 @@ def lockout_started(sender, request=None, username=None, ip_address=None, **kwar
                 details={**details, "limit": "account", "failures": per_account},
                 use_context_actor=False,
             )
-    if address and per_address >= settings.LOCKOUT_ADDRESS_FAILURE_LIMIT and _first_in_cool_off(
-        "address", ip_address, request
+    if (
+        address
+        and per_address >= settings.LOCKOUT_ADDRESS_FAILURE_LIMIT
+        and _first_in_cool_off("address", ip_address, request)
     ):
         _record(
             "security.address_locked_out",

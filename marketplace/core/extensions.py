@@ -15,7 +15,10 @@ The slots:
 - ``evaluator_workspace``: ``fn(user) -> Panel or None``, a panel on the
   evaluator's workspace (/evaluate/);
 - ``community_workspace``: ``fn(user) -> Panel or None``, a panel on the
-  community worker's needs page.
+  community worker's needs page;
+- ``workspace``: ``fn(user) -> path or None``, where a user whom no
+  ``marketplace`` role places works (finance officers: their payments),
+  asked in registration order when sign-in lands and for the header's entry.
 
 A ``Panel`` names a template and its context; the page includes it where the
 slot is.  Functions run in registration order; a slot nobody fills is empty."""
@@ -23,7 +26,14 @@ slot is.  Functions run in registration order; a slot nobody fills is empty."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-SLOTS = ("officer_todo", "organization_workspace", "organization_card", "evaluator_workspace", "community_workspace")
+SLOTS = (
+    "officer_todo",
+    "organization_workspace",
+    "organization_card",
+    "evaluator_workspace",
+    "community_workspace",
+    "workspace",
+)
 
 _registry = defaultdict(list)
 

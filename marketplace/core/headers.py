@@ -64,12 +64,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         admin_policy = getattr(settings, "CONTENT_SECURITY_POLICY_ADMIN", None)
-        if (
-            not report_only
-            and parts.config is None
-            and admin_policy
-            and request.path_info.startswith(admin_prefix())
-        ):
+        if not report_only and parts.config is None and admin_policy and request.path_info.startswith(admin_prefix()):
             return PolicyParts(
                 default_config(admin_policy.get("DIRECTIVES", {})), parts.update, parts.replace, parts.nonce
             )

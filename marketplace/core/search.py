@@ -51,4 +51,3 @@ def quote_safe_sqlite_backend_class():
         autocomplete_query_compiler_class = QuoteSafeAutocompleteQueryCompiler
 
     return QuoteSafeSQLiteSearchBackend
-

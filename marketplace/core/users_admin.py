@@ -50,11 +50,7 @@ User = get_user_model()
 
 def can_manage_users(actor):
     """May open user management at all (and read user/group log entries)."""
-    return bool(
-        actor is not None
-        and actor.is_active
-        and (actor.is_superuser or actor.has_perm(change_user_perm))
-    )
+    return bool(actor is not None and actor.is_active and (actor.is_superuser or actor.has_perm(change_user_perm)))
 
 
 def can_touch_user(actor, target):

@@ -11,322 +11,649 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketplace', '0008_purchase_methods'),
+        ("marketplace", "0008_purchase_methods"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bid',
-            name='decline_reason',
-            field=models.TextField(blank=True, verbose_name='reason given for declining'),
+            model_name="bid",
+            name="decline_reason",
+            field=models.TextField(blank=True, verbose_name="reason given for declining"),
         ),
         migrations.AddField(
-            model_name='bid',
-            name='declined_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='declined the award'),
+            model_name="bid",
+            name="declined_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="declined the award"),
         ),
         migrations.CreateModel(
-            name='Award',
+            name="Award",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField(verbose_name='rank')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='price (CNY)')),
-                ('reason', models.TextField(blank=True, verbose_name='reason for not awarding the recommended bid')),
-                ('awarded_at', models.DateTimeField(verbose_name='awarded')),
-                ('challenge_deadline', models.DateTimeField(verbose_name='challenges accepted until')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('cancel_reason', models.TextField(blank=True, verbose_name='reason for cancelling')),
-                ('awarded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.bid')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='marketplace.project')),
-                ('recommended_bid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.bid')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rank", models.PositiveSmallIntegerField(verbose_name="rank")),
+                ("price", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="price (CNY)")),
+                ("reason", models.TextField(blank=True, verbose_name="reason for not awarding the recommended bid")),
+                ("awarded_at", models.DateTimeField(verbose_name="awarded")),
+                ("challenge_deadline", models.DateTimeField(verbose_name="challenges accepted until")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled")),
+                ("cancel_reason", models.TextField(blank=True, verbose_name="reason for cancelling")),
+                (
+                    "awarded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.bid"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="awards", to="marketplace.project"
+                    ),
+                ),
+                (
+                    "recommended_bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.bid"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'award',
-                'verbose_name_plural': 'awards',
-                'ordering': ['project', '-awarded_at'],
-                'default_permissions': (),
+                "verbose_name": "award",
+                "verbose_name_plural": "awards",
+                "ordering": ["project", "-awarded_at"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', django_fsm.FSMField(choices=[('submitted', 'Submitted'), ('answered', 'Answered'), ('upheld', 'Upheld'), ('dismissed', 'Dismissed')], default='submitted', max_length=50, protected=True, verbose_name='status')),
-                ('reasons', models.TextField(verbose_name='grounds of the challenge')),
-                ('filed_at', models.DateTimeField(verbose_name='filed')),
-                ('answer_due', models.DateTimeField(verbose_name='answer due')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('remedy', models.CharField(blank=True, choices=[('reevaluate', 'Back to evaluation'), ('cancel', 'Cancel the award and the project')], max_length=20, verbose_name='remedy')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='reasons for the decision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='challenges', to='marketplace.award')),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.bid')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='challenges', to='marketplace.organization')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='challenges', to='marketplace.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("answered", "Answered"),
+                            ("upheld", "Upheld"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="submitted",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reasons", models.TextField(verbose_name="grounds of the challenge")),
+                ("filed_at", models.DateTimeField(verbose_name="filed")),
+                ("answer_due", models.DateTimeField(verbose_name="answer due")),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered")),
+                (
+                    "remedy",
+                    models.CharField(
+                        blank=True,
+                        choices=[("reevaluate", "Back to evaluation"), ("cancel", "Cancel the award and the project")],
+                        max_length=20,
+                        verbose_name="remedy",
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="reasons for the decision")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="challenges", to="marketplace.award"
+                    ),
+                ),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.bid"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="challenges",
+                        to="marketplace.organization",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="challenges", to="marketplace.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'challenge',
-                'verbose_name_plural': 'challenges',
-                'ordering': ['project', 'filed_at'],
-                'default_permissions': (),
+                "verbose_name": "challenge",
+                "verbose_name_plural": "challenges",
+                "ordering": ["project", "filed_at"],
+                "default_permissions": (),
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ChallengeDocument',
+            name="ChallengeDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=marketplace.evaluation.models.challenge_document_path)),
-                ('original_name', models.CharField(max_length=200)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='marketplace.challenge')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=marketplace.evaluation.models.challenge_document_path,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="marketplace.challenge",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'challenge document',
-                'verbose_name_plural': 'challenge documents',
-                'ordering': ['challenge', 'pk'],
-                'default_permissions': (),
+                "verbose_name": "challenge document",
+                "verbose_name_plural": "challenge documents",
+                "ordering": ["challenge", "pk"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='Committee',
+            name="Committee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.PositiveSmallIntegerField(verbose_name='size')),
-                ('deviation_margin', models.DecimalField(decimal_places=2, help_text="A member's score on a bid further than this from the others' mean is flagged for the chair.", max_digits=5, verbose_name='deviation margin (points out of 100)')),
-                ('formed_at', models.DateTimeField(verbose_name='formed')),
-                ('qualification_done_at', models.DateTimeField(blank=True, null=True, verbose_name='qualification review finished')),
-                ('expertise', models.ManyToManyField(blank=True, related_name='+', to='marketplace.servicecategory', verbose_name='expertise drawn from')),
-                ('formed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='committee', to='marketplace.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("size", models.PositiveSmallIntegerField(verbose_name="size")),
+                (
+                    "deviation_margin",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="A member's score on a bid further than this from the others' mean is flagged for the chair.",
+                        max_digits=5,
+                        verbose_name="deviation margin (points out of 100)",
+                    ),
+                ),
+                ("formed_at", models.DateTimeField(verbose_name="formed")),
+                (
+                    "qualification_done_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="qualification review finished"),
+                ),
+                (
+                    "expertise",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="marketplace.servicecategory",
+                        verbose_name="expertise drawn from",
+                    ),
+                ),
+                (
+                    "formed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="committee", to="marketplace.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation committee',
-                'verbose_name_plural': 'evaluation committees',
-                'default_permissions': (),
+                "verbose_name": "evaluation committee",
+                "verbose_name_plural": "evaluation committees",
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='CommitteeMember',
+            name="CommitteeMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_chair', models.BooleanField(default=False, verbose_name='chair')),
-                ('selection', models.CharField(choices=[('drawn', 'Drawn at random'), ('appointed', 'Appointed by name'), ('replacement', 'Drawn as a replacement')], max_length=20, verbose_name='how chosen')),
-                ('appointment_reason', models.TextField(blank=True, verbose_name='reason for the appointment')),
-                ('status', models.CharField(choices=[('active', 'Serving'), ('recused', 'Withdrawn for a conflict of interest')], default='active', max_length=20, verbose_name='status')),
-                ('joined_at', models.DateTimeField(verbose_name='joined')),
-                ('declared_at', models.DateTimeField(blank=True, null=True, verbose_name='declared')),
-                ('recused_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrew')),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='marketplace.committee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_chair", models.BooleanField(default=False, verbose_name="chair")),
+                (
+                    "selection",
+                    models.CharField(
+                        choices=[
+                            ("drawn", "Drawn at random"),
+                            ("appointed", "Appointed by name"),
+                            ("replacement", "Drawn as a replacement"),
+                        ],
+                        max_length=20,
+                        verbose_name="how chosen",
+                    ),
+                ),
+                ("appointment_reason", models.TextField(blank=True, verbose_name="reason for the appointment")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Serving"), ("recused", "Withdrawn for a conflict of interest")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(verbose_name="joined")),
+                ("declared_at", models.DateTimeField(blank=True, null=True, verbose_name="declared")),
+                ("recused_at", models.DateTimeField(blank=True, null=True, verbose_name="withdrew")),
+                (
+                    "committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="marketplace.committee"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'committee member',
-                'verbose_name_plural': 'committee members',
-                'ordering': ['committee', '-is_chair', 'joined_at', 'pk'],
-                'default_permissions': (),
+                "verbose_name": "committee member",
+                "verbose_name_plural": "committee members",
+                "ordering": ["committee", "-is_chair", "joined_at", "pk"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relationship', models.CharField(choices=[('none', 'No relationship'), ('employment', 'Employment (now or in the last 3 years)'), ('membership', 'Membership or office in the organization'), ('family', 'Family relationship with its leaders'), ('financial', 'Financial interest (in the last 3 years)')], max_length=20, verbose_name='relationship')),
-                ('detail', models.TextField(blank=True, verbose_name='details')),
-                ('declared_at', models.DateTimeField(verbose_name='declared')),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.bid')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='declarations', to='marketplace.committeemember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("none", "No relationship"),
+                            ("employment", "Employment (now or in the last 3 years)"),
+                            ("membership", "Membership or office in the organization"),
+                            ("family", "Family relationship with its leaders"),
+                            ("financial", "Financial interest (in the last 3 years)"),
+                        ],
+                        max_length=20,
+                        verbose_name="relationship",
+                    ),
+                ),
+                ("detail", models.TextField(blank=True, verbose_name="details")),
+                ("declared_at", models.DateTimeField(verbose_name="declared")),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.bid"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="declarations",
+                        to="marketplace.committeemember",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'declaration of interests',
-                'verbose_name_plural': 'declarations of interests',
-                'ordering': ['member', 'bid'],
-                'default_permissions': (),
+                "verbose_name": "declaration of interests",
+                "verbose_name_plural": "declarations of interests",
+                "ordering": ["member", "bid"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='EvaluationReport',
+            name="EvaluationReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('ranking', models.JSONField(default=list)),
-                ('pdf', models.FileField(max_length=200, storage=marketplace.organizations.models.private_storage, upload_to=marketplace.evaluation.models.report_path)),
-                ('sha256', models.CharField(max_length=64)),
-                ('generated_at', models.DateTimeField(verbose_name='generated')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed by every member')),
-                ('superseded_at', models.DateTimeField(blank=True, null=True, verbose_name='superseded')),
-                ('generated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='marketplace.project')),
-                ('recommended_bid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.bid')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                ("ranking", models.JSONField(default=list)),
+                (
+                    "pdf",
+                    models.FileField(
+                        max_length=200,
+                        storage=marketplace.organizations.models.private_storage,
+                        upload_to=marketplace.evaluation.models.report_path,
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("generated_at", models.DateTimeField(verbose_name="generated")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="confirmed by every member")),
+                ("superseded_at", models.DateTimeField(blank=True, null=True, verbose_name="superseded")),
+                (
+                    "generated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reports", to="marketplace.project"
+                    ),
+                ),
+                (
+                    "recommended_bid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="marketplace.bid",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation report',
-                'verbose_name_plural': 'evaluation reports',
-                'ordering': ['project', '-number'],
-                'default_permissions': (),
+                "verbose_name": "evaluation report",
+                "verbose_name_plural": "evaluation reports",
+                "ordering": ["project", "-number"],
+                "default_permissions": (),
             },
         ),
         migrations.AddField(
-            model_name='award',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.evaluationreport'),
+            model_name="award",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.evaluationreport"
+            ),
         ),
         migrations.CreateModel(
-            name='Evaluator',
+            name="Evaluator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('expert', 'Expert'), ('third_party', 'Third-party evaluation organization')], default='expert', max_length=20, verbose_name='kind')),
-                ('name', models.CharField(help_text='Published on result announcements as a committee member.', max_length=100, verbose_name='public name')),
-                ('affiliation', models.CharField(blank=True, max_length=150, verbose_name='affiliation')),
-                ('active', models.BooleanField(default=True, verbose_name='in the pool')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expertise', models.ManyToManyField(help_text='Major categories of the service catalogue.', related_name='evaluators', to='marketplace.servicecategory', verbose_name='fields of expertise')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='evaluator_profile', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("expert", "Expert"), ("third_party", "Third-party evaluation organization")],
+                        default="expert",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Published on result announcements as a committee member.",
+                        max_length=100,
+                        verbose_name="public name",
+                    ),
+                ),
+                ("affiliation", models.CharField(blank=True, max_length=150, verbose_name="affiliation")),
+                ("active", models.BooleanField(default=True, verbose_name="in the pool")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "expertise",
+                    models.ManyToManyField(
+                        help_text="Major categories of the service catalogue.",
+                        related_name="evaluators",
+                        to="marketplace.servicecategory",
+                        verbose_name="fields of expertise",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluator_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluator',
-                'verbose_name_plural': 'evaluators',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "evaluator",
+                "verbose_name_plural": "evaluators",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='committeemember',
-            name='evaluator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='marketplace.evaluator'),
+            model_name="committeemember",
+            name="evaluator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="marketplace.evaluator"
+            ),
         ),
         migrations.CreateModel(
-            name='Qualification',
+            name="Qualification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_passed', models.BooleanField(verbose_name='meets the entry standard')),
-                ('entry_problems', models.JSONField(blank=True, default=list, verbose_name='entry standard failures')),
-                ('manual_passed', models.BooleanField(verbose_name="meets the call's requirements")),
-                ('passed', models.BooleanField(verbose_name='qualified')),
-                ('reason', models.TextField(verbose_name='reasons')),
-                ('decided_at', models.DateTimeField(verbose_name='decided')),
-                ('bid', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='qualification', to='marketplace.bid')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entry_passed", models.BooleanField(verbose_name="meets the entry standard")),
+                ("entry_problems", models.JSONField(blank=True, default=list, verbose_name="entry standard failures")),
+                ("manual_passed", models.BooleanField(verbose_name="meets the call's requirements")),
+                ("passed", models.BooleanField(verbose_name="qualified")),
+                ("reason", models.TextField(verbose_name="reasons")),
+                ("decided_at", models.DateTimeField(verbose_name="decided")),
+                (
+                    "bid",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="qualification", to="marketplace.bid"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'qualification review',
-                'verbose_name_plural': 'qualification reviews',
-                'default_permissions': (),
+                "verbose_name": "qualification review",
+                "verbose_name_plural": "qualification reviews",
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='ReportConfirmation',
+            name="ReportConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField(verbose_name='confirmed')),
-                ('method', models.CharField(default='password', max_length=20, verbose_name='confirmed with')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.committeemember')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='confirmations', to='marketplace.evaluationreport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("confirmed_at", models.DateTimeField(verbose_name="confirmed")),
+                ("method", models.CharField(default="password", max_length=20, verbose_name="confirmed with")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.committeemember"
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="confirmations",
+                        to="marketplace.evaluationreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report confirmation',
-                'verbose_name_plural': 'report confirmations',
-                'ordering': ['report', 'confirmed_at'],
-                'default_permissions': (),
+                "verbose_name": "report confirmation",
+                "verbose_name_plural": "report confirmations",
+                "ordering": ["report", "confirmed_at"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='ScoreSheet',
+            name="ScoreSheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Being scored'), ('submitted', 'Submitted (locked)')], default='draft', max_length=50, protected=True, verbose_name='status')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('total', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='non-price total')),
-                ('flagged', models.BooleanField(default=False, verbose_name='deviates from the others')),
-                ('flag_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='deviation confirmed')),
-                ('flag_note', models.TextField(blank=True, verbose_name="chair's note on the deviation")),
-                ('reopened_count', models.PositiveSmallIntegerField(default=0)),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.bid')),
-                ('flag_confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sheets', to='marketplace.committeemember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[("draft", "Being scored"), ("submitted", "Submitted (locked)")],
+                        default="draft",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted")),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=7, null=True, verbose_name="non-price total"
+                    ),
+                ),
+                ("flagged", models.BooleanField(default=False, verbose_name="deviates from the others")),
+                ("flag_confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="deviation confirmed")),
+                ("flag_note", models.TextField(blank=True, verbose_name="chair's note on the deviation")),
+                ("reopened_count", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.bid"
+                    ),
+                ),
+                (
+                    "flag_confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sheets",
+                        to="marketplace.committeemember",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'score sheet',
-                'verbose_name_plural': 'score sheets',
-                'ordering': ['bid', 'member'],
-                'default_permissions': (),
+                "verbose_name": "score sheet",
+                "verbose_name_plural": "score sheets",
+                "ordering": ["bid", "member"],
+                "default_permissions": (),
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='score')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='marketplace.rubriccriterion')),
-                ('sheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='marketplace.scoresheet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="score",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="marketplace.rubriccriterion"
+                    ),
+                ),
+                (
+                    "sheet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="marketplace.scoresheet"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'score',
-                'verbose_name_plural': 'scores',
-                'ordering': ['sheet', 'criterion__position', 'criterion__pk'],
-                'default_permissions': (),
+                "verbose_name": "score",
+                "verbose_name_plural": "scores",
+                "ordering": ["sheet", "criterion__position", "criterion__pk"],
+                "default_permissions": (),
             },
         ),
         migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.UniqueConstraint(fields=('award', 'organization'), name='challenge_once_per_award'),
+            model_name="challenge",
+            constraint=models.UniqueConstraint(fields=("award", "organization"), name="challenge_once_per_award"),
         ),
         migrations.AddConstraint(
-            model_name='committee',
-            constraint=models.CheckConstraint(condition=models.Q(('size__gte', 3)), name='committee_size_at_least_3'),
+            model_name="committee",
+            constraint=models.CheckConstraint(condition=models.Q(("size__gte", 3)), name="committee_size_at_least_3"),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.UniqueConstraint(fields=('member', 'bid'), name='declaration_once_per_bidder'),
+            model_name="declaration",
+            constraint=models.UniqueConstraint(fields=("member", "bid"), name="declaration_once_per_bidder"),
         ),
         migrations.AddConstraint(
-            model_name='evaluationreport',
-            constraint=models.UniqueConstraint(fields=('project', 'number'), name='report_unique_number'),
+            model_name="evaluationreport",
+            constraint=models.UniqueConstraint(fields=("project", "number"), name="report_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='evaluationreport',
-            constraint=models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('project',), name='report_one_current'),
+            model_name="evaluationreport",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("superseded_at__isnull", True)), fields=("project",), name="report_one_current"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='award',
-            constraint=models.UniqueConstraint(condition=models.Q(('cancelled_at__isnull', True)), fields=('project',), name='award_one_live'),
+            model_name="award",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cancelled_at__isnull", True)), fields=("project",), name="award_one_live"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeemember',
-            constraint=models.UniqueConstraint(fields=('committee', 'evaluator'), name='committee_member_once'),
+            model_name="committeemember",
+            constraint=models.UniqueConstraint(fields=("committee", "evaluator"), name="committee_member_once"),
         ),
         migrations.AddConstraint(
-            model_name='committeemember',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_chair', True), ('status', 'active')), fields=('committee',), name='committee_one_chair'),
+            model_name="committeemember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_chair", True), ("status", "active")),
+                fields=("committee",),
+                name="committee_one_chair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='qualification',
-            constraint=models.CheckConstraint(condition=models.Q(('passed', False), models.Q(('entry_passed', True), ('manual_passed', True)), _connector='OR'), name='qualification_consistent'),
+            model_name="qualification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("passed", False), models.Q(("entry_passed", True), ("manual_passed", True)), _connector="OR"
+                ),
+                name="qualification_consistent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportconfirmation',
-            constraint=models.UniqueConstraint(fields=('report', 'member'), name='report_confirmed_once'),
+            model_name="reportconfirmation",
+            constraint=models.UniqueConstraint(fields=("report", "member"), name="report_confirmed_once"),
         ),
         migrations.AddConstraint(
-            model_name='scoresheet',
-            constraint=models.UniqueConstraint(fields=('member', 'bid'), name='score_sheet_once'),
+            model_name="scoresheet",
+            constraint=models.UniqueConstraint(fields=("member", "bid"), name="score_sheet_once"),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('sheet', 'criterion'), name='score_once_per_criterion'),
+            model_name="score",
+            constraint=models.UniqueConstraint(fields=("sheet", "criterion"), name="score_once_per_criterion"),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='score_not_negative'),
+            model_name="score",
+            constraint=models.CheckConstraint(condition=models.Q(("value__gte", 0)), name="score_not_negative"),
         ),
     ]

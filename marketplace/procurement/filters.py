@@ -101,9 +101,7 @@ class OfficerProjectFilterSet(ListFilterSet):
     """/work/projects/: ``?state=<state or "all">&method=<id>&community=<id>&q=``."""
 
     state = ChoiceFilter(label=_("Status"))
-    method = ModelChoiceFilter(
-        label=_("Method"), queryset=PurchaseMethod.objects.all(), empty_label=_("All methods")
-    )
+    method = ModelChoiceFilter(label=_("Method"), queryset=PurchaseMethod.objects.all(), empty_label=_("All methods"))
     community = ModelChoiceFilter(
         label=_("Community"), queryset=Community.objects.order_by("street", "name"), empty_label=_("All communities")
     )
@@ -123,7 +121,7 @@ class OfficerProjectFilterSet(ListFilterSet):
         self.form.fields["state"].choices = [(work.ALL_STATES, _("All statuses")), *Project.State.choices]
 
     def kept(self):
-        """"All statuses" is the default: not a parameter."""
+        """ "All statuses" is the default: not a parameter."""
         kept = super().kept()
         if kept.get("state") == work.ALL_STATES:
             del kept["state"]

@@ -9,10 +9,13 @@ It lives in the top layer because it asks several domains.
   their organizations when they act for several;
 - community workers: their community's needs (/work/needs/);
 - editors: the CMS admin (/admin/);
-- anybody else (finance officers until payments exist): the account page (None here)."""
+- anybody else: what an app built on marketplace says (the ``workspace``
+  extension slot: finance officers land on their payments), else the
+  account page (None here)."""
 
 from django.urls import NoReverseMatch, reverse
 
+from marketplace.core import extensions
 from marketplace.core.permissions import active
 from marketplace.evaluation.permissions import is_evaluator
 from marketplace.needs.permissions import is_worker
@@ -44,4 +47,8 @@ def workspace_for(user):
         return reverse("work:needs")
     if active(user) and user.groups.filter(name="editor").exists():
         return reverse("wagtailadmin_home")
+    for function in extensions.functions("workspace"):
+        found = function(user)
+        if found:
+            return found
     return None

@@ -172,9 +172,7 @@ def test_the_demo_has_contracts_in_every_state(seeded_demo):
     from demo import contracts as demo_contracts
 
     assert "Demo contracts: 9 new" in seeded_demo.output
-    by_key = {
-        spec["key"]: Contract.objects.get(project__title=spec["title"]) for spec in demo_contracts.PROJECTS
-    }
+    by_key = {spec["key"]: Contract.objects.get(project__title=spec["title"]) for spec in demo_contracts.PROJECTS}
     assert by_key["awaiting"].state == Contract.State.AWAITING_SIGNATURES
     assert by_key["terminated"].state == Contract.State.TERMINATED
     grades = {key: by_key[key].grade for key in ("grade_a", "grade_b", "grade_c", "grade_d")}

@@ -108,9 +108,7 @@ def test_role_changes_deactivation_and_superuser_flag_in_the_admin(superuser_cli
 def test_bulk_actions_are_audited(superuser_client, make_user):
     target = make_user(username="target1", verified_at="2026-01-01T00:00:00+08:00")
     finance = Group.objects.get(name="finance_officer")
-    response = superuser_client.post(
-        f"/admin/bulk/marketplace/user/assign_role/?id={target.pk}", {"role": finance.pk}
-    )
+    response = superuser_client.post(f"/admin/bulk/marketplace/user/assign_role/?id={target.pk}", {"role": finance.pk})
     assert response.status_code == 302
     assert target.groups.filter(pk=finance.pk).exists()
     added = [e for e in _events("user.groups_add", target) if e.actor == superuser_client.boss]

@@ -436,4 +436,3 @@ def test_sqlite_triggers_come_back_after_migrate():
     assert not sqlite_guard_installed(connection)
     ensure_sqlite_guard(using=connection.alias)  # the post_migrate receiver
     assert sqlite_guard_installed(connection)
-

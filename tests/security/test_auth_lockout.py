@@ -126,9 +126,7 @@ def test_password_change_form_is_under_the_lockout(client, make_user, site, sett
             {"old_password": f"guess-{attempt}", "new_password1": NEW, "new_password2": NEW},
             REMOTE_ADDR="203.0.113.7",
         )
-    response = client.post(
-        url, {"old_password": RIGHT, "new_password1": NEW, "new_password2": NEW}
-    )
+    response = client.post(url, {"old_password": RIGHT, "new_password1": NEW, "new_password2": NEW})
     assert response.status_code in (200, 429)
     user.refresh_from_db()
     assert user.check_password(RIGHT)  # not changed
@@ -174,8 +172,7 @@ def test_password_reset_mails_are_limited_per_address(client, make_user, site, m
     for n in range(12):
         make_user(username=f"user{n}", email=f"user{n}@example.cn")
     statuses = [
-        client.post(RESET, {"email": f"user{n}@example.cn"}, REMOTE_ADDR="203.0.113.9").status_code
-        for n in range(12)
+        client.post(RESET, {"email": f"user{n}@example.cn"}, REMOTE_ADDR="203.0.113.9").status_code for n in range(12)
     ]
     assert statuses[:10] == [302] * 10 and statuses[10:] == [429, 429]
     assert len(mailoutbox) == 10

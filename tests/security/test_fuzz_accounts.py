@@ -15,8 +15,12 @@ def test_fuzz_signup(db, client, make_user):
     fuzz_form(
         client,
         reverse("signup"),
-        {"identifier": "new-person@example.test", "password1": "Tr0ub4dor&3x", "password2": "Tr0ub4dor&3x",
-         "website": ""},  # fmt: skip
+        {
+            "identifier": "new-person@example.test",
+            "password1": "Tr0ub4dor&3x",
+            "password2": "Tr0ub4dor&3x",
+            "website": "",
+        },  # fmt: skip
         extra_keys=("next",),
         examples=40,
     )

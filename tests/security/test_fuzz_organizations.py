@@ -87,8 +87,11 @@ def test_fuzz_organization_review(db, client, officer_user, make_org, community)
         ("return", submitted, {"return-basics": "名称不完整", "return-staff": "", "return-confirm": "on"}),
         ("approve", submitted, {"approve-note": "材料齐全", "approve-confirm": "on"}),
         ("suspend", approved, {"suspend-reason": "年检未通过", "suspend-confirm": "on"}),
-        ("blacklist", approved, {"blacklist-reason": "提供虚假材料", "blacklist-until": later,
-                                 "blacklist-confirm": "on"}),  # fmt: skip
+        (
+            "blacklist",
+            approved,
+            {"blacklist-reason": "提供虚假材料", "blacklist-until": later, "blacklist-confirm": "on"},
+        ),  # fmt: skip
         ("reinstate", suspended, {"reinstate-reason": "已整改", "reinstate-confirm": "on"}),
         ("confirm_registration", registered, {"confirm_registration-note": "", "confirm_registration-confirm": "on"}),
     ]

@@ -107,8 +107,12 @@ def test_fuzz_project_actions(db, client, officer, second_officer, make_project,
     fuzz_form(
         client,
         reverse("projects:addendum", args=[published.ref]),
-        {"addendum-text": "补充说明", "addendum-new_deadline_date": later.isoformat(),
-         "addendum-new_deadline_time": "17:00", "addendum-confirm": "on"},  # fmt: skip
+        {
+            "addendum-text": "补充说明",
+            "addendum-new_deadline_date": later.isoformat(),
+            "addendum-new_deadline_time": "17:00",
+            "addendum-confirm": "on",
+        },  # fmt: skip
         examples=25,
     )
     prefix = f"q{clarification.pk}"

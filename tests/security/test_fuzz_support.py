@@ -308,9 +308,7 @@ def fuzz_form(client, url, base, *, fields=None, id_fields=None, files=None, exa
     @run(examples, shrink=shrink)
     @given(data=fuzzed(base, fields, id_fields=id_fields, extra_keys=extra_keys), uploads=file_strategy)
     def check(data, uploads):
-        response = attempt(
-            client, url, data, method=method, files=uploads, ignore=ignore, accept=accept, before=before
-        )
+        response = attempt(client, url, data, method=method, files=uploads, ignore=ignore, accept=accept, before=before)
         seen["examples"] += 1
         seen["reached"] += reached(response)
 

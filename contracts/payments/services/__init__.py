@@ -454,7 +454,7 @@ def _settle(payment, *, by):
     if milestone.state == "accepted":
         milestone.mark_paid(by=by)
         milestone.save(update_fields=["state"])
-    _tell(messages.PAID, _organization_users(payment.contract), payment, "")
+    _tell(messages.PAID, _organization_users(payment.contract), payment, _organization_link(payment))
     return payment
 
 

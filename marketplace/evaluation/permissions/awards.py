@@ -47,9 +47,11 @@ def can_award(user, project):
             "not_evaluating",
         ),
         lambda: _report_confirmed(project),
-        lambda: Refusal(_("No ranked bid is left to award: cancel or re-tender the project."), "none_left")
-        if confirmed_report(project).next_in_line()[1] is None
-        else None,
+        lambda: (
+            Refusal(_("No ranked bid is left to award: cancel or re-tender the project."), "none_left")
+            if confirmed_report(project).next_in_line()[1] is None
+            else None
+        ),
     )
 
 
@@ -71,9 +73,11 @@ def can_record_decline(user, bid):
 
     return _first(
         lambda: _officer(user),
-        lambda: Refusal(_("A decline is recorded before the contract is made."), "not_evaluating")
-        if project.state not in (Project.State.EVALUATING, Project.State.AWARDED)
-        else None,
+        lambda: (
+            Refusal(_("A decline is recorded before the contract is made."), "not_evaluating")
+            if project.state not in (Project.State.EVALUATING, Project.State.AWARDED)
+            else None
+        ),
         before_award,
     )
 
@@ -84,9 +88,11 @@ def can_disqualify_ranked(user, bid):
         lambda: _officer(user),
         lambda: _evaluating(project, _("A bid can be disqualified before the award only.")),
         lambda: _report_confirmed(project),
-        lambda: Refusal(_("Only a qualified bid can be disqualified."), "not_qualified")
-        if bid.state != bid.State.QUALIFIED
-        else None,
+        lambda: (
+            Refusal(_("Only a qualified bid can be disqualified."), "not_qualified")
+            if bid.state != bid.State.QUALIFIED
+            else None
+        ),
     )
 
 
@@ -103,9 +109,11 @@ def can_mark_contracted(user, project):
 
     return _first(
         lambda: _officer(user),
-        lambda: Refusal(_("Only an awarded project can be contracted."), "not_awarded")
-        if project.state != Project.State.AWARDED
-        else None,
+        lambda: (
+            Refusal(_("Only an awarded project can be contracted."), "not_awarded")
+            if project.state != Project.State.AWARDED
+            else None
+        ),
         not_blocked,
     )
 
@@ -129,9 +137,7 @@ def challengeable(project, bid):
             "period_over",
         )
     if live.challenges.filter(organization_id=bid.organization_id).exists():
-        return live, Refusal(
-            _("Your organization has already filed a challenge against this result."), "already_filed"
-        )
+        return live, Refusal(_("Your organization has already filed a challenge against this result."), "already_filed")
     return live, None
 
 

@@ -62,9 +62,7 @@ def member_for(user, project):
     if committee is None:
         return None
     return (
-        committee.members.filter(evaluator__user=user, status="active")
-        .select_related("committee", "evaluator")
-        .first()
+        committee.members.filter(evaluator__user=user, status="active").select_related("committee", "evaluator").first()
     )
 
 

@@ -28,9 +28,11 @@ def can_form_committee(user, project):
             _("A committee is formed after the opening, once, for a project whose bids count."),
             "not_closed",
         ),
-        lambda: Refusal(_("This project already has a committee."), "committee_exists")
-        if committee_of(project) is not None
-        else None,
+        lambda: (
+            Refusal(_("This project already has a committee."), "committee_exists")
+            if committee_of(project) is not None
+            else None
+        ),
     )
 
 
@@ -84,9 +86,11 @@ def can_review_qualification(user, project):
         lambda: _officer(user),
         lambda: _has_committee(project),
         lambda: _evaluating(project, _("The qualification review takes place during the evaluation.")),
-        lambda: Refusal(_("The evaluation report is out: the qualification review is closed."), "report_out")
-        if current_report(project) is not None
-        else None,
+        lambda: (
+            Refusal(_("The evaluation report is out: the qualification review is closed."), "report_out")
+            if current_report(project) is not None
+            else None
+        ),
     )
 
 
@@ -104,12 +108,16 @@ def can_score(user, project):
         lambda: _has_committee(project),
         serving,
         lambda: _evaluating(project, _("Scoring takes place during the evaluation.")),
-        lambda: Refusal(_("Declare your interests before you read or score any bid."), "not_declared")
-        if member.declared_at is None
-        else None,
-        lambda: Refusal(_("The qualification review is not finished yet."), "qualification_pending")
-        if member.committee.qualification_done_at is None
-        else None,
+        lambda: (
+            Refusal(_("Declare your interests before you read or score any bid."), "not_declared")
+            if member.declared_at is None
+            else None
+        ),
+        lambda: (
+            Refusal(_("The qualification review is not finished yet."), "qualification_pending")
+            if member.committee.qualification_done_at is None
+            else None
+        ),
     )
 
 
@@ -151,18 +159,22 @@ def can_confirm_deviation(user, sheet):
     return _first(
         serving,
         lambda: _evaluating(project, _("Deviating scores are confirmed during the evaluation.")),
-        lambda: Refusal(_("Only a flagged, submitted sheet needs this confirmation."), "not_flagged")
-        if not sheet.flagged or sheet.state != sheet.State.SUBMITTED
-        else None,
-        lambda: Refusal(
-            _(
-                "The chair confirms a deviating score, after submitting his own sheet on the bid; the chair's "
-                "own deviating score is confirmed by another member."
-            ),
-            "not_confirmer",
-        )
-        if not may_confirm_deviation(member, sheet)
-        else None,
+        lambda: (
+            Refusal(_("Only a flagged, submitted sheet needs this confirmation."), "not_flagged")
+            if not sheet.flagged or sheet.state != sheet.State.SUBMITTED
+            else None
+        ),
+        lambda: (
+            Refusal(
+                _(
+                    "The chair confirms a deviating score, after submitting his own sheet on the bid; the chair's "
+                    "own deviating score is confirmed by another member."
+                ),
+                "not_confirmer",
+            )
+            if not may_confirm_deviation(member, sheet)
+            else None
+        ),
     )
 
 
@@ -176,11 +188,11 @@ def can_generate_report(user, project):
         lambda: _has_committee(project),
         lambda: _chair(user, project)[1],
         lambda: _evaluating(project, _("The report is generated during the evaluation.")),
-        lambda: Refusal(
-            _("The report is already generated; reopen a score sheet to change it."), "report_exists"
-        )
-        if current_report(project) is not None
-        else None,
+        lambda: (
+            Refusal(_("The report is already generated; reopen a score sheet to change it."), "report_exists")
+            if current_report(project) is not None
+            else None
+        ),
     )
 
 
@@ -196,10 +208,14 @@ def can_confirm_report(user, report):
 
     return _first(
         serving,
-        lambda: Refusal(_("This report is no longer current."), "report_not_current")
-        if report.superseded_at is not None or project.state != Project.State.EVALUATING
-        else None,
-        lambda: Refusal(_("You have already confirmed this report."), "already_confirmed")
-        if report.confirmations.filter(member=member).exists()
-        else None,
+        lambda: (
+            Refusal(_("This report is no longer current."), "report_not_current")
+            if report.superseded_at is not None or project.state != Project.State.EVALUATING
+            else None
+        ),
+        lambda: (
+            Refusal(_("You have already confirmed this report."), "already_confirmed")
+            if report.confirmations.filter(member=member).exists()
+            else None
+        ),
     )

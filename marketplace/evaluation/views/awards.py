@@ -78,9 +78,7 @@ def _committee_form(project, data=None):
 
 def _chair_form(project, data=None, *, chair=None):
     initial = None if data is not None else {"member": chair.pk if chair else None}
-    return forms.ChairForm(
-        data, initial=initial, members=evaluation_selectors.serving_members(project), prefix="chair"
-    )
+    return forms.ChairForm(data, initial=initial, members=evaluation_selectors.serving_members(project), prefix="chair")
 
 
 def _appoint_form(project, data=None):

@@ -70,9 +70,7 @@ def _sheet_rows(sheet, criteria):
 
 
 def _others(member, bid, criteria):
-    return [
-        {"sheet": other, "rows": _sheet_rows(other, criteria)} for other in selectors.others_sheets(member, bid)
-    ]
+    return [{"sheet": other, "rows": _sheet_rows(other, criteria)} for other in selectors.others_sheets(member, bid)]
 
 
 def _bid_context(request, project, member, bid, version, form=None):

@@ -34,9 +34,9 @@ class Command(BaseCommand):
             )
         against = ""
         if anchors:
-            against = " It matches " + ", ".join(
-                f"the {a.source} ({a.event_count} events up to event {a.last_event_id})" for a in anchors
-            ) + "."
-        self.stdout.write(
-            self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified.{against}")
-        )
+            against = (
+                " It matches "
+                + ", ".join(f"the {a.source} ({a.event_count} events up to event {a.last_event_id})" for a in anchors)
+                + "."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified.{against}"))

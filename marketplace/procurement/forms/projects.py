@@ -256,7 +256,6 @@ class ProjectForm(ServiceErrorMixin, forms.Form):
             "needs": data["needs"],
         }
 
-
     # --- what the page shows next to it ---
 
     def _chosen(self, name):
@@ -466,7 +465,6 @@ class ConfirmForm(forms.Form):
         self.order_fields([name for name in self.fields if name != "confirm"] + ["confirm"])
 
 
-
 class SubmitForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("I have checked the project; send it to a second officer for approval.")
 
@@ -482,7 +480,6 @@ class ReturnForm(ServiceErrorMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say what must change.")},
     )
-
 
 
 class CancelForm(ServiceErrorMixin, ConfirmForm):
@@ -508,7 +505,6 @@ class AnswerForm(ServiceErrorMixin, forms.Form):
         help_text=_("Published on the call page; the organization that asked is not named."),
         error_messages={"required": _("Write the answer; it is published.")},
     )
-
 
 
 class AddendumForm(ServiceErrorMixin, ConfirmForm):

@@ -86,10 +86,7 @@ class PurchaseMethod(models.Model):
             # The floors no configuration goes below (see LEGAL_FLOORS / OPEN_CALL_FLOOR / NAMED_FLOOR).
             models.CheckConstraint(
                 condition=Q(named_organization=True)
-                | (
-                    Q(min_period__gte=10)
-                    & (Q(min_valid_bids__gte=3) | Q(code="consultation", min_valid_bids__gte=2))
-                ),
+                | (Q(min_period__gte=10) & (Q(min_valid_bids__gte=3) | Q(code="consultation", min_valid_bids__gte=2))),
                 name="purchase_method_open_call_floor",
             ),
             models.CheckConstraint(
@@ -275,7 +272,6 @@ class PurchaseMethodChange(models.Model):
         return f"{self.method} #{self.pk}"
 
 
-
 class ProjectSequence(models.Model):
     """The last reference number handed out per year (SFQ-2026-0007)."""
 
@@ -431,9 +427,7 @@ class Project(FSMModelMixin, models.Model):
         """Bids stay sealed until they are opened."""
         return self.opened_at is None
 
-    @transition(
-        field=state, source=State.DRAFT, target=State.PENDING_APPROVAL, permission=permissions.may_submit
-    )
+    @transition(field=state, source=State.DRAFT, target=State.PENDING_APPROVAL, permission=permissions.may_submit)
     def submit_for_approval(self, *, by=None, reason=""):
         pass
 

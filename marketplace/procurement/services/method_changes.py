@@ -129,9 +129,9 @@ def propose_change(method, *, values, by, previous=None):
                 change = PurchaseMethodChange.objects.create(
                     method=method,
                     proposed=values,
-                    previous=governed_values(method) if previous is None else {
-                        name: _stored(value) for name, value in previous.items()
-                    },
+                    previous=governed_values(method)
+                    if previous is None
+                    else {name: _stored(value) for name, value in previous.items()},
                     proposed_by=by,
                 )
         except IntegrityError as exc:

@@ -233,9 +233,7 @@ def calls(request, organization):
 @never_cache
 @member_required
 def bids(request, organization):
-    filterset = BidFilterSet(
-        request.GET, selector=partial(selectors.organization_bid_list, request.user, organization)
-    )
+    filterset = BidFilterSet(request.GET, selector=partial(selectors.organization_bid_list, request.user, organization))
     # The lazy opening for the organization's bids whose deadline has passed.
     due = selectors.organization_bids(request.user, organization).filter(
         project__state=Project.State.PUBLISHED, project__deadline__lte=timezone.now()

@@ -118,3 +118,35 @@ def test_a_payment_recorded_late_is_announced_late(client, paid, contract, offic
     client.force_login(officer)
     page = text(client.get(reverse("payments:funds"), {"year": contract.project.year}))
     assert zh("Late: due by %(due)s") % {"due": late.announcement_due.isoformat()} in page
+
+
+def test_the_dashboard_opens_on_the_current_year_and_counts_signed_contracts_only(
+    client, paid, contract, officer, award_over
+):
+    from contracts.contracts.models import Contract
+
+    client.force_login(officer)
+    page = text(client.get(reverse("payments:funds")))
+    assert f'<option value="{timezone.localdate().year}" selected>' in page
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        total = translation.pgettext("sum", "Total")
+    assert total == "合计" and total in page
+    Contract.objects.filter(pk=contract.pk).update(state=Contract.State.AWAITING_SIGNATURES)
+    assert funds.by_organization(contract.project.year) == []
+
+
+def test_a_payment_waiting_for_a_second_approval_says_so_in_the_lists(
+    client, payment, account, contract, award_over, finance
+):
+    from tests.contracts.payments.conftest import ACCOUNT
+
+    services.approve(payment, by=finance)
+    services.save_payee_account(
+        contract.organization, by=award_over.org_admin, **{**ACCOUNT, "account_number": "6222020200111110000"}
+    )
+    client.force_login(finance)
+    badge = zh("Account changed: approve again")
+    assert badge in text(client.get(reverse("payments:index")))
+    assert badge in text(client.get(reverse("payments:funds")))

@@ -32,7 +32,7 @@ from django.urls import reverse
 
 from contracts.payments import services
 from contracts.payments.gateways import GatewayError
-from contracts.payments.models import GatewayEvent, PayeeAccount, Payment
+from contracts.payments.models import GatewayEvent, PayeeAccount, Payment, account_as_approved
 from tests.contracts.payments.fake_stripe import FakeStripe
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,8 @@ def test_reconcile_reports_every_difference(released_payment, fake, capsys):
 
 def test_without_a_connected_account_the_payment_fails_clearly(payment, connected, finance, fake):
     """Approval asks for an account that takes transfers (test_onboarding);
-    one removed after the release fails the payment with a clear message."""
+    one removed after the release fails the payment before Stripe is called
+    (the account is no longer the one approved), with a clear message."""
     services.approve(payment, by=finance)
     services.release(payment, by=finance)
     PayeeAccount.objects.filter(pk=connected.pk).update(stripe_account_id="", stripe_transfers="")
@@ -226,9 +227,9 @@ def test_without_a_connected_account_the_payment_fails_clearly(payment, connecte
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        expected = translation.gettext("The organization has no Stripe connected account.")
+        expected = str(account_as_approved.refusal_message)
     assert payment.state == "failed" and payment.failure_message == expected
-    assert not fake.transfers
+    assert not fake.transfers and not fake.requests
     assert Payment.objects.get(pk=payment.pk).state == "failed"
 
 

@@ -186,3 +186,17 @@ def test_the_officer_who_accepted_may_not_cancel_its_payment(client, payment, of
     assert client.post(reverse("payments:cancel", args=[payment.pk]), {"reason": "不付了"}).status_code == 400
     payment.refresh_from_db()
     assert payment.state == "requested"
+
+
+def test_the_organization_finds_its_payments_from_its_workspace(client, contract, award_over, payment, account):
+    client.force_login(award_over.org_admin)
+    page = text(client.get(reverse("orgs:workspace", args=[contract.organization_id])))
+    assert reverse("orgpayments:index", args=[contract.organization_id]) in page
+    assert f"¥{payment.amount:,.2f}" in page and account.masked_number in page
+
+
+def test_the_bank_date_picker_offers_no_future_day(client, payment, account, finance):
+    payment = services.process(released(payment, finance).pk)
+    client.force_login(finance)
+    page = text(client.get(reverse("payments:detail", args=[payment.pk])))
+    assert f'max="{timezone.localdate().isoformat()}"' in page

@@ -149,7 +149,6 @@ def test_category_of_a_published_catalogue_cannot_be_renamed(published, categori
     minor.save()
 
 
-
 @pytest.mark.django_db
 def test_category_cannot_be_its_own_parent_or_demote_a_major(categories):
     unused = ServiceCategory.objects.create(code="Z", name="未用大类")
@@ -162,7 +161,6 @@ def test_category_cannot_be_its_own_parent_or_demote_a_major(categories):
         major.full_clean()  # it has minors
 
 
-
 @pytest.mark.django_db
 def test_category_of_a_draft_only_catalogue_can_change(draft, categories):
     minor = categories["A01"]
@@ -170,7 +168,6 @@ def test_category_of_a_draft_only_catalogue_can_change(draft, categories):
     minor.full_clean()
     minor.save()
     assert ServiceCategory.objects.get(code="A01").name == "居家养老服务类"
-
 
 
 @pytest.mark.django_db
@@ -186,7 +183,6 @@ def test_unexpected_failure_ends_the_import_as_rejected(categories, officer, mon
     assert [e["code"] for e in job.errors] == ["unexpected"]
 
 
-
 @pytest.mark.django_db
 def test_damaged_sheet_inside_a_real_zip_is_rejected(categories, officer):
     draft = create_version(year=2027, name="2027版", by=officer)
@@ -197,7 +193,6 @@ def test_damaged_sheet_inside_a_real_zip_is_rejected(categories, officer):
     job = do_import(draft, officer, "坏.xlsx", buffer.getvalue())
     assert job.status == CatalogueImport.Status.FAILED
     assert [e["code"] for e in job.errors] == ["not_xlsx"]
-
 
 
 @pytest.mark.django_db
@@ -217,14 +212,12 @@ def test_code_added_while_checking_is_caught_under_the_lock(categories, officer,
     assert draft.items.count() == 1
 
 
-
 @pytest.mark.django_db
 def test_too_many_rows_are_refused_without_reading_them_all(categories, officer, monkeypatch):
     monkeypatch.setattr(catalogue_io, "MAX_ROWS", 5)
     draft = create_version(year=2027, name="2027版", by=officer)
     job = do_import(draft, officer, "大.csv", csv_bytes([row(f"C{n:04d}") for n in range(50)]))
     assert [e["code"] for e in job.errors] == ["too_many_rows"]
-
 
 
 @pytest.mark.django_db
@@ -237,7 +230,6 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(draft, categories, o
     job = do_import(fresh, officer, "x.xlsx", catalogue_io.export_xlsx(draft))
     assert job.status == CatalogueImport.Status.SUCCEEDED, job.errors
     assert fresh.items.get(code="A0199").name.startswith("=HYPERLINK")
-
 
 
 @pytest.mark.django_db
@@ -265,7 +257,6 @@ def test_admin_item_changes_go_through_the_audit_log(client, officer, site, draf
     assert not CatalogueItem.objects.filter(code="A0105").exists()
 
 
-
 @pytest.mark.django_db
 def test_deleting_an_ever_published_item_says_no(client, officer, site, published):
     successor = create_version(year=2027, name="2027版", based_on=published, by=officer)
@@ -276,7 +267,6 @@ def test_deleting_an_ever_published_item_says_no(client, officer, site, publishe
     assert CatalogueItem.objects.filter(pk=item.pk).exists()
 
 
-
 @pytest.mark.django_db
 def test_override_reason_is_public_so_personal_data_is_refused(make_need, officer):
     need = make_need("assessed", estimated_budget=Decimal("250000"))
@@ -284,7 +274,6 @@ def test_override_reason_is_public_so_personal_data_is_refused(make_need, office
         need_services.accept_need(need, by=officer, public_answer="同意", override_reason="居民王小明13912345678急需")
     need.refresh_from_db()
     assert need.state == "assessed" and need.fund_override_reason == ""
-
 
 
 @pytest.mark.django_db
@@ -298,7 +287,6 @@ def test_a_need_cannot_be_charged_to_a_past_years_fund(worker):
         )
 
 
-
 @pytest.mark.django_db
 def test_fund_cannot_drop_below_what_is_committed(make_need, community):
     make_need("accepted", estimated_budget=Decimal("120000"))
@@ -307,7 +295,6 @@ def test_fund_cannot_drop_below_what_is_committed(make_need, community):
         fund.full_clean()
     fund.amount = Decimal("120000")
     fund.full_clean()
-
 
 
 @pytest.mark.django_db
@@ -322,7 +309,6 @@ def test_a_line_break_in_a_title_cannot_break_the_mail_header(mailoutbox, django
     assert len(mailoutbox) == 1 and "\n" not in mailoutbox[0].subject
 
 
-
 def test_phone_typed_with_spaces_is_accepted():
     from marketplace.needs.forms import PhoneField, phone_validator
 
@@ -330,7 +316,6 @@ def test_phone_typed_with_spaces_is_accepted():
     assert field.clean("139 1234 5678") == "13912345678"
     with pytest.raises(ValidationError):
         field.clean("139 1234")
-
 
 
 @pytest.mark.django_db

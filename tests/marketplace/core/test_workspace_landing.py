@@ -48,6 +48,8 @@ def people(make_user, make_org, community):
         "worker without a community": (make_user("community_worker", username="worker"), "/accounts/"),
         "worker": (make_user("community_worker", username="worker2", community=community), "/work/needs/"),
         "editor": (make_user("editor", username="editor1"), "/admin/"),
+        # the contracts app's workspace slot: finance officers land on their payments
+        "finance": (make_user("finance_officer", username="finance9"), "/work/payments/"),
         "nobody": (make_user(username="plain"), "/accounts/"),
     }
 

@@ -39,6 +39,7 @@ def english():
     with translation.override("en"):
         yield
 
+
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
@@ -307,7 +308,6 @@ def challenge(project, index, name):
     )
 
 
-
 def test_an_open_challenge_against_a_cancelled_award_still_blocks_the_contract(awarded, officer):
     first = challenge(awarded, 0, "投标组织1")
     second = challenge(awarded, 2, "投标组织3")
@@ -324,7 +324,6 @@ def test_an_open_challenge_against_a_cancelled_award_still_blocks_the_contract(a
         awards.answer_challenge(second, by=officer, answer="已重新评审。")
         awards.decide_challenge(second, by=officer, upheld=False, reason="已按重新评审的结果处理")
         assert awards.contract_blocked_reason(awarded) is None
-
 
 
 def test_the_public_report_never_shows_sheets_of_a_running_re_evaluation(awarded, officer, settings):
@@ -345,7 +344,6 @@ def test_the_public_report_never_shows_sheets_of_a_running_re_evaluation(awarded
     assert not facts["show_sheets"] and facts["sheets"] == []
 
 
-
 def test_disqualifying_ranked_bids_below_the_minimum_fails_the_project(opened, pool, officer):
     evaluated(opened, officer)
     opened.refresh_from_db()
@@ -359,7 +357,6 @@ def test_disqualifying_ranked_bids_below_the_minimum_fails_the_project(opened, p
     with pytest.raises(AwardError):
         awards.award(opened, bid_of(opened, "投标组织3"), by=officer, reason="前两名被取消资格")
     assert not Award.objects.exists()
-
 
 
 @pytest.fixture
@@ -378,7 +375,6 @@ def chair_deviates(opened, pool, officer):
     return opened, members[chair_index], sheet
 
 
-
 def test_the_chair_cannot_confirm_his_own_deviating_score(chair_deviates):
     project, chair, sheet = chair_deviates
     with pytest.raises(EvaluationError, match="another member"):
@@ -388,7 +384,6 @@ def test_the_chair_cannot_confirm_his_own_deviating_score(chair_deviates):
     evaluation.confirm_deviation(sheet, by=other.evaluator.user, note="组长理由充分：方案缺少应急预案")
     sheet.refresh_from_db()
     assert sheet.flag_confirmed_by == other.evaluator.user
-
 
 
 def test_a_member_cannot_confirm_another_members_deviation(chair_deviates):
@@ -401,13 +396,11 @@ def test_a_member_cannot_confirm_another_members_deviation(chair_deviates):
             evaluation.confirm_deviation(sheet, by=peer.evaluator.user, note="可以")
 
 
-
 def test_cancelling_the_award_leaves_no_bid_awarded(awarded, officer):
     first = challenge(awarded, 2, "投标组织3")
     awards.answer_challenge(first, by=officer, answer="经核实属实。")
     awards.decide_challenge(first, by=officer, upheld=True, reason="中标组织资格不符", remedy="cancel")
     assert not Bid.objects.filter(project=awarded, state=Bid.State.AWARDED).exists()
-
 
 
 def test_the_winner_may_decline_after_the_award_and_the_next_is_awarded_with_a_reason(awarded, officer, site):
@@ -430,7 +423,6 @@ def test_the_winner_may_decline_after_the_award_and_the_next_is_awarded_with_a_r
     assert "第一名放弃中标，依次确定第二名" in html and "投标组织1" in html
     challenge_state = Challenge.objects.filter(project=awarded).count()
     assert challenge_state == 0
-
 
 
 def form_inputs(html, form_id):
@@ -466,7 +458,6 @@ def form_inputs(html, form_id):
     return parser.action, parser.data
 
 
-
 def test_the_award_form_as_a_browser_sends_it_awards_the_project(opened, pool, officer, client, site):
     evaluated(opened, officer)
     client.force_login(officer)
@@ -477,7 +468,6 @@ def test_the_award_form_as_a_browser_sends_it_awards_the_project(opened, pool, o
     assert response.status_code == 302
     opened.refresh_from_db()
     assert opened.state == Project.State.AWARDED
-
 
 
 def test_every_bad_score_is_reported_at_once(opened, pool, officer, client):
@@ -506,7 +496,6 @@ def test_every_bad_score_is_reported_at_once(opened, pool, officer, client):
     assert {f"score_{plan.pk}", f"score_{team.pk}", f"reason_{team.pk}"} <= set(form_errors)
 
 
-
 def test_the_challenge_form_reports_short_grounds_and_the_missing_tick_together(awarded, client):
     loser = bid_of(awarded, "投标组织1")
     client.force_login(awarded.admins[0])
@@ -517,7 +506,6 @@ def test_the_challenge_form_reports_short_grounds_and_the_missing_tick_together(
     errors = response.context["form"].errors
     assert "reasons" in errors and "confirm" in errors
     assert not Challenge.objects.exists()
-
 
 
 def test_a_reopened_sheet_shows_the_member_why(opened, pool, officer, client):
@@ -538,7 +526,6 @@ def test_a_reopened_sheet_shows_the_member_why(opened, pool, officer, client):
     assert "团队与经验的分数与理由不一致" in html
 
 
-
 def test_after_the_period_the_result_page_no_longer_invites_challenges(awarded, client, site):
     live = awards.live_award(awarded)
     url = f"/projects/{awarded.ref}/result/"
@@ -550,7 +537,6 @@ def test_after_the_period_the_result_page_no_longer_invites_challenges(awarded, 
     with time_machine.travel(live.challenge_deadline + datetime.timedelta(minutes=1), tick=False):
         after = client.get(url).content.decode()
     assert "The challenge period ended" in after and "may file a challenge" not in after
-
 
 
 def test_histories_name_people_not_accounts(awarded, officer, client):

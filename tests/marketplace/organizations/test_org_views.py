@@ -632,7 +632,6 @@ def test_each_member_gets_their_own_email(make_org, make_user, officer_user, dja
     assert all(len(message.to) == 1 for message in mail.outbox)
 
 
-
 @pytest.mark.django_db
 def test_telling_officers_does_not_cost_a_query_per_user(make_org, make_user):
     make_user("procurement_officer", verified_at=timezone.now())
@@ -649,7 +648,6 @@ def test_telling_officers_does_not_cost_a_query_per_user(make_org, make_user):
     assert queries_for_submit() == few
 
 
-
 @pytest.mark.django_db
 def test_blacklisting_end_date_is_in_the_audit_chain(make_org, officer_user):
     organization = make_org("approved")
@@ -657,7 +655,6 @@ def test_blacklisting_end_date_is_in_the_audit_chain(make_org, officer_user):
     services.blacklist(organization, by=officer_user, reason="虚报服务人次", until=until)
     event = AuditEvent.objects.get(action="organization.blacklist")
     assert event.details["until"] == until.isoformat()
-
 
 
 @pytest.mark.django_db
@@ -673,7 +670,6 @@ def test_blacklisting_ends_on_its_date_even_before_the_nightly_job(make_org, off
         assert entry_standards.check(standard, organization).eligible
 
 
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", ["name", "description"])
 def test_web_addresses_are_refused_in_public_text(org_admin, community, field):
@@ -681,7 +677,6 @@ def test_web_addresses_are_refused_in_public_text(org_admin, community, field):
     with translation.override("en"), pytest.raises(services.OrganizationError) as caught:
         services.start_organization(by=org_admin, data=data)
     assert caught.value.field == field and "Web addresses" in caught.value.message
-
 
 
 @pytest.mark.django_db
@@ -699,14 +694,12 @@ def test_one_person_cannot_mail_strangers_through_many_organizations(make_org, o
         memberships.invite(organizations[-1], by=org_admin, email="one-more@example.test")
 
 
-
 @pytest.mark.django_db
 def test_accounts_made_by_administrators_are_verified():
     user = User.objects.create_user(username="made-by-admin", password="x-long-password-2026")
     assert user.verified_at is not None
     signed_up = User.objects.create_user(username="self@example.test", self_signed_up=True)
     assert signed_up.verified_at is None
-
 
 
 @pytest.mark.django_db
@@ -725,7 +718,6 @@ def test_documents_cannot_change_under_review(make_org):
     assert organization.documents.count() == before
 
 
-
 @pytest.mark.django_db
 def test_refusals_show_a_page_in_the_site_language(client, make_org, make_user, site):
     organization = make_org("approved")
@@ -736,7 +728,6 @@ def test_refusals_show_a_page_in_the_site_language(client, make_org, make_user, 
     assert response.status_code == 404
     page = response.content.decode()
     assert "页面不存在" in page and 'lang="zh-Hans"' in page
-
 
 
 @pytest.mark.django_db
@@ -763,7 +754,6 @@ def test_officer_confirms_an_upgraded_registration_on_the_review_page(client, ma
     assert "confirm_registration" not in [item["decision"].name for item in page.context["decisions"]]
 
 
-
 @pytest.mark.django_db
 def test_officer_who_left_the_organization_sees_no_decisions(client, make_org, officer_user, site):
     from django.urls import reverse
@@ -777,7 +767,6 @@ def test_officer_who_left_the_organization_sees_no_decisions(client, make_org, o
     assert response.status_code == 403
     organization.refresh_from_db()
     assert organization.state == "submitted"
-
 
 
 @pytest.mark.django_db
@@ -797,7 +786,6 @@ def test_an_upload_beyond_the_platform_ceiling_is_cut_off_while_read(client, mak
     assert organization.documents.count() == before
 
 
-
 @pytest.mark.django_db
 def test_a_refused_step_lists_its_errors_at_the_top(client, make_org, site):
     from tests.org_fixtures import STAFF, step2_data
@@ -810,7 +798,6 @@ def test_a_refused_step_lists_its_errors_at_the_top(client, make_org, site):
     assert response.status_code == 200
     summary = page[page.index('id="form-errors"') : page.index("</div>", page.index('id="form-errors"'))]
     assert "未保存" in summary and 'href="#field-staff"' in summary
-
 
 
 @pytest.mark.django_db

@@ -450,7 +450,6 @@ def test_a_huge_price_is_a_clear_error_not_a_crash(make_project, bidder, org_adm
         assert error.value.field == "price"
 
 
-
 @pytest.mark.django_db
 def test_a_crash_report_carries_no_bid_content(client, make_project, bidder, org_admin, settings, monkeypatch):
     settings.ADMINS = [("ops", "ops@example.test")]
@@ -471,7 +470,6 @@ def test_a_crash_report_carries_no_bid_content(client, make_project, bidder, org
     )
     assert response.status_code == 500
     assert all("SECRET-TEAM-XYZ" not in message.body for message in mail.outbox)
-
 
 
 @pytest.mark.django_db
@@ -495,7 +493,6 @@ def test_after_the_opening_officers_read_only_what_was_opened(make_project, make
     assert selectors.version_for(org_admin, first.pk) == first  # the bidder keeps its history
 
 
-
 @pytest.mark.django_db
 def test_a_cancelled_draft_never_becomes_public(client, make_project, officer):
     project = make_project("draft")
@@ -503,7 +500,6 @@ def test_a_cancelled_draft_never_becomes_public(client, make_project, officer):
     assert client.get("/projects/").content.decode().count(project.ref) == 0
     assert client.get(f"/projects/{project.ref}/").status_code == 404
     assert client.get(f"/projects/{project.ref}/pdf/").status_code == 404
-
 
 
 @pytest.mark.django_db
@@ -526,7 +522,6 @@ def test_an_officer_who_edited_the_draft_cannot_approve_it(make_project, officer
     assert project.state == Project.State.PENDING_APPROVAL
 
 
-
 @pytest.mark.django_db
 def test_venture_rule_ignores_cancelled_and_failed_projects(make_project, bidder, org_admin, officer):
     first = make_project(method_code="venture", budget=Decimal("50000"))
@@ -534,7 +529,6 @@ def test_venture_rule_ignores_cancelled_and_failed_projects(make_project, bidder
     services.cancel_project(first, by=officer, reason="取消")
     second = make_project(method_code="venture", budget=Decimal("50000"), title="另一个")
     assert not bid_services.eligibility_problems(second, bidder)
-
 
 
 @pytest.mark.django_db
@@ -562,7 +556,6 @@ def test_a_project_moved_to_another_year_does_not_borrow_its_old_hold(make_proje
     assert error.value.field == "budget_override_reason"
 
 
-
 @pytest.mark.django_db
 @time_machine.travel(datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
 def test_a_need_taken_out_of_a_draft_forgets_the_project(make_project, make_need, officer):
@@ -582,7 +575,6 @@ def test_a_need_taken_out_of_a_draft_forgets_the_project(make_project, make_need
     )
     need.refresh_from_db()
     assert need.state == Need.State.ACCEPTED and need.project is None
-
 
 
 @pytest.mark.django_db
@@ -617,7 +609,6 @@ def test_a_cancel_accepted_before_the_deadline_is_not_refused_when_the_clock_pas
     assert project.state == Project.State.CANCELLED
 
 
-
 @pytest.mark.django_db
 def test_service_must_start_after_the_deadline(officer, published, community):
     data = project_data()
@@ -627,7 +618,6 @@ def test_service_must_start_after_the_deadline(officer, published, community):
             by=officer, data=data, items=published.items.all()[:1], communities=[community], criteria=RUBRIC
         )
     assert error.value.field == "service_start"
-
 
 
 @pytest.mark.django_db
@@ -640,7 +630,6 @@ def test_unconfirmed_bidders_are_told_their_bid_did_not_count(
     open_now(project)
     assert org_admin.notices.filter(subject__contains=project.ref).count() >= 3
     assert AuditEvent.objects.filter(action="bid.withdraw", object_type="marketplace.bid").exists()
-
 
 
 @pytest.mark.django_db
@@ -669,7 +658,6 @@ def test_an_entry_standard_used_by_an_open_call_cannot_change(client, make_proje
     assert standard.required_track == "" and standard == EntryStandard.objects.get(pk=standard.pk)
 
 
-
 @pytest.mark.django_db
 def test_purchase_methods_keep_the_legal_floors_and_freeze_during_open_calls(make_project):
     from django.core.exceptions import ValidationError
@@ -687,7 +675,6 @@ def test_purchase_methods_keep_the_legal_floors_and_freeze_during_open_calls(mak
     make_project(method_code="consultation", days=15)
     with pytest.raises(ValidationError):
         consultation.full_clean()
-
 
 
 @pytest.mark.django_db

@@ -4,6 +4,32 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def fingerprint_approved(apps, schema_editor):
+    """Payments approved before the fingerprint existed are bound to the
+    account registered now (the one their voucher would name)."""
+    from contracts.payments.models import account_fingerprint
+
+    Payment = apps.get_model("contracts", "Payment")  # noqa: N806
+    PayeeAccount = apps.get_model("contracts", "PayeeAccount")  # noqa: N806
+    accounts = {a.organization_id: a for a in PayeeAccount.objects.all()}
+    for payment in Payment.objects.filter(state__in=["approved", "processing", "failed"]).select_related("contract"):
+        account = accounts.get(payment.contract.organization_id)
+        if account is None:
+            continue
+        gateway = payment.gateway or "ledger"
+        payment.approved_account = account_fingerprint(
+            gateway, account.bank_name, account.account_name, account.account_number, account.stripe_account_id
+        )
+        digits = account.account_number.replace(" ", "")
+        masked = f"**** {digits[-4:]}" if len(digits) > 4 else "****"
+        payment.approved_account_label = (
+            f"Stripe {account.stripe_account_id}"
+            if gateway == "stripe"
+            else f"{account.account_name} {account.bank_name} {masked}"
+        )
+        payment.save(update_fields=["approved_account", "approved_account_label"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("contracts", "0010_gateway_events"),
@@ -83,4 +109,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(("kind", "adjustment")), fields=("contract", "memo"), name="ledger_adjustment_once"
             ),
         ),
+        migrations.RunPython(fingerprint_approved, migrations.RunPython.noop),
     ]

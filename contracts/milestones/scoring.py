@@ -79,10 +79,11 @@ def payable(share_amount, score, *, pass_mark, full_payment_score, overridden=Fa
 
 def cost_cap(documented_cost, cap_percent):
     """The most a subsidy milestone pays: ``cap_percent`` of its documented
-    cost (nothing when no cost is documented)."""
-    if cap_percent is None:
+    cost; None (no cap) without a cap or without a documented cost (a report
+    submitted before the cost was asked for: submitting now requires it)."""
+    if cap_percent is None or documented_cost is None:
         return None
-    return round2(_decimal(documented_cost or ZERO) * _decimal(cap_percent) / HUNDRED)
+    return round2(_decimal(documented_cost) * _decimal(cap_percent) / HUNDRED)
 
 
 def milestone_amounts(amount, shares):

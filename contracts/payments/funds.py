@@ -14,7 +14,8 @@ fund, 200,000 CNY unless set otherwise) and by organization.
 
 Committed and disbursed come from the ledger only, so every table adds up
 to the same totals (a contract serving several communities is split over
-them evenly to the fen, the lowest id taking the remainder).  A handful of
+the communities its terms name, evenly to the fen, the lowest id taking the
+remainder).  A handful of
 queries per table, whatever the number of contracts."""
 
 from dataclasses import dataclass
@@ -112,7 +113,8 @@ def by_department(year):
 
     figures = _contract_figures(year)
     rows = {}
-    for pk, purchaser in Contract.objects.filter(pk__in=figures).values_list("pk", "purchaser"):
+    # grouped by the project's purchaser, as the budgets are (the contract's copy may be edited)
+    for pk, purchaser in Contract.objects.filter(pk__in=figures).values_list("pk", "project__purchaser"):
         _add(rows, purchaser, purchaser, *figures[pk])
     budgets = (
         Project.objects.filter(year=year, state__in=Project.ACTIVE_STATES)
@@ -150,9 +152,10 @@ def by_community(year):
 
     figures = _contract_figures(year)
     served = {}
-    through = Contract._meta.get_field("project").related_model.communities.through
-    for contract_id, community_id in through.objects.filter(project__contracts__in=list(figures)).values_list(
-        "project__contracts", "community_id"
+    # the communities the contract serves (its terms may name fewer than the project)
+    through = Contract.communities.through
+    for contract_id, community_id in through.objects.filter(contract_id__in=list(figures)).values_list(
+        "contract_id", "community_id"
     ):
         served.setdefault(contract_id, set()).add(community_id)
     communities = list(Community.objects.order_by("pk").values_list("pk", "name"))

@@ -5,7 +5,8 @@ figure about money comes from.
   into (its administrator; shown masked everywhere but on the voucher).
 - ``Payment``: ``requested → approved → processing → paid | failed``,
   ``failed → processing`` (a retry, with the same idempotency key) and
-  ``requested | failed → cancelled``, and ``approved | failed → approved``
+  ``requested → cancelled`` (and ``approved | failed → cancelled`` once the
+  contract is terminated), and ``approved | failed → approved``
   (approved again when the payee changed its account since: a payment is
   released only to the account it was approved for).  The database keeps one payment per milestone
   (a unique one-to-one), a positive amount, a unique idempotency key, and
@@ -71,18 +72,34 @@ class PayeeAccount(models.Model):
         """Stripe may transfer to the connected account."""
         return bool(self.stripe_account_id) and self.stripe_transfers == "active"
 
-    @property
-    def fingerprint(self):
-        """What identifies where the money goes: a payment approved for one
-        account is not released to another (``Payment.approved_account``)."""
-        parts = (self.bank_name, self.account_name, self.account_number.replace(" ", ""), self.stripe_account_id)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    def fingerprint_for(self, gateway):
+        """What identifies where that gateway sends the money: the connected
+        account for Stripe, the bank account for the treasury.  A payment
+        approved for one is not released to another (``Payment.approved_account``)."""
+        return account_fingerprint(
+            gateway, self.bank_name, self.account_name, self.account_number, self.stripe_account_id
+        )
+
+    def label_for(self, gateway):
+        """The destination as pages may show it (masked)."""
+        if gateway == "stripe":
+            return f"Stripe {self.stripe_account_id}"
+        return f"{self.account_name} {self.bank_name} {self.masked_number}"
 
     @property
     def masked_number(self):
         """The last four digits only (DESIGN §5: no bank account on any page but the voucher)."""
         digits = self.account_number.replace(" ", "")
         return f"**** {digits[-4:]}" if len(digits) > 4 else "****"
+
+
+def account_fingerprint(gateway, bank_name, account_name, account_number, stripe_account_id):
+    """A pure function of the destination's fields (migrations use it too)."""
+    if gateway == "stripe":
+        parts = ("stripe", stripe_account_id)
+    else:
+        parts = ("bank", bank_name, account_name, account_number.replace(" ", ""))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def new_idempotency_key():
@@ -106,14 +123,18 @@ def contract_not_terminated(payment):
 def payee_has_account(payment):
     """A bank account for the treasury (the ledger gateway), a connected
     account that accepts transfers for Stripe."""
-    from contracts.payments.gateways import configured_name
-
     account = current_account(payment)
     if account is None:
         return False
-    if (payment.gateway or configured_name()) == "stripe":
+    if payment_gateway(payment) == "stripe":
         return account.stripe_ready
     return account.has_bank_account
+
+
+def payment_gateway(payment):
+    from contracts.payments.gateways import configured_name
+
+    return payment.gateway or configured_name()
 
 
 @guard(
@@ -122,7 +143,9 @@ def payee_has_account(payment):
 )
 def account_as_approved(payment):
     account = current_account(payment)
-    return account is None or not payment.approved_account or account.fingerprint == payment.approved_account
+    if account is None or not payment.approved_account:
+        return True
+    return account.fingerprint_for(payment_gateway(payment)) == payment.approved_account
 
 
 # The code "state": when the account did not change, approving again is simply not a step of
@@ -130,6 +153,14 @@ def account_as_approved(payment):
 @guard(_("The account has not changed since the approval."), "state")
 def account_changed_since_approval(payment):
     return not account_as_approved(payment)
+
+
+# A request is cancelled at any time; a payment approved or failed (its milestone has no other
+# payment, ever) only when the contract was terminated.  Code "state": elsewhere it is simply
+# not a step of this state, with no reason shown.
+@guard(_("Only a request, or a payment of a terminated contract, can be cancelled."), "state")
+def cancellable(payment):
+    return payment.state == Payment.State.REQUESTED or payment.contract.state == "terminated"
 
 
 @guard(_("The gateway has not recorded this payment yet."), "no_gateway_record")
@@ -217,7 +248,7 @@ class Payment(FSMModelMixin, models.Model):
             account = self.contract.organization.payee_account
         except PayeeAccount.DoesNotExist:
             return False
-        return bool(self.approved_account) and account.fingerprint != self.approved_account
+        return bool(self.approved_account) and account.fingerprint_for(payment_gateway(self)) != self.approved_account
 
     @property
     def needs_reapproval(self):
@@ -283,7 +314,11 @@ class Payment(FSMModelMixin, models.Model):
         pass
 
     @transition(
-        field=state, source=[State.REQUESTED, State.FAILED], target=State.CANCELLED, permission=permissions.may_cancel
+        field=state,
+        source=[State.REQUESTED, State.APPROVED, State.FAILED],
+        target=State.CANCELLED,
+        conditions=[cancellable],
+        permission=permissions.may_cancel,
     )
     def cancel(self, *, by=None, reason="", **details):
         pass

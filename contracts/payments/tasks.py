@@ -52,6 +52,6 @@ def retry_stuck_payments(now=None):
     for pk in stuck:
         # expires: during a long outage the queue holds at most one resend per payment and period,
         # not one more every period (each would only find the payment locked or done)
-        release_payment.apply_async((pk,), expires=RESEND_EXPIRES)
+        release_payment.apply_async((pk,), expires=RESEND_EXPIRES.total_seconds())
         sent += 1
     return sent

@@ -386,17 +386,11 @@ def org_stripe(request, organization):
 @never_cache
 @member_required
 def org_stripe_refresh(request, organization):
-    """Stripe's ``refresh_url``: the link expired or was used; a new one."""
+    """Stripe's ``refresh_url`` (the link expired or was used): back to the
+    payments page, whose form asks for the password before a new link."""
     _admin_only(request, organization)
-    account = selectors.payee_account(organization)
-    if account is None or not account.stripe_account_id:
-        return redirect("orgpayments:index", organization.pk)
-    try:
-        link = services.start_stripe_onboarding(organization, by=request.user, **_stripe_urls(request, organization))
-    except gateways.GatewayError as error:
-        messages.error(request, error.message)
-        return redirect("orgpayments:index", organization.pk)
-    return redirect(link)
+    messages.info(request, _("Stripe's link has expired: continue the onboarding from here."))
+    return redirect(f"{reverse('orgpayments:index', args=[organization.pk])}#stripe")
 
 
 @never_cache

@@ -26,13 +26,22 @@ log = logging.getLogger(__name__)
 def stripe_webhook(request):
     import stripe
 
-    secret = settings.STRIPE_WEBHOOK_SECRET
+    # several secrets, comma-separated: the platform's endpoint (transfers) and the Connect
+    # endpoint (connected accounts' account.updated) each sign with their own
+    secrets = [secret.strip() for secret in settings.STRIPE_WEBHOOK_SECRET.split(",") if secret.strip()]
     signature = request.META.get("HTTP_STRIPE_SIGNATURE", "")
-    if not secret or not signature:
+    if not secrets or not signature:
         return HttpResponseBadRequest("unsigned")
-    try:
-        event = stripe.Webhook.construct_event(request.body, signature, secret)
-    except (ValueError, stripe.SignatureVerificationError):
+    event = None
+    for secret in secrets:
+        try:
+            event = stripe.Webhook.construct_event(request.body, signature, secret)
+            break
+        except stripe.SignatureVerificationError:
+            continue
+        except ValueError:
+            return HttpResponseBadRequest("bad payload")
+    if event is None:
         return HttpResponseBadRequest("bad signature")
     data = event.data.object.to_dict()
     if event.type == "account.updated":

@@ -227,6 +227,7 @@ WORKSPACES = {
     **dict.fromkeys(OFFICERS, redirect_to("/work/")),
     **dict.fromkeys(("worker", "worker_other"), redirect_to("/work/needs/")),
     "editor": redirect_to("/admin/"),
+    "finance": redirect_to("/work/payments/"),  # the contracts app's workspace slot
 }
 SECOND_FACTOR_ROLES = ("officer", "officer2", "finance", "platform_admin", "superuser")
 
@@ -914,7 +915,10 @@ RULES.update(
     {
         "work/payments/": officers(**_PAYMENT_VIEWERS),
         "work/payments/<int:pk>/": officers(**_PAYMENT_VIEWERS),
+        "work/payments/funds/": officers(**_PAYMENT_VIEWERS),
         "work/payments/<int:pk>/approve/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
+        "work/payments/<int:pk>/reapprove/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
+        "work/payments/<int:pk>/returned/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
         "work/payments/<int:pk>/release/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
         "work/payments/<int:pk>/retry/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
         "work/payments/<int:pk>/paid/": officers(NOT_ALLOWED, finance=NOT_ALLOWED),
@@ -922,6 +926,11 @@ RULES.update(
         "work/payments/<int:pk>/voucher.pdf": officers(FORBIDDEN, finance=NOT_FOUND, superuser=NOT_FOUND),
         "org/<int:pk>/payments/": _member_only(),
         "org/<int:pk>/payments/account/": _member_only(NOT_ALLOWED),
+        # Stripe's onboarding: POST only; its return and refresh exist only with the Stripe gateway
+        # (the matrix runs on the default ledger gateway: 404; tests/contracts/payments/test_onboarding.py)
+        "org/<int:pk>/payments/stripe/": _member_only(NOT_ALLOWED),
+        "org/<int:pk>/payments/stripe/refresh/": _member_only(NOT_FOUND),
+        "org/<int:pk>/payments/stripe/return/": _member_only(NOT_FOUND),
         # Stripe's webhook: POST only, authenticated by Stripe's signature (tests/contracts/payments/test_stripe.py)
         "payments/stripe/webhook/": everyone(NOT_ALLOWED),
     }

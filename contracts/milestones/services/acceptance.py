@@ -59,7 +59,7 @@ class Facts:
     payable: Decimal | None
     pass_mark: Decimal
     full_payment_score: Decimal
-    #: a subsidy's cap: the documented cost and the most it pays (None for other contracts)
+    #: a subsidy's cap: the documented cost and the most it pays (None for other contracts, or no cost)
     documented_cost: Decimal | None = None
     cost_cap: Decimal | None = None
 

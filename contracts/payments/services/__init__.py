@@ -61,8 +61,13 @@ def _within_contract_sum(contract, amount, exclude=None):
 
 
 def _entry(contract, kind, debit, credit, amount, *, payment=None, by=None, memo=""):
-    """Write one ledger entry unless it exists (the unique keys make this idempotent)."""
-    found = LedgerEntry.objects.filter(contract=contract, kind=kind, payment=payment).first()
+    """Write one ledger entry unless it exists (the unique keys make this
+    idempotent: per contract or payment and kind; an adjustment per memo,
+    which names its amendment)."""
+    found = LedgerEntry.objects.filter(contract=contract, kind=kind, payment=payment)
+    if kind == LedgerEntry.Kind.ADJUSTMENT:
+        found = found.filter(memo=memo)
+    found = found.first()
     if found is not None:
         return found
     entry = LedgerEntry.objects.create(
@@ -262,9 +267,13 @@ def _approve(payment, by, name):
         _within_contract_sum(payment.contract, payment.amount, exclude=payment)
         account = PayeeAccount.objects.get(organization_id=payment.contract.organization_id)
         previous = payment.approved_account_label
-        _step(payment, by, name, account=str(account), previous_account=previous or None)
+        _step(
+            payment, by, name, account=account.label_for(gateways.configured_name()), previous_account=previous or None
+        )
         payment.approved_by, payment.approved_at = by, timezone.now()
-        payment.approved_account, payment.approved_account_label = account.fingerprint, str(account)
+        gateway = gateways.configured_name()  # the gateway the release will use
+        payment.approved_account = account.fingerprint_for(gateway)
+        payment.approved_account_label = account.label_for(gateway)
         payment.save(
             update_fields=["state", "approved_by", "approved_at", "approved_account", "approved_account_label"]
         )
@@ -567,6 +576,11 @@ def _apply_event(payment, kind, reference, amount_minor):
             payment.save(update_fields=["gateway_reference"])
             _settle(payment, by=None)
             return "settled"
+        if payment.state in (Payment.State.FAILED, Payment.State.CANCELLED) and not payment.gateway_reference:
+            # a transfer the platform did not record (the worker died after the call, and the payment
+            # failed since): money moved; finance must see it before anyone cancels or retries
+            _tell(messages.FAILED, finance_officers(), payment, _finance_link(payment))
+            return "transfer for a payment not paid here: finance told, left for reconcile_payments"
         return "already " + payment.state
     if kind in FAILING_EVENTS:
         if payment.state == Payment.State.PROCESSING:

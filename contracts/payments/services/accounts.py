@@ -70,7 +70,8 @@ def _store_status(account, details_submitted, transfers, *, by=None, source):
     changed = (account.stripe_details_submitted, account.stripe_transfers) != (details_submitted, transfers)
     account.stripe_details_submitted, account.stripe_transfers = details_submitted, transfers
     account.stripe_checked_at = timezone.now()
-    account.save(update_fields=["stripe_details_submitted", "stripe_transfers", "stripe_checked_at", "updated_at"])
+    # not updated_at: that is when the organization registered or changed the account
+    account.save(update_fields=["stripe_details_submitted", "stripe_transfers", "stripe_checked_at"])
     if changed:
         record_event(
             "payee_account.stripe_status",

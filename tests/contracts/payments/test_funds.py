@@ -55,7 +55,7 @@ def test_every_table_adds_up_to_the_ledger(paid, contract):
     department = next(r for r in funds.by_department(year) if r.key == contract.purchaser)
     assert department.committed == committed and department.disbursed == disbursed
 
-    served = set(contract.project.communities.values_list("pk", flat=True))
+    served = set(contract.communities.values_list("pk", flat=True))
     rows = {row.key: row for row in funds.by_community(year)}
     assert sum(rows[pk].disbursed for pk in served) == disbursed
     for pk in served:
@@ -82,10 +82,10 @@ def test_the_lights_of_payments_waiting(payment, settings, contract):
     assert yellow.colour == lights.YELLOW and yellow.waited == 6
     (red,) = funds.waiting_payments(today=add_days(requested, 11, DayCount.WORKING))
     assert red.colour == lights.RED and red.waited == 11
-    # a second, newer payment is listed after the overdue one
+    # requested long ago: red today
     Payment.objects.filter(pk=payment.pk).update(requested_at=payment.requested_at - datetime.timedelta(days=40))
-    listed = funds.waiting_payments()
-    assert listed[0].colour == lights.RED
+    (listed,) = funds.waiting_payments()
+    assert listed.colour == lights.RED
 
 
 def test_the_dashboard_page(client, paid, contract, officer, finance, award_over):
@@ -150,3 +150,18 @@ def test_a_payment_waiting_for_a_second_approval_says_so_in_the_lists(
     badge = zh("Account changed: approve again")
     assert badge in text(client.get(reverse("payments:index")))
     assert badge in text(client.get(reverse("payments:funds")))
+
+
+def test_a_contract_is_charged_to_the_communities_its_terms_name(paid, contract):
+    """The project may serve more communities than the contract does: the
+    ledger's figures go to the contract's communities only."""
+    from marketplace.core.models.places import Community
+
+    year = contract.project.year
+    served = set(contract.communities.values_list("pk", flat=True))
+    first = Community.objects.get(pk=min(served))
+    other = Community.objects.create(district=first.district, street=first.street, code="X-EXTRA-1", name="外加社区")
+    contract.project.communities.add(other)
+    rows = {row.key: row for row in funds.by_community(year)}
+    assert sum(rows[pk].committed + rows[pk].disbursed for pk in served) == contract.amount
+    assert rows[other.pk].committed == rows[other.pk].disbursed == 0

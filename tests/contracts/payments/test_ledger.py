@@ -119,7 +119,9 @@ def test_an_account_changed_after_approval_needs_a_second_approval(
 ):
     services.approve(payment, by=finance)
     payment.refresh_from_db()
-    assert payment.approved_account == account.fingerprint and "**** 3445" in payment.approved_account_label
+    assert (
+        payment.approved_account == account.fingerprint_for("ledger") and "**** 3445" in payment.approved_account_label
+    )
     assert not permissions.can_reapprove(finance, payment)
     assert permissions.can_reapprove(finance, payment).reason == ""  # not a step now: no reason shown
     services.save_payee_account(
@@ -247,3 +249,61 @@ def test_only_a_treasury_payment_in_processing_can_be_returned(payment, account,
     assert not permissions.can_record_returned(finance, payment)
     with pytest.raises(services.PaymentError):
         services.record_returned(payment, by=finance, reason="退票")
+
+
+def test_two_amendments_of_the_sum_each_adjust_the_commitment_once(contract):
+    from types import SimpleNamespace
+
+    from contracts.contracts.models import Contract
+
+    services.ensure_commitment(contract)
+    start = contract.amount
+    Contract.objects.filter(pk=contract.pk).update(amount=start - Decimal("1000.00"))
+    contract.refresh_from_db()
+    services.adjust_commitment(contract, previous=start, amendment=SimpleNamespace(number=1))
+    Contract.objects.filter(pk=contract.pk).update(amount=start + Decimal("500.00"))
+    contract.refresh_from_db()
+    services.adjust_commitment(contract, previous=start - Decimal("1000.00"), amendment=SimpleNamespace(number=2))
+    services.adjust_commitment(contract, previous=start - Decimal("1000.00"), amendment=SimpleNamespace(number=2))
+    assert [a for k, a in kinds(contract) if k == "adjustment"] == [Decimal("1000.00"), Decimal("1500.00")]
+    assert committed(contract) == contract.amount == start + Decimal("500.00")
+
+
+def test_a_failed_payment_of_a_running_contract_is_not_cancelled(payment, account, contract, finance, officer):
+    """Its milestone has no other payment, ever: while the contract runs it
+    is tried again, not cancelled; an approved payment neither."""
+    services.approve(payment, by=finance)
+    payment.refresh_from_db()
+    assert not permissions.can_cancel(finance, payment) and permissions.can_cancel(finance, payment).reason == ""
+    services.release(payment, by=finance)
+    Payment.objects.filter(pk=payment.pk).update(state="failed", failure_message="网络中断")
+    payment.refresh_from_db()
+    with pytest.raises(services.PaymentError):
+        services.cancel(payment, by=finance, reason="不付了")
+    assert Payment.objects.get(pk=payment.pk).state == "failed"
+
+
+def test_an_approved_payment_of_a_terminated_contract_whose_account_changed_can_be_cancelled(
+    payment, account, contract, award_over, officer, finance
+):
+    services.approve(payment, by=finance)
+    services.save_payee_account(
+        contract.organization, by=award_over.org_admin, **{**ACCOUNT, "account_number": "6222020200144443333"}
+    )
+    contract_services.terminate(contract, by=officer, reason="机构注销", on=timezone.localdate(), payable=Decimal("0"))
+    payment.refresh_from_db()
+    assert not permissions.can_release(finance, payment) and not permissions.can_reapprove(finance, payment)
+    services.cancel(payment, by=finance, reason="合同终止，账户已变更，不再支付")
+    payment.refresh_from_db()
+    assert payment.state == "cancelled" and committed(contract) == 0
+
+
+def test_a_report_without_a_documented_cost_is_not_capped_to_nothing(submitted, contract, expert, officer):
+    """A subsidy report submitted before the cost was asked for: no cap
+    (submitting now requires the cost), not a payment of zero."""
+    from contracts.contracts.models import Contract
+
+    Contract.objects.filter(pk=contract.pk).update(cost_share_cap=Decimal("50"))
+    submitted.refresh_from_db()
+    accepted = accept(submitted, expert, officer)
+    assert accepted.payable > 0 and Payment.objects.get(milestone=accepted).amount == accepted.payable

@@ -56,9 +56,10 @@ def test_the_administrator_onboards_once_and_sees_the_status(client, fake, contr
     )
     assert client.post(url["stripe"], {"stripe-password": PASSWORD}).status_code == 200
     assert len(fake.accounts) == 1 and len(fake.links) == 2
-    # the expired link's refresh makes a new one
+    # the expired link's refresh leads back to the page, whose form asks for the password again
     refreshed = client.get(url["stripe_refresh"])
-    assert refreshed.status_code == 302 and refreshed["Location"].endswith(f"{created['id']}/3")
+    assert refreshed.status_code == 302 and refreshed["Location"].endswith(f"{url['index']}#stripe")
+    assert len(fake.links) == 2
 
     fake.finish_onboarding(created["id"])
     client.get(url["stripe_return"])
@@ -155,3 +156,22 @@ def test_a_payment_is_approved_only_to_an_account_that_takes_transfers(
     payment.refresh_from_db()
     (transfer,) = fake.transfers.values()
     assert payment.state == "paid" and transfer["destination"] == PayeeAccount.objects.get().stripe_account_id
+
+
+def test_the_webhook_takes_the_connect_endpoint_s_secret_too(client, fake, settings, contract, award_over):  # noqa: F811
+    """Connected accounts' events come through the Connect endpoint, signed
+    with its own secret: both secrets are accepted, no other."""
+    from tests.contracts.payments.test_stripe import SECRET
+
+    settings.STRIPE_WEBHOOK_SECRET = f"{SECRET}, whsec_connect_endpoint"
+    client.force_login(award_over.org_admin)
+    client.post(urls(contract.organization_id)["stripe"], {"stripe-password": PASSWORD})
+    account = PayeeAccount.objects.get()
+    fake.finish_onboarding(account.stripe_account_id)
+    client.logout()
+    data = fake.accounts[account.stripe_account_id]
+    assert webhook(client, "account.updated", data, event_id="evt_c1", secret="whsec_other").status_code == 400
+    response = webhook(client, "account.updated", data, event_id="evt_c2", secret="whsec_connect_endpoint")
+    assert response.status_code == 200
+    account.refresh_from_db()
+    assert account.stripe_ready

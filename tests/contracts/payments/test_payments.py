@@ -221,3 +221,38 @@ def test_a_lost_release_task_is_sent_again(payment, account, finance, django_cap
     payment.refresh_from_db()
     assert payment.state == "processing" and payment.gateway_reference
     assert tasks.retry_stuck_payments() == 0
+
+
+def test_the_scheduler_s_resend_goes_through_celery_s_real_send_path(payment, account, finance, monkeypatch):
+    """Not eager: the resend is built by Celery's real send path (which
+    refuses an expiry it cannot read), stopped where the message is made,
+    before any broker."""
+    import datetime as dt
+
+    from celery import current_app
+
+    from contracts.payments import tasks
+
+    class StopError(Exception):
+        pass
+
+    made = []
+
+    def create_task_message(task_id, name, args, kwargs, countdown, eta, group_id, group_index, expires, *rest, **kw):
+        made.append((name, args, expires))
+        raise StopError
+
+    services.approve(payment, by=finance)
+    services.release(payment, by=finance)
+    Payment.objects.filter(pk=payment.pk).update(released_at=timezone.now() - dt.timedelta(minutes=30))
+    monkeypatch.setattr(current_app.amqp, "create_task_message", create_task_message)
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    try:
+        with pytest.raises(StopError):
+            tasks.retry_stuck_payments()
+    finally:
+        current_app.conf.task_always_eager = eager
+    ((name, args, expires),) = made
+    assert name == "contracts.tasks.release_payment" and list(args) == [payment.pk]
+    assert expires  # an absolute time, computed from the seconds given

@@ -18,8 +18,10 @@ The fault matrix (fault → outcome) these tests prove:
   does nothing;
 - a reversed transfer → a processing payment fails; a paid one is reported;
 - two finance officers at once → tests/contracts/payments/test_postgres.py;
-- the worker restarted mid-task → the redelivered task (acks_late) finds
-  the payment settled or repeats the call with the same key (as above)."""
+- the worker killed (SIGKILL, a real process, PostgreSQL) after Stripe made
+  the transfer and before its answer → nothing of the call kept; the
+  redelivered task (acks_late) gets the stored answer under the same key:
+  one transfer, paid once."""
 
 import json
 import time
@@ -27,7 +29,7 @@ import time
 import pytest
 import stripe
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from contracts.payments import services
@@ -260,3 +262,62 @@ def test_a_conflict_answer_is_transient(released_payment, fake):
     conflict = stripe.IdempotencyError("Keys for idempotent requests can only be used with the same parameters")
     conflict.http_status = 409
     assert not _error(conflict).permanent
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the killed process needs a database it can reach")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_after_the_gateway_call_leaves_one_transfer(payment, connected, finance, fake, monkeypatch):
+    """The done-when of issue 16, literally: a separate process runs the
+    release task; Stripe makes the transfer and holds its answer back; the
+    process is killed (SIGKILL) while it waits, its transaction dies with
+    it.  The redelivered task (acks_late) gets Stripe's stored answer under
+    the same key: one transfer, paid once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setattr(services, "_enqueue", lambda payment: None)  # the task runs in the process below
+    services.approve(payment, by=finance)
+    services.release(payment, by=finance)
+    fake.server.daemon_threads, fake.server.block_on_close = True, False
+    fake.slow_seconds = 20
+    fake.faults.append("timeout")  # the transfer is made; its answer comes late
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV_FILE": "",
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "PAYMENT_GATEWAY": "stripe",
+        "STRIPE_API_BASE": fake.url,
+        "STRIPE_SECRET_KEY": "sk_test_platform",
+        "STRIPE_TIMEOUT_SECONDS": "60",
+    }
+    code = f"import django; django.setup(); from contracts.payments import services; services.process({payment.pk})"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3], env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not fake.transfers and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.1)
+        assert fake.transfers, "the worker never reached Stripe"
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == -signal.SIGKILL
+    payment.refresh_from_db()
+    assert payment.state == "processing" and not payment.gateway_reference  # nothing of the call was kept
+    (made,) = fake.transfers.values()
+
+    fake.slow_seconds = 0
+    services.process(payment.pk)  # the redelivered task
+    payment.refresh_from_db()
+    assert len(fake.transfers) == 1 and payment.state == "paid" and payment.gateway_reference == made["id"]
+    posts = [request for request in fake.requests if request[0] == "POST"]
+    assert len(posts) == 2 and {key for _m, _p, key in posts} == {payment.idempotency_key}

@@ -11,7 +11,14 @@ task sent after the commit.
 - ``approve`` → ``release`` (a finance officer; the release task runs after
   the commit) → the gateway's record → ``record_paid`` (ledger gateway: the
   bank's reference and date) or the gateway's confirmation; ``failed`` →
-  ``retry`` with the same idempotency key; ``cancel`` a request."""
+  ``retry`` with the same idempotency key (a new one after a reversed
+  transfer or a bank's return, ``record_returned``); ``reapprove`` when the
+  payee changed its account since the approval; ``cancel`` a request (an
+  approved or failed payment once the contract is terminated).
+- The ledger: ``ensure_commitment`` (in force), ``adjust_commitment`` (an
+  amended sum), ``release_commitment`` (completed or terminated) and the
+  release of a cancelled payment; ``accounts`` holds the payee accounts and
+  Stripe's onboarding."""
 
 from decimal import Decimal
 

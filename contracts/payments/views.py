@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -162,111 +163,67 @@ def _act(request, pk, key, form, call, success):
     )
 
 
-@never_cache
-@viewer_required
-@require_POST
-@reauth_required
-def approve(request, pk):
-    return _act(
-        request,
-        pk,
-        "approve",
-        forms.StepForm(request.POST),
-        lambda payment, form: services.approve(payment, by=request.user),
-        _("The payment is approved; release it to send it to the treasury."),
-    )
+def _money_step(key, form_class, call, success):
+    """The view of one money step (``key``, as in ``permissions.ACTIONS``):
+    a POST, password and code again, the service ``call(payment, form, by)``,
+    the payment page again with the form's errors when refused."""
+
+    @never_cache
+    @viewer_required
+    @require_POST
+    @reauth_required
+    def view(request, pk):
+        form = form_class(request.POST)
+        return _act(request, pk, key, form, lambda payment, form: call(payment, form, request.user), success)
+
+    view.__name__ = view.__qualname__ = key
+    return view
 
 
-@never_cache
-@viewer_required
-@require_POST
-@reauth_required
-def reapprove(request, pk):
-    return _act(
-        request,
-        pk,
-        "reapprove",
-        forms.StepForm(request.POST),
-        lambda payment, form: services.reapprove(payment, by=request.user),
-        _("The payment is approved again, for the organization's new account."),
-    )
-
-
-@never_cache
-@viewer_required
-@require_POST
-@reauth_required
-def release(request, pk):
-    return _act(
-        request,
-        pk,
-        "release",
-        forms.StepForm(request.POST),
-        lambda payment, form: services.release(payment, by=request.user),
-        _("The payment is released: the gateway is being called. This page shows the result."),
-    )
-
-
-@never_cache
-@viewer_required
-@require_POST
-@reauth_required
-def retry(request, pk):
-    return _act(
-        request,
-        pk,
-        "retry",
-        forms.StepForm(request.POST),
-        lambda payment, form: services.retry(payment, by=request.user),
-        _("The payment is being sent again, with the same key: it cannot be paid twice."),
-    )
-
-
-@never_cache
-@viewer_required
-@require_POST
-@reauth_required
-def record_paid(request, pk):
-    return _act(
-        request,
-        pk,
-        "record_paid",
-        forms.RecordPaidForm(request.POST),
-        lambda payment, form: services.record_paid(
-            payment, by=request.user, reference=form.cleaned_data["reference"], paid_on=form.cleaned_data["paid_on"]
-        ),
-        _("The payment is recorded as paid."),
-    )
-
-
-@never_cache
-@viewer_required
-@require_POST
-@reauth_required
-def record_returned(request, pk):
-    return _act(
-        request,
-        pk,
-        "record_returned",
-        forms.ReturnedForm(request.POST),
-        lambda payment, form: services.record_returned(payment, by=request.user, reason=form.cleaned_data["reason"]),
-        _("The payment is recorded as returned by the bank; the organization is told to check its account."),
-    )
-
-
-@never_cache
-@viewer_required
-@require_POST
-@reauth_required
-def cancel(request, pk):
-    return _act(
-        request,
-        pk,
-        "cancel",
-        forms.CancelForm(request.POST),
-        lambda payment, form: services.cancel(payment, by=request.user, reason=form.cleaned_data["reason"]),
-        _("The payment request is cancelled."),
-    )
+approve = _money_step(
+    "approve",
+    forms.StepForm,
+    lambda payment, form, by: services.approve(payment, by=by),
+    gettext_lazy("The payment is approved; release it to send it to the treasury."),
+)
+reapprove = _money_step(
+    "reapprove",
+    forms.StepForm,
+    lambda payment, form, by: services.reapprove(payment, by=by),
+    gettext_lazy("The payment is approved again, for the organization's new account."),
+)
+release = _money_step(
+    "release",
+    forms.StepForm,
+    lambda payment, form, by: services.release(payment, by=by),
+    gettext_lazy("The payment is released: the gateway is being called. This page shows the result."),
+)
+retry = _money_step(
+    "retry",
+    forms.StepForm,
+    lambda payment, form, by: services.retry(payment, by=by),
+    gettext_lazy("The payment is being sent again, with the same key: it cannot be paid twice."),
+)
+record_paid = _money_step(
+    "record_paid",
+    forms.RecordPaidForm,
+    lambda payment, form, by: services.record_paid(
+        payment, by=by, reference=form.cleaned_data["reference"], paid_on=form.cleaned_data["paid_on"]
+    ),
+    gettext_lazy("The payment is recorded as paid."),
+)
+record_returned = _money_step(
+    "record_returned",
+    forms.ReturnedForm,
+    lambda payment, form, by: services.record_returned(payment, by=by, reason=form.cleaned_data["reason"]),
+    gettext_lazy("The payment is recorded as returned by the bank; the organization is told to check its account."),
+)
+cancel = _money_step(
+    "cancel",
+    forms.CancelForm,
+    lambda payment, form, by: services.cancel(payment, by=by, reason=form.cleaned_data["reason"]),
+    gettext_lazy("The payment request is cancelled."),
+)
 
 
 @never_cache

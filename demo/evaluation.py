@@ -458,7 +458,13 @@ def _challenge(spec, project, officer, second):
     with _clock(_day(details["answered"], 10)):
         challenge = awards.answer_challenge(challenge, by=officer, answer=details["answer"])
     with _clock(_day(details["decided"], 16)):
-        return awards.decide_challenge(challenge, by=second, upheld=False, reason=details["decision"])
+        return awards.decide_challenge(
+            challenge,
+            by=second,
+            upheld=False,
+            reason=details["decision"],
+            public_summary=details.get("summary", "质疑人认为评分未按招标文件所列评分细则进行。"),
+        )
 
 
 def _create(spec, officer, second, standard):

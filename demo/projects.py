@@ -231,6 +231,10 @@ def _create(spec, officer, second, standard):
     )
     if spec["state"] == "draft":
         return project
+    # The purchase intention (采购意向), public for the method's notice period
+    # before the call (seeded history: published, then moved back in time).
+    project = services.publish_intention(project, by=officer)
+    project = services.backdate_intention(project, project.method.intention_days + 1)
     project = services.submit_for_approval(project, by=officer)
     if spec["state"] == "pending_approval":
         return project

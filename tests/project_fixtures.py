@@ -90,6 +90,9 @@ def make_project(officer, second_officer, published, community):
         )
         if state == "draft":
             return project
+        # The purchase intention, public for the method's notice period already.
+        project = project_services.publish_intention(project, by=by)
+        project = project_services.backdate_intention(project, project.method.intention_days + 1)
         project = project_services.submit_for_approval(project, by=by)
         if state == "pending_approval":
             return project

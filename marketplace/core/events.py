@@ -5,6 +5,8 @@ published without its page."""
 
 from django.dispatch import Signal
 
+# kwargs: project (its purchase intention, 采购意向, is public: ``project.intention``)
+intention_published = Signal()
 # kwargs: project
 call_published = Signal()
 # kwargs: project (an addendum, an answer, a cancellation or a failure changed the public call)
@@ -15,3 +17,5 @@ bids_opened = Signal()
 award_made = Signal()
 # kwargs: project, award (the cancelled Award): an upheld challenge undid it
 award_cancelled = Signal()
+# kwargs: project, challenge (Challenge): upheld or dismissed; its announcement is due
+challenge_decided = Signal()

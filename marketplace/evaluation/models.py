@@ -416,6 +416,9 @@ class Challenge(FSMModelMixin, models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     remedy = models.CharField(_("remedy"), max_length=20, choices=Remedy.choices, blank=True)
     decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    # What the public announcement of the decision (质疑处理结果) says about the
+    # grounds: written by the deciding officer, with no name or personal data.
+    public_summary = models.TextField(_("public summary of the grounds"), blank=True)
     decided_by = models.ForeignKey(
         "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

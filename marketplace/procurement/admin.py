@@ -41,6 +41,7 @@ PURCHASE_METHOD_FIELDS = (
     "justification_required",
     "budget_cap",
     "one_bid_per_organization",
+    "intention_days",
     "active",
 )
 

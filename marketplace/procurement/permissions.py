@@ -144,6 +144,19 @@ def can_approve(user, project):
     return decision
 
 
+def can_publish_intention(user, project):
+    """Publish the purchase intention (采购意向) of a project not yet
+    published, once."""
+    decision = can_manage(user)
+    if not decision:
+        return decision
+    if project.state not in (project.State.DRAFT, project.State.PENDING_APPROVAL):
+        return refused(_("The call is already published."), "state")
+    if project.intention_published_at is not None:
+        return refused(_("The purchase intention is already public."), "intention_public")
+    return ALLOWED
+
+
 def can_cancel(user, project):
     return can_manage(user)
 
@@ -269,12 +282,13 @@ def project_action_refusal(user, project, action):
         "documents": can_change_documents,
         "addendum": can_issue_addendum,
         "retender": can_retender,
+        "intention": can_publish_intention,
     }[action]
     decision = check(user, project)
     return None if decision else (decision.reason, getattr(decision, "code", "permission"))
 
 
-PROJECT_ACTIONS = ("edit", "documents", *PROJECT_TRANSITIONS, "addendum", "retender")
+PROJECT_ACTIONS = ("edit", "documents", "intention", *PROJECT_TRANSITIONS, "addendum", "retender")
 
 
 def available_actions(user, project):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<str:ref>/", views.detail, name="detail"),
     path("<str:ref>/edit/", views.edit, name="edit"),
+    path("<str:ref>/intention/", views.publish_intention, name="intention"),
     path("<str:ref>/submit/", views.submit, name="submit"),
     path("<str:ref>/approve/", views.approve, name="approve"),
     path("<str:ref>/return/", views.return_project, name="return"),

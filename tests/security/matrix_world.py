@@ -199,6 +199,8 @@ def build_world():
         kind="call",
         title="采购文件",
     )
+    project = project_services.publish_intention(project, by=officer)
+    project = project_services.backdate_intention(project, project.method.intention_days + 1)
     project = project_services.submit_for_approval(project, by=officer)
     project = project_services.approve_project(project, by=officer2)
     w.question = project_services.ask_question(
@@ -301,6 +303,12 @@ def build_world():
     w.purchase_method = PurchaseMethod.objects.get(code="consultation")
     w.method_change = _method_change(w.purchase_method, officer)
     _contracts(w)
+    # Issue 17: the announcements the world's data owes (the admin's note routes name one).
+    from cms.announcements import publish_due
+    from cms.models import Announcement
+
+    publish_due()
+    w.announcement = Announcement.objects.order_by("pk").first()
     return w
 
 

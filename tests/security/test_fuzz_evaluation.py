@@ -130,7 +130,7 @@ def test_fuzz_award_and_challenge(db, client, opened, pool, officer):
               {"answer-answer": "已复核，评分符合规定。"}, examples=12)  # fmt: skip
     fuzz_form(client, reverse("projects:challenge_decide", args=[project.ref, challenge.pk]),
               {"decide-outcome": "dismissed", "decide-reason": "理由不成立", "decide-remedy": "",
-               "decide-confirm": "on"}, examples=20)  # fmt: skip
+               "decide-public_summary": "质疑评分过程。", "decide-confirm": "on"}, examples=20)  # fmt: skip
     for wrong in WRONG_IDS:
         attempt(client, f"/work/projects/{project.ref}/challenges/{wrong}/decide/", {"decide-outcome": "upheld"})
         attempt(client, f"/work/projects/{project.ref}/bids/{wrong}/decline/", {"confirm": "on"})

@@ -261,6 +261,16 @@ class ChallengeDecisionForm(ServiceErrorMixin, ConfirmForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Give the reasons for the decision.")},
     )
+    public_summary = forms.CharField(
+        label=_("Summary of the grounds for the public announcement"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Published with the decision (质疑处理结果). Describe what was challenged in neutral words; "
+            "do not name the challenger or any person, and give no contact details."
+        ),
+        error_messages={"required": _("Write the summary of the grounds for the public announcement.")},
+    )
     remedy = forms.ChoiceField(
         label=_("What follows from upholding it"),
         choices=[("", _("— only when upheld —")), *Challenge.Remedy.choices],

@@ -379,9 +379,10 @@ def answer_challenge(challenge, *, by, answer):
     return challenge
 
 
-def decide_challenge(challenge, *, by, upheld, reason, remedy=""):
+def decide_challenge(challenge, *, by, upheld, reason, remedy="", public_summary=""):
     """Uphold (with a remedy: back to evaluation, or cancel the award and
-    the project) or dismiss an answered challenge, with reasons."""
+    the project) or dismiss an answered challenge, with reasons and the
+    neutral summary of the grounds that the public announcement shows."""
     reason = (reason or "").strip()
     if not reason:
         raise AwardError(_("Give the reasons for the decision."), "reason", "reason")
@@ -391,11 +392,13 @@ def decide_challenge(challenge, *, by, upheld, reason, remedy=""):
         project, challenge = _lock_challenge(challenge)
         permissions.require(permissions.can_decide_challenge(by, challenge), AwardError)
         challenge.decision_reason = reason
+        challenge.public_summary = (public_summary or "").strip()
         challenge.decided_by = by
         challenge.decided_at = timezone.now()
         if not upheld:
             challenge.dismiss(by=by, reason=reason)
             challenge.save()
+            events.challenge_decided.send(sender=Project, project=project, challenge=challenge)
             _tell_challenger(challenge, messages.CHALLENGE_DISMISSED, {"reason": reason})
             return challenge
         challenge.remedy = remedy
@@ -403,6 +406,7 @@ def decide_challenge(challenge, *, by, upheld, reason, remedy=""):
         challenge.save()
         if challenge.award.cancelled_at is None and project.state == Project.State.AWARDED:
             _undo_award(project, challenge.award, by=by, reason=reason, remedy=remedy)
+        events.challenge_decided.send(sender=Project, project=project, challenge=challenge)
         _tell_challenger(challenge, messages.CHALLENGE_UPHELD, {"reason": reason})
     return challenge
 

@@ -157,6 +157,7 @@ def decide_challenge(request, ref, pk):
             upheld=form.upheld,
             reason=form.cleaned_data["reason"],
             remedy=form.cleaned_data["remedy"] if form.upheld else "",
+            public_summary=form.cleaned_data["public_summary"],
         )
 
     return _challenge_act(

@@ -469,6 +469,13 @@ class SubmitForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("I have checked the project; send it to a second officer for approval.")
 
 
+class IntentionForm(ServiceErrorMixin, ConfirmForm):
+    confirm_label = _(
+        "Publish the purchase intention now, as the draft stands: the title, budget, method, service "
+        "period and communities become public and can no longer be changed in the intention."
+    )
+
+
 class ApproveForm(ServiceErrorMixin, ConfirmForm):
     confirm_label = _("I have checked the project and its call; approve and publish it now.")
 

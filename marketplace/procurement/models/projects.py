@@ -8,6 +8,7 @@ valid bids arrive.  The rules that differ between purchase methods live in
 ``PurchaseMethod`` rows, not in code branches.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -73,6 +74,14 @@ class PurchaseMethod(models.Model):
         _("one project per organization and year"),
         default=False,
         help_text=_("An organization may bid on only one project of this method per year (公益创投)."),
+    )
+    intention_days = models.PositiveSmallIntegerField(
+        _("days the purchase intention is public before the call"),
+        default=30,
+        help_text=_(
+            "A call of this method is published only this many calendar days after its purchase "
+            "intention (采购意向) was made public; 0: no intention needed."
+        ),
     )
     active = models.BooleanField(_("in use"), default=True)
 
@@ -295,6 +304,36 @@ def not_awaiting_opening(project):
     return project.state != Project.State.PUBLISHED or now < project.deadline
 
 
+def intention_notice_ends(project):
+    """When the project's call may be published at the earliest: its purchase
+    intention's publication plus the method's ``intention_days``.  None when
+    the method needs no intention; ``datetime.max``-like never (None
+    publication) is reported by ``intention_notice_over``."""
+    days = project.method.intention_days
+    if not days or project.intention_published_at is None:
+        return None
+    return project.intention_published_at + datetime.timedelta(days=days)
+
+
+@guard(
+    _(
+        "The purchase intention (采购意向) must be public for the method's notice period before the call is "
+        "published: publish the intention first, then approve the call once the period is over."
+    ),
+    code="intention_notice",
+)
+def intention_notice_over(project):
+    """The call's purchase intention has been public for the method's
+    ``intention_days`` (calendar days, by the server clock; the approving
+    service stamps ``publish_clock`` inside its transaction)."""
+    if not project.method.intention_days:
+        return True
+    if project.intention_published_at is None:
+        return False
+    now = getattr(project, "publish_clock", None) or timezone.now()
+    return now >= intention_notice_ends(project)
+
+
 @guard(_("No contract may be made yet."), code="contract_blocked")
 def contract_not_blocked(project):
     """The challenge period is over and no challenge is open (the evaluation
@@ -401,6 +440,11 @@ class Project(FSMModelMixin, models.Model):
         "marketplace.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The purchase intention (采购意向): what the project will buy, published
+    # ahead of the call; a copy of the draft as it was then, so later edits of
+    # the draft never rewrite a public announcement.
+    intention_published_at = models.DateTimeField(_("purchase intention published"), null=True, blank=True)
+    intention = models.JSONField(_("purchase intention as published"), default=dict, blank=True)
     opened_at = models.DateTimeField(_("bids opened"), null=True, blank=True)
     returned_reason = models.TextField(_("reason for returning"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
@@ -435,7 +479,13 @@ class Project(FSMModelMixin, models.Model):
     def return_to_draft(self, *, by=None, reason=""):
         pass
 
-    @transition(field=state, source=State.PENDING_APPROVAL, target=State.PUBLISHED, permission=permissions.may_approve)
+    @transition(
+        field=state,
+        source=State.PENDING_APPROVAL,
+        target=State.PUBLISHED,
+        conditions=[intention_notice_over],
+        permission=permissions.may_approve,
+    )
     def publish(self, *, by=None, reason=""):
         pass
 

@@ -31,6 +31,7 @@ FLOOR_FIELDS = (
     "justification_required",
     "budget_cap",
     "one_bid_per_organization",
+    "intention_days",
 )
 """The fields of ``PurchaseMethod`` whose change needs a second officer
 (putting a method into use, ``active``, too):
@@ -46,7 +47,9 @@ FLOOR_FIELDS = (
 - ``budget_cap``: the largest budget a call of this method may have (raising
   or clearing it lets big purchases avoid the stricter methods);
 - ``one_bid_per_organization``: one project per organization and year
-  (公益创投): unticking it lets one organization take them all.
+  (公益创投): unticking it lets one organization take them all;
+- ``intention_days``: how long the purchase intention is public before the
+  call (lowering it shortens the public's notice).
 
 Not governed, because they loosen nothing: ``name``, ``name_en``,
 ``description``, ``position``; and retiring a method (``active`` off)."""

@@ -36,7 +36,7 @@ from marketplace.needs.models import Need
 from marketplace.procurement import permissions
 from marketplace.procurement.filters import OfficerProjectFilterSet
 from marketplace.procurement.forms import projects as forms
-from marketplace.procurement.models.projects import Project
+from marketplace.procurement.models.projects import Project, intention_notice_ends, intention_notice_over
 from marketplace.procurement.selectors import bids as bid_selectors
 from marketplace.procurement.selectors import work as selectors
 from marketplace.procurement.services import opening
@@ -312,6 +312,7 @@ def _opening_entries(record):
 
 #: the page's action forms: action (``permissions.PROJECT_ACTIONS``) -> (context name, form class, prefix)
 ACTION_FORMS = {
+    "intention": ("intention_form", forms.IntentionForm, "intention"),
     "submit": ("submit_form", forms.SubmitForm, "submit"),
     "approve": ("approve_form", forms.ApproveForm, "approve"),
     "return": ("return_form", forms.ReturnForm, "return"),
@@ -373,6 +374,9 @@ def _detail_context(request, project, *, bound=None):
         # actions: exactly those the services would accept now
         "actions": actions,
         "can_edit": "edit" in actions,
+        # the purchase intention (采购意向) and, while it holds the call back, why
+        "intention_ends": intention_notice_ends(project),
+        "intention_blocks_call": state in (State.DRAFT, State.PENDING_APPROVAL) and not intention_notice_over(project),
         **_action_forms(actions, bound),
         "addendum_earliest": services.addendum_deadline(project, now) if "addendum" in actions else None,
         # the opening (nothing about bids before it)
@@ -429,6 +433,23 @@ def submit(request, ref):
         forms.SubmitForm(_posted(request), prefix="submit"),
         call,
         _("The project was sent for approval. A second officer must approve it."),
+    )
+
+
+@officer_required
+@reauth_required
+def publish_intention(request, ref):
+    def call(project, form):
+        services.publish_intention(project, by=request.user)
+
+    return _act(
+        request,
+        ref,
+        "intention",
+        forms.IntentionForm(_posted(request), prefix="intention"),
+        call,
+        _("The purchase intention is public. The call can be approved once its notice period is over."),
+        anchor="intention",
     )
 
 

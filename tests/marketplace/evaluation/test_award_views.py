@@ -387,7 +387,21 @@ def test_officer_answers_and_dismisses_a_challenge(client, officer, awarded):
     assert refused.status_code == 200 and "confirm" in refused.context["decision_form"].errors
     challenge.refresh_from_db()
     assert challenge.state == Challenge.State.ANSWERED
-    response = client.post(decide, {"decide-outcome": "dismissed", "decide-reason": "评分无误", "decide-confirm": "on"})
+    # The public summary of the grounds is required (it is what the announcement shows).
+    unsummarised = client.post(
+        decide, {"decide-outcome": "dismissed", "decide-reason": "评分无误", "decide-confirm": "on"}
+    )
+    assert unsummarised.status_code == 200 and "public_summary" in unsummarised.context["decision_form"].errors
+    assert "评分无误" in unsummarised.content.decode()  # what was typed is kept
+    response = client.post(
+        decide,
+        {
+            "decide-outcome": "dismissed",
+            "decide-reason": "评分无误",
+            "decide-public_summary": "质疑评分细则的适用。",
+            "decide-confirm": "on",
+        },
+    )
     assert response.status_code == 302
     challenge.refresh_from_db()
     awarded.refresh_from_db()

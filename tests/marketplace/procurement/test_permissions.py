@@ -174,7 +174,7 @@ def test_draft_actions_match_the_services(make_project, officer, second_officer,
     project = make_project("draft")
     assert permissions.available_actions(worker, project) == set()
     actions = permissions.available_actions(officer, project)
-    assert actions == {"edit", "documents", "submit", "cancel"}
+    assert actions == {"edit", "documents", "intention", "submit", "cancel"}
     # a colleague may send it too (and then may not approve it)
     assert permissions.available_actions(second_officer, project) == actions
     with pytest.raises(ProjectError) as refused:

@@ -135,6 +135,16 @@ def test_officer_drafts_from_a_need_sends_and_a_second_officer_publishes(
     )
     assert upload.status_code == 302
     assert ProjectDocument.objects.get(project=project).title == "招标文件"
+    # The purchase intention (采购意向) goes public first (the box must be ticked).
+    unticked = client.post(reverse("projects:intention", args=[project.ref]), {})
+    assert unticked.status_code == 200 and "请勾选确认。" in unticked.content.decode()
+    project.refresh_from_db()
+    assert project.intention_published_at is None and project.intention == {}
+    published_intention = client.post(reverse("projects:intention", args=[project.ref]), {"intention-confirm": "on"})
+    assert published_intention.status_code == 302
+    assert published_intention["Location"].endswith("#intention")
+    project.refresh_from_db()
+    assert project.intention_published_at and project.intention["title"] == project.title
     unticked = client.post(reverse("projects:submit", args=[project.ref]), {})
     assert unticked.status_code == 200 and "请勾选确认。" in unticked.content.decode()
     project.refresh_from_db()
@@ -144,6 +154,18 @@ def test_officer_drafts_from_a_need_sends_and_a_second_officer_publishes(
     project.refresh_from_db()
     assert project.state == "pending_approval"
 
+    # A second officer cannot approve while the intention's 30 days run.
+    _login(client, second_officer)
+    detail = client.get(reverse("projects:detail", args=[project.ref])).content.decode()
+    assert 'id="approve"' not in detail and "采购意向公开期满前" in detail
+    early = client.post(reverse("projects:approve", args=[project.ref]), {"approve-confirm": "on"})
+    assert early.status_code == 200
+    assert "采购意向" in early.content.decode() or "purchase intention" in early.content.decode()
+    project.refresh_from_db()
+    assert project.state == "pending_approval"
+    # Once they have passed, the author is still not offered the approval (four eyes).
+    project = project_services.backdate_intention(project, 30)
+    _login(client, officer)
     # The author is not offered the approval, and is refused when trying anyway.
     detail = client.get(reverse("projects:detail", args=[project.ref])).content.decode()
     assert 'id="approve"' not in detail and "等待第二名采购官员审批" in detail
@@ -157,7 +179,6 @@ def test_officer_drafts_from_a_need_sends_and_a_second_officer_publishes(
     project.refresh_from_db()
     assert project.state == "pending_approval" and project.approved_by is None
 
-    # A second officer approves: published.
     _login(client, second_officer)
     detail = client.get(reverse("projects:detail", args=[project.ref])).content.decode()
     assert 'id="approve"' in detail

@@ -55,7 +55,10 @@ from marketplace.procurement.services.projects.drafting import (
 )
 from marketplace.procurement.services.projects.lifecycle import (
     approve_project,
+    backdate_intention,
     cancel_project,
+    intention_snapshot,
+    publish_intention,
     retender,
     return_project,
     submit_for_approval,
@@ -83,8 +86,11 @@ __all__ = [
     "addendum_deadline",
     "answer_question",
     "approve_project",
+    "backdate_intention",
     "ask_question",
     "cancel_project",
+    "intention_snapshot",
+    "publish_intention",
     "check_bidding_period",
     "check_service_period",
     "clean_draft",

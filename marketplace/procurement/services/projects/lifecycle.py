@@ -87,12 +87,70 @@ def return_project(project, *, by, reason):
     return project
 
 
-def approve_project(project, *, by):
-    """The second officer approves: the call is published with its page."""
+def intention_snapshot(project):
+    """What the purchase intention (采购意向) announces: the draft as it is
+    when the intention is published (kept, so later edits of the draft never
+    rewrite a public announcement).  Strings only (a JSON field)."""
+    ends = project.intention_published_at + datetime.timedelta(days=project.method.intention_days)
+    return {
+        "title": project.title,
+        "purchaser": project.purchaser,
+        "year": project.year,
+        "budget": str(project.budget),
+        "method": project.method.code,
+        "items": [item.name for item in project.catalogue_items.all()],
+        "communities": [community.name for community in project.communities.all()],
+        "service_start": project.service_start.isoformat(),
+        "service_end": project.service_end.isoformat(),
+        "summary": project.description[:INTENTION_SUMMARY_LENGTH],
+        "call_not_before": timezone.localdate(ends).isoformat(),
+    }
+
+
+INTENTION_SUMMARY_LENGTH = 500
+
+
+def backdate_intention(project, days):
+    """Move a published intention ``days`` into the past (its snapshot's
+    earliest call date with it): for the demo district's seeded history and
+    for tests, never called by a view."""
+    project.intention_published_at -= datetime.timedelta(days=days)
+    project.intention = intention_snapshot(project)
+    Project.objects.filter(pk=project.pk).update(
+        intention_published_at=project.intention_published_at, intention=project.intention
+    )
+    return project
+
+
+def publish_intention(project, *, by):
+    """Publish the project's purchase intention (采购意向) ahead of its call:
+    the call can be approved once the method's ``intention_days`` have
+    passed.  Once; the intention keeps the draft as it is now."""
     with transaction.atomic():
         project = lock_project(project)
-        require(project.publish, by, ProjectError, state_message=_("Only a project awaiting approval can be approved."))
+        enforce(permissions.can_publish_intention(by, project), ProjectError)
+        project.intention_published_at = timezone.now()
+        project.intention = intention_snapshot(project)
+        project.save(update_fields=["intention_published_at", "intention", "updated_at"])
+        record_event(
+            "project.intention",
+            actor=by,
+            obj=project,
+            to_state=project.state,
+            details={"ref": project.ref, "call_not_before": project.intention["call_not_before"]},
+        )
+        events.intention_published.send(sender=Project, project=project)
+    return project
+
+
+def approve_project(project, *, by):
+    """The second officer approves: the call is published with its page
+    (once its purchase intention has been public long enough)."""
+    with transaction.atomic():
+        project = lock_project(project)
         now = timezone.now()
+        project.publish_clock = now  # the intention's notice period, by the same clock
+        require(project.publish, by, ProjectError, state_message=_("Only a project awaiting approval can be approved."))
         _validate_complete(project, now=now)
         project.publish(by=by)
         project.approved_by = by
@@ -140,7 +198,14 @@ def retender(project, *, by):
         local = timezone.localtime(project.deadline)
         data["deadline"] = timezone.make_aware(datetime.datetime.combine(earliest, local.time().replace(tzinfo=None)))
         needs = list(project.needs.filter(state=Need.State.ACCEPTED))
-        copy = Project(ref=next_ref(timezone.localdate().year), created_by=by, retender_of=project)
+        # The re-tender buys what the original's purchase intention announced.
+        copy = Project(
+            ref=next_ref(timezone.localdate().year),
+            created_by=by,
+            retender_of=project,
+            intention_published_at=project.intention_published_at,
+            intention=project.intention,
+        )
         # Not re-checked here: the copy is a draft; sending it for approval checks it all.
         data["year"] = project.year
         write_draft(copy, data, project.catalogue_items.all(), project.communities.all(), rubric_of(project))

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from cms.views import announcements as announcement_views
 from contracts.contracts import public as contracts_public
 from contracts.contracts.models import Contract
 from contracts.milestones import public as milestones_public
@@ -55,7 +56,7 @@ def _directory_url(request):
     return _section_url(request, Section.ORGANIZATIONS, "/organizations/")
 
 
-def index(request, page):
+def contracts_index(request, page):
     form = ContractSearchForm(request.GET or None)
     contracts = contracts_public.published()
     query, state = "", ""
@@ -74,7 +75,7 @@ def index(request, page):
     querystring = "&".join(f"{key}={value}" for key, value in (("q", query), ("state", state)) if value)
     return render(
         request,
-        "cms/disclosure/index.html",
+        "cms/disclosure/contracts.html",
         {
             "page": page,
             "search_form": form,
@@ -83,12 +84,22 @@ def index(request, page):
             "contracts": [contracts_public.as_public(contract) for contract in contracts_page.object_list],
             "result_count": contracts_page.paginator.count,
             "disclosure_url": page.get_url(request),
+            "contracts_url": page.get_url(request) + "contracts/",
             "pagination_query": querystring,
         },
     )
 
 
+# The announcements (cms.disclosure_announcements) own the section's index,
+# its feeds and each announcement's page; contracts keep their numbers.
+index = announcement_views.index
+
+
 def detail(request, page, key):
+    if key == "contracts":
+        return contracts_index(request, page)
+    if key == "feed":
+        return announcement_views.feed(request, page, kind="")
     if len(key) > 30:
         raise Http404
     row = contracts_public.published().filter(number=key).first()
@@ -108,3 +119,16 @@ def detail(request, page, key):
             "directory_url": _directory_url(request),
         },
     )
+
+
+def part(request, page, key, part):
+    """``/disclosure/a/<id>/`` (an announcement), ``…/pdf/`` (its PDF) and
+    ``/disclosure/feed/<type>/`` (the Atom feed of one type)."""
+    if key == "a":
+        pk, _slash, rest = part.partition("/")
+        if not pk.isdigit() or rest not in ("", "pdf"):
+            raise Http404
+        return announcement_views.detail(request, page, int(pk), pdf=rest == "pdf")
+    if key == "feed" and "/" not in part:
+        return announcement_views.feed(request, page, kind=part)
+    raise Http404

@@ -19,7 +19,7 @@ def _html(client, url):
 
 @pytest.mark.django_db
 def test_a_signed_contract_is_announced_and_a_draft_is_not(client, site, active_contract, award_over):
-    html = _html(client, "/disclosure/")
+    html = _html(client, "/disclosure/contracts/")
     assert active_contract.number in html and active_contract.organization.name in html
     page = _html(client, f"/disclosure/{active_contract.number}/")
     assert "¥" in page and active_contract.project.ref in page
@@ -31,18 +31,18 @@ def test_a_signed_contract_is_announced_and_a_draft_is_not(client, site, active_
         assert private not in page
 
     Contract.objects.filter(pk=active_contract.pk).update(state=Contract.State.DRAFT, activated_at=None)
-    assert active_contract.number not in _html(client, "/disclosure/")
+    assert active_contract.number not in _html(client, "/disclosure/contracts/")
     assert client.get(f"/disclosure/{active_contract.number}/").status_code == 404
 
 
 @pytest.mark.django_db
 def test_the_list_is_searchable_and_a_bad_search_changes_nothing(client, site, active_contract):
-    assert active_contract.number in _html(client, f"/disclosure/?q={active_contract.number}")
-    assert active_contract.number not in _html(client, "/disclosure/?q=没有这样的合同")
-    assert active_contract.number in _html(client, "/disclosure/?state=active")
-    assert active_contract.number not in _html(client, "/disclosure/?state=completed")
+    assert active_contract.number in _html(client, f"/disclosure/contracts/?q={active_contract.number}")
+    assert active_contract.number not in _html(client, "/disclosure/contracts/?q=没有这样的合同")
+    assert active_contract.number in _html(client, "/disclosure/contracts/?state=active")
+    assert active_contract.number not in _html(client, "/disclosure/contracts/?state=completed")
     # An unknown status or a control character is refused by the form: the list is shown unfiltered.
-    assert active_contract.number in _html(client, "/disclosure/?state=nonsense&q=%01")
+    assert active_contract.number in _html(client, "/disclosure/contracts/?state=nonsense&q=%01")
     assert client.get("/disclosure/" + "x" * 40 + "/").status_code == 404
 
 

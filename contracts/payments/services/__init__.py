@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.contracts.models import Contract
+from contracts.payments import events as payment_events
 from contracts.payments import gateways, messages, permissions
 from contracts.payments.models import LedgerEntry, PayeeAccount, Payment, account_as_approved, new_idempotency_key
 from marketplace.core import fsm, notifications
@@ -470,6 +471,7 @@ def _settle(payment, *, by):
     if milestone.state == "accepted":
         milestone.mark_paid(by=by)
         milestone.save(update_fields=["state"])
+    payment_events.payment_paid.send(sender=Payment, payment=payment)
     _tell(messages.PAID, _organization_users(payment.contract), payment, _organization_link(payment))
     return payment
 

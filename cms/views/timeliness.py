@@ -1,0 +1,60 @@
+"""The officers' timeliness dashboard (/work/disclosure/): announcements
+owed and not yet public (nearest deadline first, overdue ones marked) and
+those published after their deadline, per year.  The goal is none late."""
+
+import datetime
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from cms import announcements
+from cms.models import Announcement, AnnouncementKind, SectionPage
+from marketplace.core.decorators import officer_required
+
+
+def _year(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except (TypeError, ValueError):
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+@never_cache
+@officer_required
+def dashboard(request):
+    now = timezone.now()
+    year = _year(request)
+    soon = now + datetime.timedelta(hours=announcements.SOON_HOURS)
+    pending = [
+        {
+            "item": item,
+            "kind": AnnouncementKind(item["kind"]).label,
+            "due_at": due,
+            "overdue": due < now,
+            "soon": due < soon,
+        }
+        for item, due in announcements.pending(now)
+    ]
+    published = Announcement.objects.filter(published_at__year=year)
+    late = [row for row in published.order_by("-published_at") if row.late]
+    by_kind = []
+    for kind, label in AnnouncementKind.choices:
+        rows = [row for row in published if row.kind == kind]
+        by_kind.append({"label": label, "total": len(rows), "late": sum(1 for row in rows if row.late)})
+    disclosure = SectionPage.objects.filter(section="disclosure").first()
+    return render(
+        request,
+        "cms/disclosure/timeliness.html",
+        {
+            "year": year,
+            "pending": pending,
+            "late": late,
+            "by_kind": by_kind,
+            "total": sum(row["total"] for row in by_kind),
+            "late_total": len(late),
+            "disclosure_url": disclosure.url if disclosure is not None else "/disclosure/",
+        },
+    )

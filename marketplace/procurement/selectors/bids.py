@@ -13,7 +13,7 @@ The models are registered with neither the Django nor the Wagtail admin, and
 the audit log hides bid events of sealed projects (``sealed_audit_q``).
 """
 
-from django.db.models import CharField, Exists, F, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 
 from marketplace.evaluation.models import CommitteeMember
@@ -197,6 +197,31 @@ def projects_with_own_bids(user):
     return Exists(Bid.objects.filter(project=OuterRef("pk"), organization_id__in=_member_org_ids(user)))
 
 
+def organization_bid_record(organization_id):
+    """What the public may know of an organization's bidding (its service
+    record): ``{"bid": n, "won": n}``, the projects whose bids were opened
+    on which it bid, and those awarded to it now (an award cancelled after a
+    challenge does not count).  Only opened bids count: a draft, a submitted
+    bid on a call not yet opened or a bid withdrawn before the deadline is
+    never counted, so the record reveals nothing about a sealed call.  One
+    query."""
+    return Bid.objects.filter(
+        organization_id=organization_id, project__opened_at__isnull=False, state__in=OPENED_STATES
+    ).aggregate(
+        bid=Count("project", distinct=True),
+        won=Count("project", filter=Q(state=Bid.State.AWARDED), distinct=True),
+    )
+
+
+def opened_bid_counts(project_ids):
+    """``{project_id: bids in its opening record}`` for the projects among
+    ``project_ids`` whose bids were opened (open data, issue 17): a call not
+    yet opened has no entry, so nothing about a sealed call is counted.
+    One query."""
+    records = OpeningRecord.objects.filter(project_id__in=project_ids, project__opened_at__isnull=False)
+    return {project_id: len(entries or ()) for project_id, entries in records.values_list("project_id", "entries")}
+
+
 __all__ = [
     "bid_for",
     "bids_for",
@@ -204,6 +229,8 @@ __all__ = [
     "documents_for",
     "opened_bids",
     "opening_record",
+    "opened_bid_counts",
+    "organization_bid_record",
     "scored_bids",
     "organization_bids",
     "own_bid",

@@ -11,10 +11,12 @@ can reach these templates."""
 from django.http import Http404
 from django.shortcuts import render
 
-from contracts.milestones.public import performance_history
+from contracts.contracts.public import organization_contract_totals
+from contracts.milestones.public import organization_acceptance_record, performance_history
 from marketplace.core.filters import paginate
 from marketplace.organizations.filters import DirectoryFilterSet
 from marketplace.organizations.selectors import organizations as selectors
+from marketplace.procurement.public import organization_bid_record
 
 
 def index(request, page):
@@ -51,9 +53,24 @@ def detail(request, page, key):
             "organization": organization,
             "directory_url": page.get_url(request),
             "performance": performance_history(organization.pk),
+            "service_record": _service_record(organization.pk),
             "disclosure_url": _disclosure_url(request),
         },
     )
+
+
+def _service_record(pk):
+    """The organization's record on the platform (Hebei: 社会组织服务信息):
+    calls bid on and won (opened calls only), signed contracts and their
+    sums by state, grades, milestones accepted, mean resident satisfaction,
+    and its sanctions with their days.  Five queries, whatever the record's
+    size."""
+    return {
+        "bids": organization_bid_record(pk),
+        "contracts": organization_contract_totals(pk),
+        "acceptance": organization_acceptance_record(pk),
+        "sanctions": selectors.sanction_history(pk),
+    }
 
 
 def _disclosure_url(request):

@@ -126,6 +126,8 @@ class ChainReport:
     last_event_id: int | None = None
     last_hash: str = GENESIS_HASH
     anchors_checked: int = 0
+    # events whose hash was re-made (all of them, unless checked without the key)
+    recomputed: int = 0
 
 
 @dataclass
@@ -149,6 +151,95 @@ def _anchor_from_publication(publication):
     )
 
 
+class _Walk:
+    """The walk along the chain, event after event, shared by the check of
+    the database (``verify_chain``) and of an exported copy
+    (``verify_export``): the links, the algorithm order, each event's hash
+    (``recompute``) and the anchors met on the way."""
+
+    def __init__(self, anchors, *, recompute=True):
+        self.anchors = list(anchors)
+        self.recompute = recompute
+        self.expected_prev = GENESIS_HASH
+        self.checked = 0
+        self.recomputed = 0
+        self.keyed_seen = False
+        self.last_id = None
+        self.pending = {}
+        for anchor in self.anchors:
+            if anchor.event_count == 0:
+                anchor.matched = anchor.last_event_id is None and anchor.last_hash == GENESIS_HASH
+            else:
+                self.pending.setdefault(anchor.last_event_id, []).append(anchor)
+
+    def broken(self, event_id, problem):
+        return ChainReport(False, self.checked, event_id, problem, self.last_id, self.expected_prev)
+
+    def step(self, event):
+        """Check one event; a ``ChainReport`` if it breaks the chain, else None."""
+        if event.prev_hash != self.expected_prev:
+            return self.broken(event.pk, "previous-hash mismatch: an event before it was removed, inserted or altered")
+        if event.hash_algorithm == HASH_PLAIN:
+            if self.keyed_seen:
+                return self.broken(
+                    event.pk,
+                    "a plain SHA-256 event after keyed ones: the event was re-hashed by someone without the audit key",
+                )
+        elif event.hash_algorithm == HASH_KEYED:
+            self.keyed_seen = True
+        else:
+            return self.broken(event.pk, f"unknown hash algorithm {event.hash_algorithm!r}: the row was altered")
+        # A plain SHA-256 needs no key: it is re-made even without one.
+        if self.recompute or event.hash_algorithm == HASH_PLAIN:
+            try:
+                computed = event.compute_hash()
+            except UnknownAuditKeyError:
+                return self.broken(
+                    event.pk,
+                    f"its hash was made with audit key id {event.key_id!r}, which is not configured "
+                    "(AUDIT_HMAC_KEY_ID / AUDIT_HMAC_PREVIOUS_KEYS)",
+                )
+            if computed != event.hash:
+                return self.broken(event.pk, "content does not match its hash: the row was altered")
+            self.recomputed += 1
+        self.expected_prev = event.hash
+        self.checked += 1
+        self.last_id = event.pk
+        for anchor in self.pending.pop(event.pk, ()):
+            if anchor.last_hash != event.hash or anchor.event_count != self.checked:
+                return self.broken(
+                    event.pk,
+                    f"the chain does not match the {anchor.source} (event {anchor.last_event_id}: published "
+                    f"{anchor.event_count} events, hash {anchor.last_hash[:16]}…; found {self.checked} events, "
+                    f"hash {event.hash[:16]}…): history before it was rewritten or events were removed",
+                )
+            anchor.matched = True
+        return None
+
+    def unmatched(self):
+        """A report for the first anchor the walk never met, or None."""
+        for anchor in self.anchors:
+            if not anchor.matched:
+                return self.broken(
+                    anchor.last_event_id,
+                    f"event {anchor.last_event_id}, the newest event of the {anchor.source} "
+                    f"({anchor.event_count} events), is not in the chain: the chain was cut short or the event removed",
+                )
+        return None
+
+    def report(self):
+        return ChainReport(
+            True,
+            self.checked,
+            None,
+            "" if self.checked else "empty log",
+            self.last_id,
+            self.expected_prev,
+            anchors_checked=len(self.anchors),
+            recomputed=self.recomputed,
+        )
+
+
 def verify_chain(batch_size=2000, *, anchors=()):
     """Walk the chain from the first event; report the first broken link.
 
@@ -170,92 +261,125 @@ def verify_chain(batch_size=2000, *, anchors=()):
                 False, 0, publication.last_event_id, f"the published head of {publication.day} has an invalid signature"
             )
         anchors.append(_anchor_from_publication(publication))
-    pending = {}
-    for anchor in anchors:
-        if anchor.event_count == 0:
-            anchor.matched = anchor.last_event_id is None and anchor.last_hash == GENESIS_HASH
-        else:
-            pending.setdefault(anchor.last_event_id, []).append(anchor)
-
-    expected_prev = GENESIS_HASH
-    checked = 0
-    keyed_seen = False
-    last = None
+    walk = _Walk(anchors)
     events = AuditEvent.objects.order_by("id")
     if head is not None and head.last_event_id is not None:
         events = events.filter(id__lte=head.last_event_id)
-
-    def broken(event_id, problem):
-        return ChainReport(False, checked, event_id, problem, last.pk if last else None, expected_prev)
-
     for event in events.iterator(chunk_size=batch_size):
-        if event.prev_hash != expected_prev:
-            return broken(event.pk, "previous-hash mismatch: an event before it was removed, inserted or altered")
-        if event.hash_algorithm == HASH_PLAIN:
-            if keyed_seen:
-                return broken(
-                    event.pk,
-                    "a plain SHA-256 event after keyed ones: the event was re-hashed by someone without the audit key",
-                )
-        elif event.hash_algorithm == HASH_KEYED:
-            keyed_seen = True
-        else:
-            return broken(event.pk, f"unknown hash algorithm {event.hash_algorithm!r}: the row was altered")
-        try:
-            computed = event.compute_hash()
-        except UnknownAuditKeyError:
-            return broken(
-                event.pk,
-                f"its hash was made with audit key id {event.key_id!r}, which is not configured "
-                "(AUDIT_HMAC_KEY_ID / AUDIT_HMAC_PREVIOUS_KEYS)",
-            )
-        if computed != event.hash:
-            return broken(event.pk, "content does not match its hash: the row was altered")
-        expected_prev = event.hash
-        checked += 1
-        last = event
-        for anchor in pending.pop(event.pk, ()):
-            if anchor.last_hash != event.hash or anchor.event_count != checked:
-                return broken(
-                    event.pk,
-                    f"the chain does not match the {anchor.source} (event {anchor.last_event_id}: published "
-                    f"{anchor.event_count} events, hash {anchor.last_hash[:16]}…; found {checked} events, "
-                    f"hash {event.hash[:16]}…): history before it was rewritten or events were removed",
-                )
-            anchor.matched = True
+        if (report := walk.step(event)) is not None:
+            return report
     head_hash = head.last_hash if head else GENESIS_HASH
-    if head_hash != expected_prev:
-        return broken(
+    if head_hash != walk.expected_prev:
+        return walk.broken(
             head.last_event_id if head else None,
             "the newest events were removed: the chain head does not match the last event",
         )
-    if head is not None and (checked or head.event_count):
+    if head is not None and (walk.checked or head.event_count):
         if not head.signature_is_valid():
-            return broken(
+            return walk.broken(
                 head.last_event_id,
                 "the chain head's signature is not valid: the head was rewritten without the audit key",
             )
-        if head.event_count != checked:
-            return broken(
+        if head.event_count != walk.checked:
+            return walk.broken(
                 head.last_event_id,
-                f"the chain head counts {head.event_count} events but {checked} were found: events were removed",
+                f"the chain head counts {head.event_count} events but {walk.checked} were found: events were removed",
             )
-    for anchor in anchors:
-        if not anchor.matched:
-            return broken(
-                anchor.last_event_id,
-                f"event {anchor.last_event_id}, the newest event of the {anchor.source} "
-                f"({anchor.event_count} events), is not in the chain: the chain was cut short or the event removed",
-            )
-    return ChainReport(
-        True,
-        checked,
-        None,
-        "" if last else "empty log",
-        last.pk if last else None,
-        expected_prev,
-        anchors_checked=len(anchors),
+    return walk.unmatched() or walk.report()
+
+
+# --- an exported copy of the log ----------------------------------------------
+
+#: The fields of an exported event (one JSON object a line): what its hash
+#: covers, its id, and the hash itself.
+EXPORT_FIELDS = (
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "from_state",
+    "to_state",
+    "reason",
+    "details",
+    "prev_hash",
+    "hash",
+    "hash_algorithm",
+    "key_id",
+)
+
+
+def export_line(event):
+    """One event as a line of the export (JSON, no newline inside)."""
+    created = event.created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    row = {name: getattr(event, name) for name in EXPORT_FIELDS if name not in ("id", "created_at")}
+    row.update(id=event.pk, created_at=created)
+    return json.dumps(row, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def export_events(*, up_to=None, batch_size=2000):
+    """The lines of an export of the log, oldest first, from the first event
+    to ``up_to`` (an event id) or to the chain head read now."""
+    if up_to is None:
+        head = AuditChainHead.objects.filter(pk=1).first()
+        up_to = head.last_event_id if head is not None else None
+        if up_to is None:
+            return
+    events = AuditEvent.objects.filter(id__lte=up_to).order_by("id")
+    for event in events.iterator(chunk_size=batch_size):
+        yield export_line(event)
+
+
+class ExportFileError(Exception):
+    """An export file that cannot be read."""
+
+
+def _event_from_line(number, line):
+    try:
+        row = json.loads(line)
+        if not isinstance(row, dict) or any(name not in row for name in EXPORT_FIELDS):
+            raise ValueError
+        created = datetime.datetime.fromisoformat(row["created_at"]) if row["created_at"] else None
+        if not isinstance(row["id"], int) or not isinstance(row["details"], (dict, list)):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ExportFileError(f"line {number} is not an exported audit event") from None
+    return AuditEvent(
+        id=row["id"],
+        created_at=created,
+        **{name: row[name] for name in EXPORT_FIELDS if name not in ("id", "created_at")},
     )
+
+
+def _exported_events(path):
+    try:
+        handle = Path(path).open(encoding="utf-8")
+    except OSError as exc:
+        raise ExportFileError(f"cannot read the export {path}: {exc.strerror or exc}") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield _event_from_line(number, line)
+
+
+def verify_export(path, *, anchors=(), recompute=True):
+    """Check an exported copy of the log (``export_audit_log``) with the
+    same walk as ``verify_chain``: from the first event, every link, and
+    each published head in ``anchors`` found with its hash and count.
+
+    ``recompute=False`` is the check anyone can make without the audit key:
+    the links and the counts (and plain SHA-256 hashes, which need no key)
+    but not the keyed hashes, so it proves the export holds the sequence of
+    hashes the heads published, not that each event's content is the one
+    its hash was made over.  Raises ``ExportFileError`` for a file that is
+    not an export."""
+    walk = _Walk(anchors, recompute=recompute)
+    for event in _exported_events(path):
+        if (report := walk.step(event)) is not None:
+            return report
+    return walk.unmatched() or walk.report()
 
 
 # --- the published daily head -------------------------------------------------
@@ -292,10 +416,15 @@ def _write_atomically(path, text):
         raise
 
 
+def head_file_text(publication):
+    """The text of a published head file (the public page serves the same)."""
+    return json.dumps(publication.as_document(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
 def write_head_file(publication, directory=None):
     """Write ``audit-head-<day>.json`` and ``latest.json``; return the day's path."""
     directory = Path(directory) if directory else head_directory()
-    text = json.dumps(publication.as_document(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    text = head_file_text(publication)
     path = directory / head_file_name(publication.day)
     _write_atomically(path, text)
     _write_atomically(directory / "latest.json", text)
@@ -332,9 +461,11 @@ def publish_head(*, now=None, directory=None):
     return publication, write_head_file(publication, directory), created
 
 
-def load_head_file(path):
+def load_head_file(path, *, check_signature=True):
     """Read a published head file and check its signature.  Returns an
-    ``Anchor``; raises ``HeadFileError`` with a message for people."""
+    ``Anchor``; raises ``HeadFileError`` with a message for people.
+    ``check_signature=False`` (for whoever does not hold the audit key: the
+    signature is an HMAC) reads the head without checking it."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -351,7 +482,7 @@ def load_head_file(path):
     ):
         raise HeadFileError(f"{path} is not a published audit head (malformed fields)")
     body = head_document_body(data)
-    if not hmac_matches(str(data["key_id"]), head_document_message(body), data["signature"]):
+    if check_signature and not hmac_matches(str(data["key_id"]), head_document_message(body), data["signature"]):
         raise HeadFileError(
             f"the signature of the published head {path} is not valid: the file was altered, or it was signed "
             f"with audit key id {data['key_id']!r}, which is not configured here"

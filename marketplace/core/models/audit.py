@@ -188,9 +188,11 @@ class AuditHeadPublication(models.Model):
     """The chain's head as published once a day (``publish_audit_head``):
     the newest event, its hash and the number of events, signed with the
     audit key.  The same record is written as a small JSON file meant to be
-    published outside the database (``AUDIT_HEAD_DIR``; the disclosure
-    portal will show it as a public page); ``verify_audit_chain --against
-    <file>`` proves that the chain still contains exactly that history.
+    published outside the database (``AUDIT_HEAD_DIR``; the public page
+    ``/audit/`` lists the heads and serves the same file, and a feed);
+    ``verify_audit_chain --against <file>`` proves that the chain still
+    contains exactly that history, and ``--from-file <export>`` that an
+    exported copy of the log (``export_audit_log``) does.
 
     The signature is an HMAC, so checking it needs the audit key (auditors
     and operators hold it); anyone who kept a copy of the file can still

@@ -16,8 +16,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from marketplace.catalogue.models import ServiceCategory
+from marketplace.core.models.audit import AuditEvent
 from marketplace.core.models.places import Community
 from marketplace.organizations.models import Organization
 
@@ -176,6 +178,69 @@ def public_organization(pk):
     return _entry(organization) if organization is not None else None
 
 
+@dataclass(frozen=True)
+class Sanction:
+    """A suspension or a blacklisting, for the public service record:
+    ``kind`` (``suspension`` or ``blacklist``), the local day it began, the
+    day it ended (None while in force) and, for a blacklisting, the end day
+    set when it was imposed.  No reason and no officer: a reason is free
+    text that may name people."""
+
+    kind: str
+    started_on: datetime.date
+    ended_on: datetime.date | None = None
+    until: datetime.date | None = None
+
+    @property
+    def kind_label(self):
+        return _SANCTION_LABELS[self.kind]
+
+
+# The transitions that start and end a sanction (their audit events are the
+# record of when: the model keeps only the current state).
+_SANCTION_STARTS = {"organization.suspend": "suspension", "organization.blacklist": "blacklist"}
+_SANCTION_ENDS = {"organization.reinstate": "suspension", "organization.lift_blacklist": "blacklist"}
+_SANCTION_LABELS = {
+    "suspension": Organization.State.SUSPENDED.label,
+    "blacklist": Organization.State.BLACKLISTED.label,
+}
+
+
+def sanction_history(pk):
+    """The organization's suspensions and blacklistings, newest first, with
+    their days, read from the audit events of its transitions (one query)."""
+    events = (
+        AuditEvent.objects.filter(
+            object_type="marketplace.organization",
+            object_id=str(pk),
+            action__in=(*_SANCTION_STARTS, *_SANCTION_ENDS),
+        )
+        .order_by("id")
+        .values_list("action", "created_at", "details")
+    )
+    sanctions = []
+    open_ones = {}
+    for action, created_at, details in events:
+        day = timezone.localdate(created_at)
+        if action in _SANCTION_STARTS:
+            kind = _SANCTION_STARTS[action]
+            until = None
+            if kind == "blacklist" and isinstance(details, dict) and details.get("until"):
+                try:
+                    until = datetime.date.fromisoformat(str(details["until"])[:10])
+                except ValueError:
+                    until = None
+            open_ones[kind] = len(sanctions)
+            sanctions.append(Sanction(kind, day, None, until))
+        else:
+            kind = _SANCTION_ENDS[action]
+            index = open_ones.pop(kind, None)
+            if index is not None:
+                sanction = sanctions[index]
+                sanctions[index] = Sanction(sanction.kind, sanction.started_on, day, sanction.until)
+    return sanctions[::-1]
+
+
 def directory_communities():
     """Communities for the directory's filter, by street and name."""
     return Community.objects.order_by("street", "name", "pk")
@@ -184,3 +249,11 @@ def directory_communities():
 def directory_service_areas():
     """Service areas (major service categories) for the directory's filter."""
     return ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code")
+
+
+def public_credit_codes(pks):
+    """{organization pk: its unified social credit code} for the
+    organizations among ``pks`` whose registration an officer confirmed
+    (the code the public pages show); others are left out.  One query."""
+    rows = Organization.objects.filter(_CONFIRMED, pk__in=list(pks), credit_code__isnull=False)
+    return {pk: code for pk, code in rows.values_list("pk", "credit_code") if code}

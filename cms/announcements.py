@@ -19,6 +19,7 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ DUE_WITHIN = {
     Kind.OPENING: 1,
     Kind.RESULT: 2,
     Kind.CHALLENGE: 2,
-    Kind.CONTRACT: 2,
+    Kind.CONTRACT: contracts_public.ANNOUNCE_WITHIN,
     Kind.ACCEPTANCE: 2,
     Kind.PAYMENT: payments_public.ANNOUNCE_WITHIN,
     Kind.TERMINATION: 2,
@@ -76,12 +77,12 @@ def due_at(kind, event_at):
     return timezone.make_aware(end, timezone.get_current_timezone())
 
 
-def owed(project_ref=None):
-    """Every announcement the data owes (for one project, or all), as the
-    domains' dicts."""
+def owed(project_ref=None, project_ids=None):
+    """Every announcement the data owes (for one project, some, or all), as
+    the domains' dicts."""
     found = []
     for source in SOURCES:
-        found.extend(source(project_ref=project_ref))
+        found.extend(source(project_ref=project_ref, project_ids=project_ids))
     return found
 
 
@@ -119,12 +120,34 @@ def publish_due(project_ref=None, *, now=None):
         except IntegrityError:  # written meanwhile by another run
             continue
         written.append(row.pk)
-    if written:
-        search_index.reindex_after_commit("announcements", written)
     return len(written)
 
 
-def pending(now=None):
+def changed_since(since):
+    """The ids of the projects with a public event after ``since`` (what the
+    minute run looks at; the nightly run looks at everything)."""
+    found = procurement_public.projects_with_events_since(since)
+    found |= evaluation_selectors.projects_awarded_since(since)
+    found |= evaluation_selectors.projects_with_challenges_decided_since(since)
+    found |= contracts_public.projects_with_contract_events_since(since)
+    found |= payments_public.projects_paid_since(since)
+    return found
+
+
+#: how far back the minute run looks (a receiver that failed, a scheduler
+#: that stopped for a while); the nightly run (``publish_all``) covers the rest
+RECENT = datetime.timedelta(hours=6)
+
+
+def publish_recent(now=None):
+    """The scheduler's minute run: what the projects changed in the last
+    ``RECENT`` owe and is not yet published."""
+    now = now or timezone.now()
+    changed = changed_since(now - RECENT)
+    return publish_due(project_ids=changed, now=now) if changed else 0
+
+
+def pending():
     """What the data owes and is not yet published, nearest deadline first:
     ``[(item, due_at)]`` (the officers' dashboard)."""
     existing = set(Announcement.objects.values_list("kind", "key"))
@@ -174,3 +197,9 @@ def on_milestone_accepted(sender, milestone, **kwargs):
 @receiver(payment_events.payment_paid, dispatch_uid="cms.announcements.payment")
 def on_payment_paid(sender, payment, **kwargs):
     _after_commit(payment.contract.project.ref)
+
+
+@receiver(post_save, sender=Announcement, dispatch_uid="cms.announcements.search")
+def on_announcement_saved(sender, instance, **kwargs):
+    """Written, or an editor's note changed: the search index follows after commit."""
+    search_index.reindex_after_commit("announcements", [instance.pk])

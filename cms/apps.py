@@ -11,4 +11,5 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import page_audit, receivers  # noqa: F401  (connects the domain-event and page-audit receivers)
+        from cms import announcements, page_audit, receivers  # noqa: F401  (connects the domain-event and page-audit receivers)
+        from cms.search import receivers as search_receivers  # noqa: F401  (keeps the site search current)

@@ -1,6 +1,6 @@
 from django.db import models
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
@@ -300,3 +300,60 @@ STATUTORY_PAGE_MODELS = (HomePage, SectionPage, CallAnnouncementPage, OpeningRec
 
 def is_statutory(page):
     return issubclass(page.specific_class or type(page), STATUTORY_PAGE_MODELS)
+
+
+# The site search's table (issue 17), defined with its code in cms/search/.
+from cms.search.models import SearchDocument  # noqa: E402, F401
+
+
+class AnnouncementKind(models.TextChoices):
+    """The statutory announcements, in the order of a project's story."""
+
+    INTENTION = "intention", pgettext_lazy("announcement", "Purchase intention")
+    CALL = "call", pgettext_lazy("announcement", "Call for bids")
+    CORRECTION = "correction", pgettext_lazy("announcement", "Correction")
+    OPENING = "opening", pgettext_lazy("announcement", "Opening record")
+    RESULT = "result", pgettext_lazy("announcement", "Result")
+    CHALLENGE = "challenge", pgettext_lazy("announcement", "Challenge decision")
+    CONTRACT = "contract", pgettext_lazy("announcement", "Contract")
+    ACCEPTANCE = "acceptance", pgettext_lazy("announcement", "Acceptance result")
+    PAYMENT = "payment", pgettext_lazy("announcement", "Payment")
+    TERMINATION = "termination", pgettext_lazy("announcement", "Termination")
+
+
+class Announcement(models.Model):
+    """One public announcement: what happened (``event_at``), by when the
+    law wants it public (``due_at``, in Chinese working days) and when it
+    was (``published_at``).  Written by ``cms.announcements`` from the
+    domains' public read modules after their transactions commit, never by
+    hand; editors may add a note.  ``facts`` keeps what was announced."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=AnnouncementKind.choices)
+    key = models.CharField(_("key"), max_length=80)
+    title = models.CharField(_("title"), max_length=300)
+    project_ref = models.CharField(_("project"), max_length=20, blank=True, db_index=True)
+    contract_number = models.CharField(_("contract"), max_length=30, blank=True)
+    event_at = models.DateTimeField(_("event"))
+    due_at = models.DateTimeField(_("due"))
+    published_at = models.DateTimeField(_("published"))
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
+    note = models.TextField(
+        _("editor's note"), blank=True, help_text=_("Shown under the facts. The facts themselves come from the data.")
+    )
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-published_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="announcement_once")]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="announcement_newest"),
+            models.Index(fields=["kind", "-published_at", "-id"], name="announcement_kind_newest"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.title}"
+
+    @property
+    def late(self):
+        return self.published_at > self.due_at

@@ -5,10 +5,14 @@ same actions again at the door of each view, whatever a later change to the
 tester or a new bulk action may do."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Page
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from cms.models import is_statutory
+from cms.models import Announcement, is_statutory
 
 
 def _refuse(page):
@@ -46,3 +50,40 @@ def refuse_bulk_actions_on_statutory_pages(request, action_type, objects, action
     for page in objects:
         _refuse(page)
     return None
+
+
+class AnnouncementNotePolicy(ModelPermissionPolicy):
+    """Announcements are written by the platform from the data
+    (``cms.announcements``) and never deleted: nobody adds or deletes one
+    here, superusers included; editors only change their note."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(Announcement, AnnouncementNotePolicy(Announcement), exact_class=True)
+
+
+class AnnouncementNoteViewSet(ModelViewSet):
+    """Editors add a note to an announcement (the facts stay the data's);
+    each change is in the announcement's history."""
+
+    model = Announcement
+    icon = "doc-full"
+    menu_label = gettext_lazy("Announcements")
+    menu_order = 290
+    add_to_admin_menu = True
+    url_prefix = "announcements"
+    name = "announcements"
+    list_display = ["title", "kind", "project_ref", "published_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "project_ref", "contract_number"]
+    form_fields = ["note"]
+    copy_view_enabled = False
+
+
+@hooks.register("register_admin_viewset")
+def register_announcement_notes():
+    return AnnouncementNoteViewSet()

@@ -383,6 +383,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.retry_stuck_payments",
         "schedule": crontab(minute="*/5"),
     },
+    "announcements-every-minute": {
+        # Publishes any announcement the data owes that no receiver published
+        # after its commit, so each appears within a minute of its event (issue 17).
+        "task": "cms.tasks.publish_announcements",
+        "schedule": crontab(minute="*"),
+        # A run not started within the minute is dropped: the next one does its work.
+        "options": {"expires": 55},
+    },
+    "announcements-nightly": {
+        # The same over every project, for whatever the minute runs missed.
+        "task": "cms.tasks.publish_all_announcements",
+        "schedule": crontab(hour=1, minute=40),
+    },
     "purge-consumed-messages": {
         # The embedded SQL broker keeps every delivered message: delete them,
         # and queued notifications never delivered (issue 12).
@@ -424,6 +437,15 @@ RESULTS_PUBLISH_MEMBER_SCORES = env.bool("RESULTS_PUBLISH_MEMBER_SCORES", defaul
 # Challenges (质疑): working days after the result to file, and to answer.
 CHALLENGE_FILING_WORKING_DAYS = 7
 CHALLENGE_ANSWER_WORKING_DAYS = 7
+# Open data (OCDS 1.1.5, cms/ocds, /ocds/): every ocid is this prefix plus the
+# project's reference.  Prefixes are registered with the Open Contracting
+# Partnership ("ocds-" + 6 characters); the default is a PLACEHOLDER until the
+# district registers its own: set OCDS_OCID_PREFIX before publishing for real.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx-")
+OCDS_PUBLISHER_NAME = env.str("OCDS_PUBLISHER_NAME", default="社区社会服务政府采购平台")
+OCDS_LICENSE = env.str("OCDS_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")
+# Releases per page of the change feed (/ocds/changes.json).
+OCDS_PAGE_SIZE = env.int("OCDS_PAGE_SIZE", default=100)
 # The demo call that closes soon after `make run` starts (seed_demo).
 DEMO_CLOSING_MINUTES = env.int("DEMO_CLOSING_MINUTES", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="marketplace.core.sms.ConsoleSMSBackend")

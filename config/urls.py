@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.views import timeliness as cms_timeliness
 from contracts.milestones import delivery_urls, evaluation_urls
 from contracts.payments import urls as payment_urls
 from contracts.payments import webhooks as payment_webhooks
@@ -25,6 +26,8 @@ urlpatterns = [
     path("work/contracts/", include("contracts.contracts.urls")),
     # Milestone evaluation and acceptance for officers (issue 15: contracts/milestones/evaluation_urls.py).
     path("work/milestones/", include(evaluation_urls.officer_patterns)),
+    # Announcement timeliness for officers (issue 17: cms/views/timeliness.py).
+    path("work/disclosure/", cms_timeliness.dashboard, name="announcement_timeliness"),
     path("work/", include("marketplace.needs.urls")),
     # The officer's to-do page (/work/ itself; the routes above keep their prefixes).
     path("work/", include("marketplace.workspace.urls")),
@@ -45,17 +48,23 @@ urlpatterns = [
     path("needs/report/", need_views.resident_report, name="resident_report"),
     path("needs/report/thanks/", need_views.resident_report_thanks, name="resident_report_thanks"),
     path("help/bid-receipts/", bid_views.receipt_help, name="bid_receipt_help"),
+    # One search over every public record (issue 17: cms/search/).
+    path("search/", include("cms.search.urls")),
     # One sign-in (lockout, second factor) for the admin and Wagtail's private pages too.
     path("admin/login/", security_views.AdminSignInView.as_view(), name="admin_sign_in"),
     path("_util/login/", security_views.SignInView.as_view(), name="private_page_sign_in"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("ocds/", include("cms.ocds.urls")),  # open data, OCDS 1.1.5 (issue 17)
 ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL + "images/", document_root=settings.MEDIA_ROOT / "images")
+
+# Public CMS routes outside the page tree (open data: the purchase list, statistics).
+urlpatterns += [path("", include("cms.public_urls"))]
 
 # Wagtail serves the public page tree; it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]

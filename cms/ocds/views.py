@@ -16,12 +16,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from cms import announcements
 from cms.ocds import packages
 from cms.ocds import releases as ocds
-from contracts.contracts import public as contracts_public
-from contracts.payments import public as payments_public
 from marketplace.core.params import has_control_characters
-from marketplace.evaluation import selectors as evaluation_selectors
 from marketplace.procurement import public as procurement_public
 
 #: Projects read per database round trip by the feeds that walk them all.
@@ -144,11 +142,7 @@ def changed_projects(since):
     projects = procurement_public.open_data_projects()
     if since is None:
         return projects
-    pks = procurement_public.projects_with_events_since(since)
-    pks |= evaluation_selectors.projects_awarded_since(since)
-    pks |= contracts_public.projects_with_contract_events_since(since)
-    pks |= payments_public.projects_paid_since(since)
-    return projects.filter(pk__in=sorted(pks))
+    return projects.filter(pk__in=sorted(announcements.changed_since(since)))
 
 
 def changed_releases(site, since):

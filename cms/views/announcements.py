@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Announcement, AnnouncementKind, Section, SectionPage
@@ -58,7 +59,8 @@ def index(request, page):
         kind, query = form.cleaned_data["kind"], form.cleaned_data["q"]
     rows = paginate(request, filtered(kind, query), PER_PAGE)
     disclosure_url = page.get_url(request)
-    querystring = "&".join(f"{key}={value}" for key, value in (("kind", kind), ("q", query)) if value)
+    kept = {key: value for key, value in (("kind", kind), ("q", query)) if value}
+    querystring = urlencode(kept) + "&" if kept else ""
     return render(
         request,
         "cms/disclosure/index.html",

@@ -6,10 +6,13 @@ resident's answer; residents' comments only once an officer published them.
 A contract appears here from the moment both parties signed it (the same
 after-commit moment that records ``announced_at``)."""
 
+import re
+
 from django import forms
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cms.views import announcements as announcement_views
@@ -21,6 +24,8 @@ from marketplace.core.filters import paginate
 from marketplace.core.params import has_control_characters
 
 PER_PAGE = 20
+# ASCII digits only (``str.isdigit`` takes "²", which ``int`` refuses), and not absurdly many
+ANNOUNCEMENT_ID = re.compile(r"[0-9]{1,18}")
 STATE_CHOICES = [("", _("Every status"))] + [
     (state.value, state.label) for state in (Contract.State.ACTIVE, Contract.State.COMPLETED, Contract.State.TERMINATED)
 ]
@@ -72,7 +77,8 @@ def contracts_index(request, page):
         if state:
             contracts = contracts.filter(state=state)
     contracts_page = paginate(request, contracts, PER_PAGE)
-    querystring = "&".join(f"{key}={value}" for key, value in (("q", query), ("state", state)) if value)
+    kept = {key: value for key, value in (("q", query), ("state", state)) if value}
+    querystring = urlencode(kept) + "&" if kept else ""
     return render(
         request,
         "cms/disclosure/contracts.html",
@@ -126,7 +132,7 @@ def part(request, page, key, part):
     ``/disclosure/feed/<type>/`` (the Atom feed of one type)."""
     if key == "a":
         pk, _slash, rest = part.partition("/")
-        if not pk.isdigit() or rest not in ("", "pdf"):
+        if not ANNOUNCEMENT_ID.fullmatch(pk) or rest not in ("", "pdf"):
             raise Http404
         return announcement_views.detail(request, page, int(pk), pdf=rest == "pdf")
     if key == "feed" and "/" not in part:

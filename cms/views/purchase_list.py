@@ -14,7 +14,6 @@ Every format is made by ``rows`` from the same read modules
 (``marketplace.evaluation.open_data``, ``contracts.payments.open_data``),
 in a fixed number of queries per page or chunk of projects."""
 
-import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from contracts.payments import open_data as money
-from marketplace.core import languages
+from marketplace.core import languages, spreadsheets
 from marketplace.core.filters import paginate
 from marketplace.core.money import format_cny
 from marketplace.core.pdf import render_pdf
@@ -313,26 +312,21 @@ def download(request, year, fmt):
     return response
 
 
-class _Line:
-    """What ``csv.writer`` writes to: it hands the line back."""
-
-    def write(self, value):
-        return value
-
-
 def _csv(found_rows, language):
     """The lines of the CSV, written while the response streams (in the
     reader's ``language``: the request may be over by then)."""
     with translation.override(language):
-        writer = csv.writer(_Line())
-        cols = columns()
-        # The BOM tells Excel the file is UTF-8.
-        yield "\ufeff" + writer.writerow([str(heading) for heading, _value, _money in cols])
-        found = Totals()
-        for row in found_rows:
-            found.add(row)
-            yield writer.writerow(["" if (v := value(row)) is None else str(v) for _h, value, _m in cols])
-        yield writer.writerow(["" if cell is None else str(cell) for cell in _total_cells(found)])
+        yield from spreadsheets.csv_lines(_csv_rows(found_rows))
+
+
+def _csv_rows(found_rows):
+    cols = columns()
+    yield [str(heading) for heading, _value, _money in cols]
+    found = Totals()
+    for row in found_rows:
+        found.add(row)
+        yield [value(row) for _h, value, _m in cols]
+    yield list(_total_cells(found))
 
 
 def _xlsx(year, found_rows):
@@ -354,8 +348,9 @@ def _xlsx(year, found_rows):
     found = Totals()
     for row in found_rows:
         found.add(row)
-        sheet.append([value(row) for _heading, value, _money in cols])
-    sheet.append([heading(cell) if isinstance(cell, str) else cell for cell in _total_cells(found)])
+        sheet.append([spreadsheets.text_cell(sheet, value(row)) for _heading, value, _money in cols])
+    totals = _total_cells(found)
+    sheet.append([heading(cell) if isinstance(cell, str) else spreadsheets.text_cell(sheet, cell) for cell in totals])
     body = io.BytesIO()
     workbook.save(body)
     return body.getvalue()

@@ -18,7 +18,7 @@ nothing is told by colour alone), scales to the screen by its viewBox, and
 is followed by the same figures as a table.  No JavaScript, no external
 service, no personal data."""
 
-import csv
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from contracts.payments import open_data as money
-from marketplace.core import languages
+from marketplace.core import languages, spreadsheets
 from marketplace.core.money import format_cny
 from marketplace.evaluation import open_data
 
@@ -225,18 +225,11 @@ def csv_rows(year):
         yield _("Accepted milestones by grade"), f"{letter} {label}", _("Milestones"), count
 
 
-class _Line:
-    def write(self, value):
-        return value
-
-
 def _csv(year, language):
     """The lines of the CSV, in the reader's ``language`` (written while the response streams)."""
     with translation.override(language):
-        writer = csv.writer(_Line())
-        yield "\ufeff" + writer.writerow([_("Section"), _("Item"), _("Measure"), _("Value")])
-        for row in csv_rows(year):
-            yield writer.writerow([str(cell) for cell in row])
+        header = [[_("Section"), _("Item"), _("Measure"), _("Value")]]
+        yield from spreadsheets.csv_lines(itertools.chain(header, csv_rows(year)))
 
 
 def csv_download(request, year):

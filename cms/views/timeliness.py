@@ -36,7 +36,7 @@ def dashboard(request):
             "overdue": due < now,
             "soon": due < soon,
         }
-        for item, due in announcements.pending(now)
+        for item, due in announcements.pending()
     ]
     published = Announcement.objects.filter(published_at__year=year)
     late = [row for row in published.order_by("-published_at") if row.late]

@@ -194,3 +194,14 @@ class ListFilterSet(django_filters.FilterSet):
     def querystring(self):
         kept = self.kept()
         return urlencode(kept) + "&" if kept else ""
+
+
+def disclosure_scope(ref_lookup, id_lookup, project_ref=None, project_ids=None):
+    """The filter of a domain's ``disclosure_events``: one project by
+    reference, some by id, or (neither given) all."""
+    scope = {}
+    if project_ref:
+        scope[ref_lookup] = project_ref
+    if project_ids is not None:
+        scope[f"{id_lookup}__in"] = list(project_ids)
+    return scope

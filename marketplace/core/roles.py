@@ -88,6 +88,9 @@ ROLES = (
             "contracts.change_contractclauses",
             "contracts.view_contractclauses",
             "contracts.publish_contractclauses",
+            # The editor's note on an announcement (issue 17); its facts come from the data.
+            "cms.change_announcement",
+            "cms.view_announcement",
         ),
         cms_editor=True,
     ),

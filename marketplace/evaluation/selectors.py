@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.filters import disclosure_scope
 from marketplace.core.models.audit import AuditEvent
 from marketplace.evaluation.models import (
     Award,
@@ -432,3 +433,94 @@ def ready_to_award():
         superseded_at__isnull=True, confirmed_at__isnull=False, project__state=Project.State.EVALUATING
     ).exclude(Exists(Award.objects.filter(project=OuterRef("project"), cancelled_at__isnull=True)))
     return reports.select_related("project").order_by("confirmed_at", "pk")
+
+
+# --- announcements (cms.announcements) ------------------------------------------------------------
+
+PUBLIC_Q_FOR_PROJECT = Q(project__state__in=Project.PUBLIC_STATES, project__published_at__isnull=False)
+
+
+def disclosure_events(project_ref=None, project_ids=None):
+    """The announcements the evaluation domain owes (see
+    ``marketplace.procurement.public.disclosure_events`` for the shape): each
+    award's result (结果公告) and each decided challenge (质疑处理结果: the
+    officer's neutral summary of the grounds, the decision and the remedy;
+    never the challenger, its letter or the reasons addressed to it)."""
+    scope = disclosure_scope("project__ref", "project_id", project_ref, project_ids)
+    found = []
+    awards = Award.objects.filter(PUBLIC_Q_FOR_PROJECT, **scope).select_related("project", "bid__organization")
+    for award in awards:
+        project = award.project
+        found.append(
+            {
+                "kind": "result",
+                "key": f"{project.ref}-{award.pk}",
+                "title": project.title,
+                "project_ref": project.ref,
+                "event_at": award.awarded_at,
+                "published_at": award.awarded_at,
+                "facts": {
+                    "organization": award.bid.organization.name,
+                    "organization_id": award.bid.organization_id,
+                    "price": str(award.price),
+                    "challenge_deadline": award.challenge_deadline.isoformat(),
+                },
+            }
+        )
+        if award.cancelled_at is not None:
+            # The cancellation is announced in its own right (the award's
+            # announcement keeps what it announced).
+            found.append(
+                {
+                    "kind": "result",
+                    "key": f"{project.ref}-{award.pk}-cancelled",
+                    "title": project.title,
+                    "project_ref": project.ref,
+                    "event_at": award.cancelled_at,
+                    "published_at": award.cancelled_at,
+                    "facts": {
+                        "organization": award.bid.organization.name,
+                        "organization_id": award.bid.organization_id,
+                        "price": str(award.price),
+                        "cancelled_at": award.cancelled_at.isoformat(),
+                    },
+                }
+            )
+    decided = Challenge.objects.filter(
+        state__in=(Challenge.State.UPHELD, Challenge.State.DISMISSED), decided_at__isnull=False, **scope
+    ).select_related("project")
+    for challenge in decided:
+        project = challenge.project
+        found.append(
+            {
+                "kind": "challenge",
+                "key": f"{project.ref}-{challenge.pk}",
+                "title": project.title,
+                "project_ref": project.ref,
+                "event_at": challenge.decided_at,
+                # Nothing showed the decision in public before its announcement.
+                "published_at": None,
+                "facts": {
+                    "summary": challenge.public_summary,
+                    "outcome": challenge.state,
+                    "remedy": challenge.remedy,
+                    "filed_on": timezone.localdate(challenge.filed_at).isoformat(),
+                },
+            }
+        )
+    return found
+
+
+# --- open data (OCDS 1.1.5, cms/ocds) ------------------------------------------------------------
+
+
+def projects_awarded_since(since):
+    """The ids of the projects with an award made or cancelled after ``since``
+    (the open-data change feed reads only the projects that changed)."""
+    awards = Award.objects.filter(Q(awarded_at__gt=since) | Q(cancelled_at__gt=since))
+    return set(awards.values_list("project_id", flat=True))
+
+
+def projects_with_challenges_decided_since(since):
+    """The ids of the projects with a challenge decided after ``since``."""
+    return set(Challenge.objects.filter(decided_at__gt=since).values_list("project_id", flat=True))

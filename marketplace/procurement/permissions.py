@@ -154,6 +154,8 @@ def can_publish_intention(user, project):
         return refused(_("The call is already published."), "state")
     if project.intention_published_at is not None:
         return refused(_("The purchase intention is already public."), "intention_public")
+    if project.retender_of_id is not None:
+        return refused(_("A re-tender is covered by its original project's purchase intention."), "retender")
     return ALLOWED
 
 

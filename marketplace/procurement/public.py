@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from marketplace.core.filters import disclosure_scope
 from marketplace.core.permissions import is_officer
 from marketplace.organizations.selectors.members import memberships_of_user
 from marketplace.organizations.services import entry_standards
@@ -47,6 +48,14 @@ def open_calls(limit=None):
 
 def open_call_count():
     return selectors.open_calls().count()
+
+
+def organization_bid_record(organization_id):
+    """An organization's bidding for its public service record: ``{"bid":
+    n, "won": n}`` over opened calls only (the sealed-bid selector's
+    ``organization_bid_record``: a bid on a call still open is never
+    counted)."""
+    return bid_selectors.organization_bid_record(organization_id)
 
 
 # --- the road from a call to a bid -------------------------------------------------------------
@@ -123,3 +132,160 @@ def bid_road(user, project, *, now=None):
             )
         )
     return BidRoad("organizations", choices)
+
+
+# --- open data (OCDS 1.1.5, cms/ocds) ----------------------------------------------------------
+
+
+def open_data_projects():
+    """Every project with a public event: a published purchase intention, a
+    published call and everything after it; by primary key, with its method
+    and the call it re-tenders: the open-data feed walks it in chunks
+    (``.iterator(chunk_size=…)``).  A project whose only public event is its
+    intention is public through ``intention`` alone (the snapshot), never its
+    draft's fields."""
+    from django.db.models import Q
+
+    return (
+        selectors.Project.objects.filter(selectors.PUBLIC_Q | Q(intention_published_at__isnull=False))
+        .select_related("method", "retender_of")
+        .order_by("pk")
+    )
+
+
+def projects_with_events_since(since):
+    """The ids of the projects with a procurement event after ``since``: the
+    intention, the call, an addendum, the opening, a cancellation, or any
+    other change of the project row (a failure saves it)."""
+    from django.db.models import Q
+
+    changed = (
+        Q(intention_published_at__gt=since)
+        | Q(published_at__gt=since)
+        | Q(opened_at__gt=since)
+        | Q(cancelled_at__gt=since)
+        | Q(updated_at__gt=since)
+        | Q(addenda__issued_at__gt=since)
+    )
+    return set(open_data_projects().filter(changed).values_list("pk", flat=True))
+
+
+def open_data_project(ref):
+    """The project of ``/ocds/…/<ocid>.json``: the public project with this
+    exact reference (its bids opened if the deadline passed, as the call
+    page does), else one whose purchase intention is public; or None."""
+    project = public_project(ref)
+    if project is None and isinstance(ref, str) and selectors.REF_PATTERN.match(ref):
+        project = open_data_projects().filter(ref=ref).first()
+    return project if project is not None and project.ref == ref else None
+
+
+def failed_at(project):
+    """When a failed call failed (too few valid bids at the opening or in
+    the evaluation): the time of its transition to ``failed`` in the audit
+    chain, else the opening; None for any other project."""
+    from marketplace.core.models.audit import AuditEvent
+
+    if project.state != selectors.Project.State.FAILED:
+        return None
+    found = (
+        AuditEvent.objects.filter(object_type="marketplace.project", object_id=str(project.pk), to_state="failed")
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return found or project.opened_at or project.updated_at
+
+
+# --- announcements (cms.announcements) ------------------------------------------------------------
+
+
+def _money(value):
+    return str(value) if value is not None else ""
+
+
+def disclosure_events(project_ref=None, project_ids=None):
+    """The public announcements the procurement domain owes, as plain dicts
+    (``kind``, ``key``, ``title``, ``project_ref``, ``event_at``,
+    ``published_at``, ``facts``): each purchase intention (采购意向), call
+    (采购公告), addendum (更正公告), opening record (开标记录) and each call
+    that ended without a result (终止公告: cancelled after publication, or
+    failed).  ``published_at`` is when the fact became public on the site
+    (its live page), None when only the announcement makes it public.
+    Nothing about bids before the opening; no person."""
+    project_model = selectors.Project
+    scope = disclosure_scope("ref", "pk", project_ref, project_ids)
+    found = []
+    for project in project_model.objects.filter(intention_published_at__isnull=False, **scope).select_related("method"):
+        intention = project.intention or {}
+        found.append(
+            {
+                "kind": "intention",
+                "key": project.ref,
+                "title": intention.get("title") or project.title,
+                "project_ref": project.ref,
+                "event_at": project.intention_published_at,
+                "published_at": project.intention_published_at,
+                "facts": {**intention, "method_name": project.method.label},
+            }
+        )
+    public = (
+        project_model.objects.filter(selectors.PUBLIC_Q, **scope).select_related("method").prefetch_related("addenda")
+    )
+    for project in public:
+        common = {"title": project.title, "project_ref": project.ref}
+        base = {"budget": _money(project.budget), "method_name": project.method.label, "year": project.year}
+        found.append(
+            {
+                "kind": "call",
+                "key": project.ref,
+                **common,
+                "event_at": project.published_at,
+                "published_at": project.published_at,
+                "facts": {**base, "deadline": project.deadline.isoformat()},
+            }
+        )
+        for addendum in project.addenda.all():
+            found.append(
+                {
+                    "kind": "correction",
+                    "key": f"{project.ref}-{addendum.number}",
+                    **common,
+                    "event_at": addendum.issued_at,
+                    "published_at": addendum.issued_at,
+                    "facts": {
+                        "number": addendum.number,
+                        "text": addendum.text,
+                        "old_deadline": addendum.old_deadline.isoformat(),
+                        "new_deadline": addendum.new_deadline.isoformat(),
+                    },
+                }
+            )
+        if project.opened_at:
+            found.append(
+                {
+                    "kind": "opening",
+                    "key": project.ref,
+                    **common,
+                    "event_at": project.opened_at,
+                    "published_at": project.opened_at,
+                    "facts": base,
+                }
+            )
+        ended = None
+        if project.state == project_model.State.CANCELLED and project.cancelled_at:
+            ended = (project.cancelled_at, "cancelled", project.cancel_reason)
+        elif project.state == project_model.State.FAILED:
+            ended = (failed_at(project), "failed", "")
+        if ended is not None:
+            found.append(
+                {
+                    "kind": "termination",
+                    "key": f"call-{project.ref}",
+                    **common,
+                    "event_at": ended[0],
+                    "published_at": ended[0],
+                    "facts": {**base, "outcome": ended[1], "reason": ended[2]},
+                }
+            )
+    return found

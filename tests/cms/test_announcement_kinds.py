@@ -10,6 +10,7 @@ from django.utils import timezone
 from cms import announcements
 from cms.models import Announcement
 from marketplace.evaluation.services import awards
+from marketplace.evaluation.services.awards import AwardError
 from marketplace.models import Bid, Project
 from marketplace.procurement.services import projects as project_services
 from tests.evaluation_fixtures import award_top, evaluated
@@ -43,6 +44,9 @@ def test_a_challenge_decision_is_announced_without_the_challenger(client, site, 
     loser = Bid.objects.select_related("organization").get(project=opened, organization__name="投标组织1")
     challenge = awards.file_challenge(loser, by=opened.admins[0], reasons=f"评分有误，联系人 {MARKER}")
     awards.answer_challenge(challenge, by=officer, answer=f"已复核。{MARKER}")
+    with pytest.raises(AwardError) as refused:  # the summary is required by the service too
+        awards.decide_challenge(challenge, by=officer, upheld=False, reason="理由不成立", public_summary="  ")
+    assert refused.value.field == "public_summary"
     awards.decide_challenge(
         challenge, by=officer, upheld=False, reason=f"理由不成立 {MARKER}", public_summary="质疑评分细则的适用。"
     )

@@ -91,7 +91,9 @@ def _cancel(project, officer, remedy="cancel", reason="中标组织资格不符�
         _bid(project, "投标组织1"), by=project.admins[0], reasons="评分未按招标文件规定的标准进行"
     )
     awards.answer_challenge(challenge, by=officer, answer="经核实属实。")
-    awards.decide_challenge(challenge, by=officer, upheld=True, reason=reason, remedy=remedy)
+    awards.decide_challenge(
+        challenge, by=officer, upheld=True, reason=reason, remedy=remedy, public_summary="质疑事项的中性摘要。"
+    )
     project.refresh_from_db()
     return project
 
@@ -305,7 +307,9 @@ def test_dismissed_challenge_is_counted(client, awarded, officer):
     html = _get(client, f"/projects/{awarded.ref}/result/")
     assert results.result_facts(awarded)["challenges"]["open"] == 1
     awards.answer_challenge(challenge, by=officer, answer="经复核，评分符合规定。")
-    awards.decide_challenge(challenge, by=officer, upheld=False, reason="质疑缺乏事实依据")
+    awards.decide_challenge(
+        challenge, by=officer, upheld=False, reason="质疑缺乏事实依据", public_summary="质疑事项的中性摘要。"
+    )
     assert Challenge.objects.get().state == Challenge.State.DISMISSED
     facts = results.result_facts(awarded)
     assert facts["challenges"] == {"filed": 1, "upheld": 0, "dismissed": 1, "open": 0} and not facts["cancelled"]

@@ -296,12 +296,15 @@ RULES = {
     "work/organizations/<int:pk>/blacklist/": officers(REDIRECT),
     # --- officers: the project workbench ------------------------------------------------------------
     "work/projects/": officers(),
+    # --- officers: announcement timeliness (issue 17) --------------------------------------------------
+    "work/disclosure/": officers(),
     "work/projects/new/": officers(),
     "work/projects/challenges/": officers(),
     "work/projects/<str:ref>/": officers(),
     "work/projects/<str:ref>/edit/": officers(REDIRECT),
     "work/projects/<str:ref>/submit/": officers(REDIRECT),
     "work/projects/<str:ref>/approve/": officers(REDIRECT),
+    "work/projects/<str:ref>/intention/": officers(REDIRECT),
     "work/projects/<str:ref>/return/": officers(REDIRECT),
     "work/projects/<str:ref>/cancel/": officers(REDIRECT),
     "work/projects/<str:ref>/documents/": officers(REDIRECT),
@@ -410,6 +413,25 @@ RULES = {
     "needs/report/": everyone(),
     "needs/report/thanks/": everyone(),
     "help/bid-receipts/": everyone(),
+    # --- the site search (issue 17: cms/search/) --------------------------------------------------------
+    "search/": everyone(),
+    # open data (issue 17, 3 and 5): the annual purchase list, its downloads and the statistics
+    "purchase-list/": everyone(),
+    "purchase-list/<int:year>/": everyone(),
+    "purchase-list/<int:year>/download.<str:fmt>": everyone(),
+    "statistics/": everyone(),
+    "statistics/<int:year>.csv": everyone(),
+    # --- open data, OCDS 1.1.5 (issue 17): the world's opened project's packages, the feed, the bulk file ---
+    "ocds/": everyone(),
+    "ocds/releases/<str:ocid>.json": everyone(),
+    "ocds/records/<str:ocid>.json": everyone(),
+    "ocds/changes.json": everyone(),
+    "ocds/bulk/releases.jsonl": everyone(),
+    # --- the public audit head (issue 17): the signed daily heads, each day's JSON, the feed ------------
+    "audit/": everyone(),
+    "audit/feed/": everyone(),
+    # (the matrix world publishes no head: the filled-in day is unknown to everyone)
+    "audit/<str:day>.json": everyone(NOT_FOUND),
     # --- signing in (one lockout, one second factor) ----------------------------------------------------
     "admin/login/": R({**dict.fromkeys(ANON + NON_ADMIN, OK), **dict.fromkeys(ADMIN, ADMIN_HOME)}, post=None),
     "_util/login/": R(
@@ -691,6 +713,15 @@ RULES.update(
         "admin/service-categories/history/<int:pk>/": admin(ADMIN_HOME, platform_admin=OK, superuser=OK),
         "admin/service-categories/history-results/<int:pk>/": admin(ADMIN_HOME, platform_admin=OK, superuser=OK),
         "admin/service-categories/usage/<int:pk>/": admin(ADMIN_HOME, platform_admin=OK, superuser=OK),
+        # announcements: editors add a note; nobody adds or deletes one (issue 17)
+        "admin/announcements/": admin(ADMIN_HOME, editor=OK, superuser=OK),
+        "admin/announcements/results/": admin(ADMIN_HOME, editor=OK, superuser=OK),
+        "admin/announcements/new/": admin(ADMIN_HOME),
+        "admin/announcements/edit/<int:pk>/": admin(ADMIN_HOME, editor=OK, superuser=OK),
+        "admin/announcements/delete/<int:pk>/": admin(ADMIN_HOME),
+        "admin/announcements/history/<int:pk>/": admin(ADMIN_HOME, editor=OK, superuser=OK),
+        "admin/announcements/history-results/<int:pk>/": admin(ADMIN_HOME, editor=OK, superuser=OK),
+        "admin/announcements/usage/<int:pk>/": admin(ADMIN_HOME, editor=OK, superuser=OK),
         "admin/community-funds/": admin(OK, editor=ADMIN_HOME),
         "admin/community-funds/results/": admin(OK, editor=ADMIN_HOME),
         "admin/community-funds/new/": admin(OK, editor=ADMIN_HOME),

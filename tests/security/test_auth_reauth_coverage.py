@@ -38,6 +38,7 @@ DECIDED_ELSEWHERE = ("marketplace.core.admin", "marketplace.core.users_admin")
 
 IRREVERSIBLE = {
     "projects:approve": "publishes the call",
+    "projects:intention": "the purchase intention is public for good and starts the call's notice period",
     "projects:cancel": "a cancelled project never comes back",
     "projects:addendum": "published to every bidder; may move the deadline",
     "projects:answer": "the answer is published on the call page for good",
@@ -120,6 +121,7 @@ REVERSIBLE = {
 }
 
 READ_ONLY = {
+    "announcement_timeliness",
     "projects:index",
     "projects:detail",
     "projects:document",

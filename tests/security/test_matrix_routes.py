@@ -187,6 +187,10 @@ def _fillers(w):
         ("evaluate/milestones/", "pk", w.milestone_evaluation.pk),
         ("community/surveys/", "pk", w.active_milestone.pk),
         ("survey/", "token", w.survey_token),
+        # issue 17: an announcement the world's data owes (editors add a note)
+        ("admin/announcements/", "pk", w.announcement.pk),
+        # issue 17: a day on which no audit head was published
+        ("audit/", "day", "2026-01-01"),
         ("evaluate/", "number", w.report_number),
         # the Wagtail admin
         ("admin/api/main/^pages/", "pk", w.call_page.pk),
@@ -200,6 +204,12 @@ def _fillers(w):
         ("admin/pages/", "pk", w.call_page.pk),
         ("admin/pages/", "action_name", "approve"),
         ("admin/pages/", "task_state_id", 999999),
+        # open data (issue 17): the purchase list's and the statistics' fund year, a download's format
+        ("purchase-list/", "year", 2026),
+        ("purchase-list/", "fmt", "csv"),
+        ("statistics/", "year", 2026),
+        # open data (issue 17): the ocid of the world's project (opened: public)
+        ("ocds/", "ocid", f"{settings.OCDS_OCID_PREFIX}{p.ref}"),
         ("admin/pages/", "task_id", w.task.pk if w.task else 1),
         ("admin/pages/", "workflow_state_id", 999999),
         ("admin/pages/usage/", "content_type_app_name", "cms"),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.contracts import events, messages, permissions
+from contracts.contracts import public as contracts_public
 from contracts.contracts.models import Contract, ContractDocument, Signature, terms_problem
 from contracts.contracts.pdfs import contract_pdf
 from contracts.contracts.services.base import (
@@ -38,7 +39,7 @@ from marketplace.core.workdays import DayCount
 from marketplace.evaluation.services.awards import mark_contracted
 
 #: the contract announcement is due this many working days after signing
-ANNOUNCEMENT_WORKING_DAYS = 2
+ANNOUNCEMENT_WORKING_DAYS = contracts_public.ANNOUNCE_WITHIN
 
 
 def store_document(contract, pdf, revision, *, amendment=None, version=None):

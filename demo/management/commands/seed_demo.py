@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             created += seed_evaluation(stdout=self.stdout)
             created += seed_contracts(stdout=self.stdout)
             created += seed_payments(stdout=self.stdout)
+        # The site search's documents, from everything public now (issue 17).
+        call_command("rebuild_search_index", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 

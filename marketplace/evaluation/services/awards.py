@@ -386,13 +386,18 @@ def decide_challenge(challenge, *, by, upheld, reason, remedy="", public_summary
     reason = (reason or "").strip()
     if not reason:
         raise AwardError(_("Give the reasons for the decision."), "reason", "reason")
+    public_summary = (public_summary or "").strip()
+    if not public_summary:
+        raise AwardError(
+            _("Write the summary of the grounds for the public announcement."), "public_summary", "public_summary"
+        )
     if upheld and remedy not in Challenge.Remedy.values:
         raise AwardError(_("Choose what follows from upholding the challenge."), "remedy", "remedy")
     with transaction.atomic():
         project, challenge = _lock_challenge(challenge)
         permissions.require(permissions.can_decide_challenge(by, challenge), AwardError)
         challenge.decision_reason = reason
-        challenge.public_summary = (public_summary or "").strip()
+        challenge.public_summary = public_summary
         challenge.decided_by = by
         challenge.decided_at = timezone.now()
         if not upheld:

@@ -304,15 +304,27 @@ def not_awaiting_opening(project):
     return project.state != Project.State.PUBLISHED or now < project.deadline
 
 
+def intention_published_at(project):
+    """When the purchase intention that covers ``project`` was published: its
+    own, or, for a re-tender, the original's (a re-tender buys what that
+    intention announced and publishes none of its own); None if none."""
+    seen = 0
+    while project is not None and seen < 10:
+        if project.intention_published_at is not None:
+            return project.intention_published_at
+        project, seen = project.retender_of, seen + 1
+    return None
+
+
 def intention_notice_ends(project):
     """When the project's call may be published at the earliest: its purchase
     intention's publication plus the method's ``intention_days``.  None when
-    the method needs no intention; ``datetime.max``-like never (None
-    publication) is reported by ``intention_notice_over``."""
+    the method needs no intention or none was published."""
     days = project.method.intention_days
-    if not days or project.intention_published_at is None:
+    published = intention_published_at(project)
+    if not days or published is None:
         return None
-    return project.intention_published_at + datetime.timedelta(days=days)
+    return published + datetime.timedelta(days=days)
 
 
 @guard(
@@ -328,10 +340,11 @@ def intention_notice_over(project):
     service stamps ``publish_clock`` inside its transaction)."""
     if not project.method.intention_days:
         return True
-    if project.intention_published_at is None:
+    ends = intention_notice_ends(project)
+    if ends is None:
         return False
     now = getattr(project, "publish_clock", None) or timezone.now()
-    return now >= intention_notice_ends(project)
+    return now >= ends
 
 
 @guard(_("No contract may be made yet."), code="contract_blocked")

@@ -36,7 +36,12 @@ from marketplace.needs.models import Need
 from marketplace.procurement import permissions
 from marketplace.procurement.filters import OfficerProjectFilterSet
 from marketplace.procurement.forms import projects as forms
-from marketplace.procurement.models.projects import Project, intention_notice_ends, intention_notice_over
+from marketplace.procurement.models.projects import (
+    Project,
+    intention_notice_ends,
+    intention_notice_over,
+    intention_published_at,
+)
 from marketplace.procurement.selectors import bids as bid_selectors
 from marketplace.procurement.selectors import work as selectors
 from marketplace.procurement.services import opening
@@ -376,6 +381,7 @@ def _detail_context(request, project, *, bound=None):
         "can_edit": "edit" in actions,
         # the purchase intention (采购意向) and, while it holds the call back, why
         "intention_ends": intention_notice_ends(project),
+        "intention_at": intention_published_at(project),
         "intention_blocks_call": state in (State.DRAFT, State.PENDING_APPROVAL) and not intention_notice_over(project),
         **_action_forms(actions, bound),
         "addendum_earliest": services.addendum_deadline(project, now) if "addendum" in actions else None,

@@ -222,13 +222,17 @@ def test_answer_then_dismiss(awarded, officer):
         bid_of(awarded, "投标组织1"), by=awarded.admins[0], reasons="评分未按招标文件规定的标准进行"
     )
     with pytest.raises(AwardError, match="Answer the challenge"):
-        awards.decide_challenge(challenge, by=officer, upheld=False, reason="无依据")
+        awards.decide_challenge(
+            challenge, by=officer, upheld=False, reason="无依据", public_summary="质疑事项的中性摘要。"
+        )
     with pytest.raises(AwardError, match="answer"):
         awards.answer_challenge(challenge, by=officer, answer="  ")
     awards.answer_challenge(challenge, by=officer, answer="经复核，评分符合招标文件规定。")
     challenge.refresh_from_db()
     assert challenge.state == Challenge.State.ANSWERED
-    awards.decide_challenge(challenge, by=officer, upheld=False, reason="质疑事项缺乏事实依据")
+    awards.decide_challenge(
+        challenge, by=officer, upheld=False, reason="质疑事项缺乏事实依据", public_summary="质疑事项的中性摘要。"
+    )
     challenge.refresh_from_db()
     assert challenge.state == Challenge.State.DISMISSED
     awarded.refresh_from_db()
@@ -243,8 +247,17 @@ def test_upheld_back_to_evaluation_reopens_the_sheets(awarded, officer):
     )
     awards.answer_challenge(challenge, by=officer, answer="经复核，部分评分有误。")
     with pytest.raises(AwardError, match="Choose"):
-        awards.decide_challenge(challenge, by=officer, upheld=True, reason="评分有误")
-    awards.decide_challenge(challenge, by=officer, upheld=True, reason="评分有误，重新评审", remedy="reevaluate")
+        awards.decide_challenge(
+            challenge, by=officer, upheld=True, reason="评分有误", public_summary="质疑事项的中性摘要。"
+        )
+    awards.decide_challenge(
+        challenge,
+        by=officer,
+        upheld=True,
+        reason="评分有误，重新评审",
+        remedy="reevaluate",
+        public_summary="质疑事项的中性摘要。",
+    )
     awarded.refresh_from_db()
     assert awarded.state == Project.State.EVALUATING
     assert Award.objects.get().cancelled_at is not None
@@ -260,7 +273,14 @@ def test_upheld_cancel_cancels_the_project(awarded, officer):
         bid_of(awarded, "投标组织3"), by=awarded.admins[2], reasons="中标组织不符合准入标准的要求"
     )
     awards.answer_challenge(challenge, by=officer, answer="经核实属实。")
-    awards.decide_challenge(challenge, by=officer, upheld=True, reason="中标组织资格不符", remedy="cancel")
+    awards.decide_challenge(
+        challenge,
+        by=officer,
+        upheld=True,
+        reason="中标组织资格不符",
+        remedy="cancel",
+        public_summary="质疑事项的中性摘要。",
+    )
     awarded.refresh_from_db()
     assert awarded.state == Project.State.CANCELLED and awarded.cancel_reason == "中标组织资格不符"
     assert awards.live_award(awarded) is None
@@ -290,7 +310,9 @@ def test_no_contract_while_a_challenge_is_open_even_after_the_period(awarded, of
             awards.mark_contracted(awarded, by=officer)
         awards.answer_challenge(challenge, by=officer, answer="经复核，评分无误。")
         assert awards.contract_blocked_reason(awarded) == "A challenge is open."
-        awards.decide_challenge(challenge, by=officer, upheld=False, reason="质疑不成立")
+        awards.decide_challenge(
+            challenge, by=officer, upheld=False, reason="质疑不成立", public_summary="质疑事项的中性摘要。"
+        )
         assert awards.contract_blocked_reason(awarded) is None
         awarded.refresh_from_db()
         assert can_proceed(awarded.contract)
@@ -312,7 +334,9 @@ def test_an_open_challenge_against_a_cancelled_award_still_blocks_the_contract(a
     first = challenge(awarded, 0, "投标组织1")
     second = challenge(awarded, 2, "投标组织3")
     awards.answer_challenge(first, by=officer, answer="部分评分有误。")
-    awards.decide_challenge(first, by=officer, upheld=True, reason="重新评审", remedy="reevaluate")
+    awards.decide_challenge(
+        first, by=officer, upheld=True, reason="重新评审", remedy="reevaluate", public_summary="质疑事项的中性摘要。"
+    )
     awarded.refresh_from_db()
     score_all(awarded)
     report_and_confirm(awarded)
@@ -322,7 +346,9 @@ def test_an_open_challenge_against_a_cancelled_award_still_blocks_the_contract(a
         with pytest.raises(AwardError, match="challenge is open"):
             awards.mark_contracted(awarded, by=officer)
         awards.answer_challenge(second, by=officer, answer="已重新评审。")
-        awards.decide_challenge(second, by=officer, upheld=False, reason="已按重新评审的结果处理")
+        awards.decide_challenge(
+            second, by=officer, upheld=False, reason="已按重新评审的结果处理", public_summary="质疑事项的中性摘要。"
+        )
         assert awards.contract_blocked_reason(awarded) is None
 
 
@@ -332,7 +358,9 @@ def test_the_public_report_never_shows_sheets_of_a_running_re_evaluation(awarded
     assert evaluation.report_facts(awarded, award.report, public=True)["show_sheets"]
     first = challenge(awarded, 0, "投标组织1")
     awards.answer_challenge(first, by=officer, answer="部分评分有误。")
-    awards.decide_challenge(first, by=officer, upheld=True, reason="重新评审", remedy="reevaluate")
+    awards.decide_challenge(
+        first, by=officer, upheld=True, reason="重新评审", remedy="reevaluate", public_summary="质疑事项的中性摘要。"
+    )
     awarded.refresh_from_db()
     member = serving(awarded)[0]
     bid = bid_of(awarded, "投标组织1")
@@ -399,7 +427,14 @@ def test_a_member_cannot_confirm_another_members_deviation(chair_deviates):
 def test_cancelling_the_award_leaves_no_bid_awarded(awarded, officer):
     first = challenge(awarded, 2, "投标组织3")
     awards.answer_challenge(first, by=officer, answer="经核实属实。")
-    awards.decide_challenge(first, by=officer, upheld=True, reason="中标组织资格不符", remedy="cancel")
+    awards.decide_challenge(
+        first,
+        by=officer,
+        upheld=True,
+        reason="中标组织资格不符",
+        remedy="cancel",
+        public_summary="质疑事项的中性摘要。",
+    )
     assert not Bid.objects.filter(project=awarded, state=Bid.State.AWARDED).exists()
 
 

@@ -422,7 +422,13 @@ def test_challenges_index_lists_open_ones_only_in_constant_queries(client, offic
     assert [row["challenge"] for row in response.context["rows"]] == [first, second]
     assert "Working days left: 7" in response.content.decode()
     awards.answer_challenge(first, by=officer, answer="已答复")
-    awards.decide_challenge(Challenge.objects.get(pk=first.pk), by=officer, upheld=False, reason="不成立")
+    awards.decide_challenge(
+        Challenge.objects.get(pk=first.pk),
+        by=officer,
+        upheld=False,
+        reason="不成立",
+        public_summary="质疑事项的中性摘要。",
+    )
     with CaptureQueriesContext(connection) as one:
         response = client.get(url)
     assert [row["challenge"] for row in response.context["rows"]] == [second]

@@ -383,7 +383,9 @@ def test_the_answer_and_the_dismissal_are_shown(client, awarded, officer):
     text = text_of(client.get(url("bid_result", awarded, 0)))
     assert "经复核，评分符合招标文件规定。" in text and "status-answered" in text
     challenge.refresh_from_db()
-    awards.decide_challenge(challenge, by=officer, upheld=False, reason="质疑事项缺乏事实依据")
+    awards.decide_challenge(
+        challenge, by=officer, upheld=False, reason="质疑事项缺乏事实依据", public_summary="质疑事项的中性摘要。"
+    )
     page = client.get(url("bid_result", awarded, 0))
     text = text_of(page)
     assert "质疑事项缺乏事实依据" in text and "status-dismissed" in text
@@ -394,7 +396,14 @@ def test_an_upheld_challenge_that_cancels_the_award_is_shown(client, awarded, of
     challenge = awards.file_challenge(bid_of(awarded, "投标组织1"), by=awarded.admins[0], reasons=GROUNDS)
     awards.answer_challenge(challenge, by=officer, answer="经核实属实。")
     challenge.refresh_from_db()
-    awards.decide_challenge(challenge, by=officer, upheld=True, reason="中标组织资格不符", remedy="cancel")
+    awards.decide_challenge(
+        challenge,
+        by=officer,
+        upheld=True,
+        reason="中标组织资格不符",
+        remedy="cancel",
+        public_summary="质疑事项的中性摘要。",
+    )
     for index in (0, 1):
         login(client, awarded, index)
         page = client.get(url("bid_result", awarded, index))

@@ -106,10 +106,16 @@ def test_the_notice_period_is_the_methods(make_project, officer, second_officer)
 
 
 @pytest.mark.django_db
-def test_a_retender_inherits_the_original_intention(make_project, officer, second_officer):
+def test_a_retender_is_covered_by_the_original_intention_and_publishes_none(make_project, officer, second_officer):
     project = make_project("published")
     Project.objects.filter(pk=project.pk).update(state="failed")
     failed = Project.objects.get(pk=project.pk)
     copy = services.retender(failed, by=officer)
-    assert copy.intention_published_at == failed.intention_published_at
-    assert copy.intention == failed.intention
+    # No intention of its own (nothing new is announced for a draft) ...
+    assert copy.intention_published_at is None and copy.intention == {}
+    with pytest.raises(ProjectError) as refused:
+        services.publish_intention(copy, by=officer)
+    assert refused.value.code == "retender"
+    # ... and the original's covers its call.
+    copy = services.submit_for_approval(Project.objects.get(pk=copy.pk), by=officer)
+    assert "approve" in permissions.available_actions(second_officer, copy)

@@ -198,14 +198,9 @@ def retender(project, *, by):
         local = timezone.localtime(project.deadline)
         data["deadline"] = timezone.make_aware(datetime.datetime.combine(earliest, local.time().replace(tzinfo=None)))
         needs = list(project.needs.filter(state=Need.State.ACCEPTED))
-        # The re-tender buys what the original's purchase intention announced.
-        copy = Project(
-            ref=next_ref(timezone.localdate().year),
-            created_by=by,
-            retender_of=project,
-            intention_published_at=project.intention_published_at,
-            intention=project.intention,
-        )
+        # The re-tender buys what the original's purchase intention announced
+        # (``intention_published_at`` follows ``retender_of``): it publishes none.
+        copy = Project(ref=next_ref(timezone.localdate().year), created_by=by, retender_of=project)
         # Not re-checked here: the copy is a draft; sending it for approval checks it all.
         data["year"] = project.year
         write_draft(copy, data, project.catalogue_items.all(), project.communities.all(), rubric_of(project))

@@ -101,14 +101,16 @@ def _row(item, now):
     )
 
 
-def publish_due(project_ref=None, *, now=None):
-    """Write every owed announcement not yet written; returns how many.
-    Idempotent: a second run (or two at once) writes nothing twice."""
+def publish_due(project_ref=None, *, project_ids=None, now=None):
+    """Write every owed announcement not yet written (for one project, some,
+    or all); returns how many.  Idempotent: a second run (or two at once)
+    writes nothing twice."""
     now = now or timezone.now()
-    items = owed(project_ref)
-    existing = set(
-        Announcement.objects.filter(**({"project_ref": project_ref} if project_ref else {})).values_list("kind", "key")
-    )
+    items = owed(project_ref, project_ids)
+    rows = Announcement.objects.all()
+    if project_ref or project_ids is not None:
+        rows = rows.filter(project_ref__in={item["project_ref"] for item in items})
+    existing = set(rows.values_list("kind", "key"))
     written = []
     for item in items:
         if (item["kind"], item["key"]) in existing:

@@ -73,6 +73,13 @@ def second_officer(make_user):
     return make_user("procurement_officer", username="officer2")
 
 
+def intention_public(project, *, by):
+    """The project's purchase intention, published and public for the
+    method's notice period already (so its call can be approved now)."""
+    project = project_services.publish_intention(project, by=by)
+    return project_services.backdate_intention(project, project.method.intention_days + 1)
+
+
 @pytest.fixture
 def make_project(officer, second_officer, published, community):
     """A project in ``state`` (draft, pending_approval, published; for
@@ -90,9 +97,7 @@ def make_project(officer, second_officer, published, community):
         )
         if state == "draft":
             return project
-        # The purchase intention, public for the method's notice period already.
-        project = project_services.publish_intention(project, by=by)
-        project = project_services.backdate_intention(project, project.method.intention_days + 1)
+        project = intention_public(project, by=by)
         project = project_services.submit_for_approval(project, by=by)
         if state == "pending_approval":
             return project

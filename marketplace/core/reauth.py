@@ -20,6 +20,8 @@ new officer route must be put in one of them):
 
 Irreversible - decorated:
 - projects:approve - publishes the call.
+- projects:intention - the purchase intention is public for good and starts
+  the call's notice period.
 - projects:cancel - a cancelled project never comes back.
 - projects:addendum - published to every bidder, may move the deadline.
 - projects:answer - the answer is published on the call page for good.

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -61,7 +62,7 @@ def test_the_page_lists_the_heads_newest_first(client, heads):
     # The explanation, and the commands it names.
     assert "verify_audit_chain --from-file" in html and "export_audit_log" in html
     with translation.override("en"):
-        client.cookies["django_language"] = "en"
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         english = _get(client, "/audit/").content.decode()
     assert "Without the key, this checks" in english and "HMAC-SHA256" in english
     for marker in MARKERS:

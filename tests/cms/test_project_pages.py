@@ -20,7 +20,7 @@ from marketplace.core import events
 from marketplace.models import Community, OpeningRecord, Project
 from marketplace.procurement.services import projects as project_services
 from tests.org_fixtures import pdf_bytes
-from tests.project_fixtures import open_now, submit_bid
+from tests.project_fixtures import intention_public, open_now, submit_bid
 
 SMALL = Decimal("20000.00")
 
@@ -305,6 +305,7 @@ def test_documents_download_only_once_the_call_is_public(client, site, make_proj
     )
     url = f"/projects/{project.ref}/documents/{document.pk}/"
     _get(client, url, status=404)
+    project = intention_public(project, by=officer)
     project = project_services.submit_for_approval(project, by=officer)
     _get(client, url, status=404)
     project_services.approve_project(project, by=second_officer)

@@ -56,7 +56,7 @@ from tests.evaluation_fixtures import (
 )
 from tests.needs_fixtures import need_data
 from tests.org_fixtures import add_document, pdf_bytes
-from tests.project_fixtures import RUBRIC, open_now, project_data, submit_bid
+from tests.project_fixtures import RUBRIC, intention_public, open_now, project_data, submit_bid
 
 ROLE_GROUPS = {
     "worker": ("community_worker",),
@@ -199,8 +199,7 @@ def build_world():
         kind="call",
         title="采购文件",
     )
-    project = project_services.publish_intention(project, by=officer)
-    project = project_services.backdate_intention(project, project.method.intention_days + 1)
+    project = intention_public(project, by=officer)
     project = project_services.submit_for_approval(project, by=officer)
     project = project_services.approve_project(project, by=officer2)
     w.question = project_services.ask_question(

@@ -32,6 +32,7 @@ def _form(**overrides):
         "addendum_min_days": "0",
         "addendum_unit": "calendar",
         "budget_cap": "",
+        "intention_days": "30",
         "active": "on",
     }
     data.update(overrides)

@@ -25,6 +25,7 @@ from marketplace.procurement.services import projects as project_services
 from marketplace.procurement.services.bids import BidError
 from marketplace.procurement.services.projects import ProjectError
 from tests.org_fixtures import pdf_bytes
+from tests.project_fixtures import intention_public
 
 SANDBOX = "sandbox; default-src 'none'"
 GENERATED = "default-src 'none'; frame-ancestors 'none'"
@@ -346,6 +347,7 @@ def test_bid_document_is_served_as_a_sandboxed_attachment(client, make_project, 
 def test_public_call_document_is_served_as_a_sandboxed_attachment(client, site, make_project, officer, second_officer):
     project = make_project("draft")
     document = project_services.upload_project_document(project, by=officer, file=_upload(pdf_bytes()), kind="call")
+    project = intention_public(project, by=officer)
     project = project_services.submit_for_approval(project, by=officer)
     project_services.approve_project(project, by=second_officer)
     _assert_sandboxed_attachment(client.get(f"/projects/{project.ref}/documents/{document.pk}/"))

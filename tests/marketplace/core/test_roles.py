@@ -49,6 +49,8 @@ EXPECTED_SMALL_ROLES = {
         "contracts.change_contractclauses",
         "contracts.view_contractclauses",
         "contracts.publish_contractclauses",
+        "cms.change_announcement",
+        "cms.view_announcement",
     },
 }
 

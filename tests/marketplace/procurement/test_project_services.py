@@ -298,7 +298,7 @@ def test_approval_publishes_and_audits(make_project, second_officer):
             "action", flat=True
         )
     )
-    assert actions == ["project.create", "project.submit_for_approval", "project.publish"]
+    assert actions == ["project.create", "project.intention", "project.submit_for_approval", "project.publish"]
 
 
 @pytest.mark.django_db

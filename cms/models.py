@@ -1,3 +1,6 @@
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import get_language, pgettext_lazy
@@ -305,6 +308,21 @@ def is_statutory(page):
 # The site search's table (issue 17), defined with its code in cms/search/.
 from cms.search.models import SearchDocument  # noqa: E402, F401
 
+# A mobile or landline number, an e-mail address, a resident identity number.
+CONTACT_DETAILS = re.compile(
+    r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|[\w.+-]+@[\w-]+\.[\w.]+|(?<!\d)\d{17}[\dXx](?!\d)"
+)
+
+
+def refuse_contact_details(value):
+    """Public text written by an editor carries no contact details (names
+    cannot be told from words by a pattern: the help text asks for none)."""
+    if CONTACT_DETAILS.search(value or ""):
+        raise ValidationError(
+            _("Remove the telephone number, e-mail address or identity number: this note is published."),
+            code="personal_data",
+        )
+
 
 class AnnouncementKind(models.TextChoices):
     """The statutory announcements, in the order of a project's story."""
@@ -338,7 +356,13 @@ class Announcement(models.Model):
     published_at = models.DateTimeField(_("published"))
     facts = models.JSONField(_("facts"), default=dict, blank=True)
     note = models.TextField(
-        _("editor's note"), blank=True, help_text=_("Shown under the facts. The facts themselves come from the data.")
+        _("editor's note"),
+        blank=True,
+        help_text=_(
+            "Shown under the facts, in public. The facts themselves come from the data. No personal data: "
+            "no person's name, telephone number, e-mail address or identity number."
+        ),
+        validators=[refuse_contact_details],
     )
 
     class Meta:

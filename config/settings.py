@@ -442,7 +442,7 @@ CHALLENGE_ANSWER_WORKING_DAYS = 7
 # Partnership ("ocds-" + 6 characters); the default is a PLACEHOLDER until the
 # district registers its own: set OCDS_OCID_PREFIX before publishing for real.
 OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx-")
-OCDS_PUBLISHER_NAME = env.str("OCDS_PUBLISHER_NAME", default="社区社会服务政府采购平台")
+OCDS_PUBLISHER_NAME = env.str("OCDS_PUBLISHER_NAME", default="政府购买社区社会服务平台")
 OCDS_LICENSE = env.str("OCDS_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")
 # Releases per page of the change feed (/ocds/changes.json).
 OCDS_PAGE_SIZE = env.int("OCDS_PAGE_SIZE", default=100)

@@ -174,6 +174,14 @@ def changes(request):
     size = settings.OCDS_PAGE_SIZE
     found = changed_releases(site, since)
     chunk = found[(page - 1) * size : page * size]
+    if not chunk:
+        # A release package holds at least one release (the schema's
+        # minItems): nothing new answers 204, a page past the last 404.
+        if page == 1:
+            empty = HttpResponse(status=204)
+            empty["Access-Control-Allow-Origin"] = "*"
+            return empty
+        return _error(_("There is no such page."), status=404)
     query = {"since": request.GET.get("since", "").strip()} if since is not None else {}
     base = request.build_absolute_uri(reverse("ocds:changes"))
     uri = f"{base}?{urlencode({**query, 'page': page})}"

@@ -300,6 +300,10 @@ class PageProvider(Provider):
         )
 
 
+#: the announcement facts that are words for people (not codes, dates or sums)
+SEARCHED_FACTS = ("purchaser", "method_name", "summary", "text", "organization", "milestone_title")
+
+
 @register
 class AnnouncementProvider(Provider):
     """Every announcement (issue 17, 1): found by its title, type, project,
@@ -318,7 +322,7 @@ class AnnouncementProvider(Provider):
 
         with translation.override("zh-hans"):
             kind = str(row.get_kind_display())
-        facts = [value for value in row.facts.values() if isinstance(value, str) and not value[:4].isdigit()]
+        facts = [row.facts.get(key) for key in SEARCHED_FACTS if isinstance(row.facts.get(key), str)]
         return Document(
             title=f"{kind}：{row.title}",
             body=_join(row.project_ref, row.contract_number, *facts, row.note),

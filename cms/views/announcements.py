@@ -242,7 +242,7 @@ class AnnouncementFeed(Feed):
 
     def item_description(self, item):
         when = timezone.localtime(item.event_at).strftime("%Y-%m-%d %H:%M")
-        return f"{item.project_ref} {item.contract_number} · {when}".strip()
+        return " · ".join(part for part in (item.project_ref, item.contract_number, when) if part)
 
     def item_link(self, item):
         return f"{self.page.url}a/{item.pk}/"

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from cms import announcements
 from cms.models import Announcement, AnnouncementKind, SectionPage
+from marketplace.core import extensions
 from marketplace.core.decorators import officer_required
 
 
@@ -58,3 +59,44 @@ def dashboard(request):
             "disclosure_url": disclosure.url if disclosure is not None else "/disclosure/",
         },
     )
+
+
+def officer_todo_section(user, now):
+    """The officer's to-do page (/work/, slot ``officer_todo``): this year's
+    late announcements, and the way to the dashboard."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from marketplace.workspace.selectors import Item, Section
+
+    late = [
+        row
+        for row in Announcement.objects.filter(published_at__year=timezone.localdate(now).year).order_by(
+            "-published_at"
+        )
+        if row.late
+    ]
+    disclosure = SectionPage.objects.filter(section="disclosure").first()
+    base = disclosure.url if disclosure is not None else "/disclosure/"
+    return Section(
+        "announcements_late",
+        _("Announcements published late this year"),
+        rank=9,
+        count=len(late),
+        items=[
+            Item(title=f"{row.get_kind_display()} · {row.title}", url=f"{base}a/{row.pk}/", since=row.due_at)
+            for row in late[:5]
+        ]
+        # none late: the way to the dashboard (what is owed) all the same
+        or [
+            Item(
+                title=_("Announcement timeliness"),
+                url=reverse("announcement_timeliness"),
+                detail=_("No announcement was late this year. The timeliness dashboard lists what is owed."),
+            )
+        ],
+        url=reverse("announcement_timeliness"),
+    )
+
+
+extensions.register("officer_todo", officer_todo_section)

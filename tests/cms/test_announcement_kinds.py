@@ -4,6 +4,8 @@ call, the opening, the result and a challenge decision with the officer's
 neutral summary (never the challenger, its letter or the reasons addressed
 to it); an editor's note; nothing is announced twice."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -78,6 +80,11 @@ def test_an_editors_note_shows_and_the_facts_cannot_be_edited(client, site, make
     assert page.status_code == 200
     form = page.context["form"]
     assert list(form.fields) == ["note"]
+    # A note is public: contact details are refused, and nothing is saved.
+    refused = client.post(edit, {"note": "如有疑问请联系张三，电话 13812345678"})
+    assert refused.status_code == 200 and "note" in refused.context["form"].errors
+    row.refresh_from_db()
+    assert row.note == ""
     response = client.post(edit, {"note": "本公告的采购文件另见附件。", "title": "篡改的标题"})
     assert response.status_code == 302
     row.refresh_from_db()
@@ -95,3 +102,15 @@ def test_publishing_twice_at_once_writes_each_once(make_project):
     assert first >= 2  # the intention and the call
     assert announcements.publish_due(project.ref, now=timezone.now()) == 0
     assert Announcement.objects.filter(project_ref=project.ref).count() == first
+
+
+def test_officers_see_late_announcements_on_their_to_do_page(client, site, make_project, officer):
+    project = make_project("published")
+    announcements.publish_due()
+    row = Announcement.objects.get(kind="call", key=project.ref)
+    client.force_login(officer)
+    page = client.get("/work/").content.decode()
+    assert "/work/disclosure/" in page and f"/disclosure/a/{row.pk}/" not in page
+    Announcement.objects.filter(pk=row.pk).update(published_at=row.due_at + datetime.timedelta(days=1))
+    page = client.get("/work/").content.decode()
+    assert f"/disclosure/a/{row.pk}/" in page

@@ -15,6 +15,7 @@ from demo.organizations import accounts_lines as organization_accounts
 from demo.organizations import seed_organizations
 from demo.payments import seed_payments
 from demo.projects import seed_projects
+from marketplace.core.audit import publish_head
 from marketplace.core.models.places import Community, District
 from marketplace.core.models.users import User
 from marketplace.core.roles import role_label, sync_roles
@@ -52,6 +53,10 @@ class Command(BaseCommand):
             created += seed_payments(stdout=self.stdout)
         # The site search's documents, from everything public now (issue 17).
         call_command("rebuild_search_index", stdout=self.stdout)
+        # Today's audit head, as the scheduler publishes it each night, so
+        # /audit/ shows one from the start (issue 17, 8).
+        publication, _path, _created = publish_head()
+        self.stdout.write(f"Audit head of {publication.day}: {publication.event_count} events.")
         self.stdout.write(self.style.SUCCESS(f"Demo district ready ({created} new rows)."))
         self.stdout.write(self.accounts_table())
 

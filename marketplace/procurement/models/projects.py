@@ -329,8 +329,9 @@ def intention_notice_ends(project):
 
 @guard(
     _(
-        "The purchase intention (采购意向) must be public for the method's notice period before the call is "
-        "published: publish the intention first, then approve the call once the period is over."
+        "A call is published only once its purchase intention (采购意向) has been public for the method's notice "
+        "period: publish the intention if it is not public yet, and approve the call once the period is over "
+        "(the project's page gives the date)."
     ),
     code="intention_notice",
 )

@@ -350,8 +350,10 @@ def test_the_change_feed_returns_exactly_the_releases_after_since(client, site, 
     _text, package = get_json(client, "/ocds/changes.json?" + _query(since=since))
     assert [r["id"] for r in package["releases"]] == [f"{ocid(second)}-tender-{ocds.moment(later):%Y%m%dT%H%M%S}"]
     # A since exactly at the release's time excludes it (strictly after); Z and dates are understood.
-    _text, package = get_json(client, "/ocds/changes.json?" + _query(since=ocds.stamp(later)))
-    assert package["releases"] == []
+    nothing = client.get("/ocds/changes.json?" + _query(since=ocds.stamp(later)))
+    assert nothing.status_code == 204 and nothing.content == b""  # a package holds at least one release
+    beyond = client.get("/ocds/changes.json?since=2000-01-01&page=99")
+    assert beyond.status_code == 404 and "error" in beyond.json()
     utc = timezone.localtime(later, datetime.UTC).replace(microsecond=0) - datetime.timedelta(seconds=1)
     _text, package = get_json(client, "/ocds/changes.json?" + _query(since=utc.strftime("%Y-%m-%dT%H:%M:%SZ")))
     assert len(package["releases"]) == 1

@@ -14,12 +14,12 @@ Every format is made by ``rows`` from the same read modules
 (``marketplace.evaluation.open_data``, ``contracts.payments.open_data``),
 in a fixed number of queries per page or chunk of projects."""
 
-import io
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -304,7 +304,7 @@ def download(request, year, fmt):
         body = _csv(stream_rows(projects, projects_url), languages.current())
         response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
     elif fmt == "xlsx":
-        response = HttpResponse(_xlsx(year, stream_rows(projects, projects_url)), content_type=FORMATS[fmt])
+        response = FileResponse(_xlsx(year, stream_rows(projects, projects_url)), content_type=FORMATS[fmt])
     else:
         response = HttpResponse(_pdf(year, form, stream_rows(projects, projects_url)), content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -351,9 +351,12 @@ def _xlsx(year, found_rows):
         sheet.append([spreadsheets.text_cell(sheet, value(row)) for _heading, value, _money in cols])
     totals = _total_cells(found)
     sheet.append([heading(cell) if isinstance(cell, str) else spreadsheets.text_cell(sheet, cell) for cell in totals])
-    body = io.BytesIO()
+    # Written row by row (write-only) to a file on disk, then sent from it in
+    # chunks: memory does not grow with the list.
+    body = tempfile.TemporaryFile()
     workbook.save(body)
-    return body.getvalue()
+    body.seek(0)
+    return body
 
 
 def _cell(value, is_money):

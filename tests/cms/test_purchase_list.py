@@ -127,7 +127,9 @@ def test_the_downloads_hold_the_same_rows(client, site, world):
     rows = _rows(world.year)
     refs = [row.ref for row in rows]
 
-    book = load_workbook(io.BytesIO(_body(client.get(f"/purchase-list/{world.year}/download.xlsx"))))
+    xlsx = client.get(f"/purchase-list/{world.year}/download.xlsx")
+    assert xlsx.streaming  # sent from a file in chunks, not built in memory
+    book = load_workbook(io.BytesIO(_body(xlsx)))
     sheet = book.worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     heading, body, total = values[0], values[1:-1], values[-1]

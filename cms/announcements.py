@@ -6,9 +6,10 @@ The domains say what they owe through their public read modules
 the opening).  ``publish_due`` writes the missing ones, once each
 (``Announcement``'s unique ``(kind, key)``), after the domain's transaction
 has committed, so a failure here can never roll back a payment or an
-award: the receivers below run it for the one project on commit, and the
-scheduler runs it for everything every minute (``cms.tasks``), which picks
-up whatever a failed receiver missed.
+award: the receivers below run it for the one project on commit; the
+scheduler runs it every minute for the projects changed in the last hours
+(``publish_recent``) and every night for all (``cms.tasks``), which picks up
+whatever a failed receiver missed.
 
 Publication time: the moment the fact became public on the site (most
 records have a live page from their own transaction: the call, the
@@ -137,7 +138,7 @@ def changed_since(since):
 
 
 #: how far back the minute run looks (a receiver that failed, a scheduler
-#: that stopped for a while); the nightly run (``publish_all``) covers the rest
+#: that stopped for a while); the nightly run (``publish_all_announcements``) covers the rest
 RECENT = datetime.timedelta(hours=6)
 
 

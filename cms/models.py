@@ -310,7 +310,12 @@ from cms.search.models import SearchDocument  # noqa: E402, F401
 
 # A mobile or landline number, an e-mail address, a resident identity number.
 CONTACT_DETAILS = re.compile(
-    r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|[\w.+-]+@[\w-]+\.[\w.]+|(?<!\d)\d{17}[\dXx](?!\d)"
+    r"(?<!\d)1[3-9]\d{9}(?!\d)"  # a mobile number
+    r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a landline with its area code
+    r"|[\w.+-]+@[\w-]+\.[\w.]+"  # an e-mail address
+    # a resident identity number: 6 digits of place, a birth date, 3 digits and a check digit (an
+    # all-digit unified social credit code has no birth date in it)
+    r"|(?<![\dA-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])"
 )
 
 

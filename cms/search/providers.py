@@ -301,7 +301,7 @@ class PageProvider(Provider):
 
 
 #: the announcement facts that are words for people (not codes, dates or sums)
-SEARCHED_FACTS = ("purchaser", "method_name", "summary", "text", "organization", "milestone_title")
+SEARCHED_FACTS = ("purchaser", "method_name", "summary", "text", "organization", "milestone_title", "reason")
 
 
 @register

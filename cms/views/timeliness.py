@@ -4,6 +4,7 @@ those published after their deadline, per year.  The goal is none late."""
 
 import datetime
 
+from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -69,13 +70,11 @@ def officer_todo_section(user, now):
 
     from marketplace.workspace.selectors import Item, Section
 
-    late = [
-        row
-        for row in Announcement.objects.filter(published_at__year=timezone.localdate(now).year).order_by(
-            "-published_at"
-        )
-        if row.late
-    ]
+    late = list(
+        Announcement.objects.filter(
+            published_at__year=timezone.localdate(now).year, published_at__gt=F("due_at")
+        ).order_by("-published_at")
+    )
     disclosure = SectionPage.objects.filter(section="disclosure").first()
     base = disclosure.url if disclosure is not None else "/disclosure/"
     return Section(
@@ -83,10 +82,7 @@ def officer_todo_section(user, now):
         _("Announcements published late this year"),
         rank=9,
         count=len(late),
-        items=[
-            Item(title=f"{row.get_kind_display()} · {row.title}", url=f"{base}a/{row.pk}/", since=row.due_at)
-            for row in late[:5]
-        ]
+        items=[Item(title=f"{row.get_kind_display()} · {row.title}", url=f"{base}a/{row.pk}/") for row in late[:5]]
         # none late: the way to the dashboard (what is owed) all the same
         or [
             Item(

@@ -85,6 +85,11 @@ def test_an_editors_note_shows_and_the_facts_cannot_be_edited(client, site, make
     assert refused.status_code == 200 and "note" in refused.context["form"].errors
     row.refresh_from_db()
     assert row.note == ""
+    # Ordinary announcement text is not taken for contact details.
+    plain = "合同 HT-2026-0008 金额 150000.00 元，统一社会信用代码 914403001922038216，2026-12-07 签订。"
+    assert client.post(edit, {"note": plain}).status_code == 302
+    row.refresh_from_db()
+    assert row.note == plain
     response = client.post(edit, {"note": "本公告的采购文件另见附件。", "title": "篡改的标题"})
     assert response.status_code == 302
     row.refresh_from_db()
@@ -111,6 +116,6 @@ def test_officers_see_late_announcements_on_their_to_do_page(client, site, make_
     client.force_login(officer)
     page = client.get("/work/").content.decode()
     assert "/work/disclosure/" in page and f"/disclosure/a/{row.pk}/" not in page
-    Announcement.objects.filter(pk=row.pk).update(published_at=row.due_at + datetime.timedelta(days=1))
+    Announcement.objects.filter(pk=row.pk).update(due_at=row.published_at - datetime.timedelta(hours=1))
     page = client.get("/work/").content.decode()
     assert f"/disclosure/a/{row.pk}/" in page

@@ -272,7 +272,8 @@ def _create(spec, officer, second, standard):
         Project.objects.filter(pk=project.pk).update(deadline=deadline)
         time.sleep(max(0.0, (deadline - timezone.now()).total_seconds()) + 0.05)
         project.refresh_from_db()
-        project = opening.open_bids(project)
+        # Nobody else submits while the demo seeds: no request can be in flight, so no grace to wait.
+        project = opening.open_bids(project, grace=datetime.timedelta(0))
     elif spec["state"] == "cancelled":
         project = services.cancel_project(project, by=officer, reason=spec["cancel"])
     elif spec["state"] == "closing_soon":

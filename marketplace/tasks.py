@@ -12,7 +12,7 @@ from marketplace.core.tasks import (
     verify_audit_chain,
 )
 from marketplace.organizations.tasks import check_document_expiry, lift_ended_blacklists
-from marketplace.procurement.tasks import open_due_projects
+from marketplace.procurement.tasks import open_due_projects, tell_opening
 
 __all__ = [
     "check_document_expiry",
@@ -24,5 +24,6 @@ __all__ = [
     "purge_consumed_messages",
     "run_catalogue_import",
     "send_daily_digests",
+    "tell_opening",
     "verify_audit_chain",
 ]

@@ -6,7 +6,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 
 from marketplace.models import EntryStandard, Project, PurchaseMethod
@@ -109,10 +111,13 @@ def make_project(officer, second_officer, published, community):
 
 
 def open_now(project):
-    """The deadline passes (moved to just now) and the bids are opened."""
-    Project.objects.filter(pk=project.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    """The deadline passes (moved to just before now, by the opening's grace) and the bids are opened."""
+    just_due = timezone.now() - settings.BID_OPENING_GRACE - datetime.timedelta(seconds=1)
+    Project.objects.filter(pk=project.pk).update(deadline=just_due)
     project.refresh_from_db()
-    return opening.open_bids(project)
+    # The opening tells the bidders after its commit (a task): run that too, as a committed opening would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return opening.open_bids(project)
 
 
 @pytest.fixture

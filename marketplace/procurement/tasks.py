@@ -13,3 +13,11 @@ def open_due_projects():
     from marketplace.procurement.services.opening import open_due_projects as open_due
 
     return {"opened": open_due()}
+
+
+@shared_task(name="marketplace.tasks.tell_opening")
+def tell_opening(project_id, unconfirmed_ids=()):
+    """After an opening's commit: tell the bidders and the officer (ids only on the broker)."""
+    from marketplace.procurement.services.opening import tell_opening as tell
+
+    tell(project_id, unconfirmed_ids)

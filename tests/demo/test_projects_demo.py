@@ -37,7 +37,9 @@ def test_demo_projects(settings, seeded_demo):
     assert (Project.objects.count(), Bid.objects.count()) == counts
 
     # Once the closing-soon call has opened, seeding again publishes a fresh one.
-    Project.objects.filter(pk=closing.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    Project.objects.filter(pk=closing.pk).update(
+        deadline=timezone.now() - settings.BID_OPENING_GRACE - datetime.timedelta(seconds=1)
+    )
     closing.refresh_from_db()
     assert opening.ensure_opened(closing).state == "closed"
     call_command("seed_demo", stdout=io.StringIO())

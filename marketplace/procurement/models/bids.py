@@ -171,7 +171,10 @@ class BidVersion(models.Model):
     experience = models.TextField(blank=True)
     documents = models.ManyToManyField(BidDocument, related_name="versions")
     revision = models.PositiveSmallIntegerField(default=0)  # the call's addenda at submission
-    submitted_at = models.DateTimeField()
+    # When the submission's request reached the server (``core/arrival.py``): the time the deadline is
+    # counted from.  Empty for versions recorded before arrivals were stamped.
+    received_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField()  # when the version was recorded (read in its transaction)
     submitted_by = models.ForeignKey("marketplace.User", on_delete=models.PROTECT, related_name="+")
     canonical = models.TextField()  # the exact text the digest was computed over (UTF-8)
     digest = models.CharField(max_length=64)

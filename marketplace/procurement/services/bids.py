@@ -2,26 +2,42 @@
 
 An eligible organization drafts its bid (saved as it goes), attaches PDFs and
 submits; every submission freezes a ``BidVersion`` with a SHA-256 digest over
-the canonical form below and the server time.  A bid is accepted only if the
-server clock, read inside the submitting transaction after the project row is
-locked, is before the deadline; the opening takes the same lock, so nothing is
-added or changed once bids are opened.
+the canonical form below and two server times: when the request reached the
+server (``received_at``, stamped by ``core/arrival.py`` before anything else
+runs) and when the version was recorded (``submitted_at``).
 
-The canonical form (``sfq-bid/1``) is JSON, UTF-8, keys sorted, no spaces
+**The deadline counts from the arrival.**  A bid whose request reached the
+server before the deadline is accepted however many arrive at once and
+however long they wait for the database; nothing that arrived after it is.
+The services never take the time from the client: the view passes the
+middleware's stamp, and an arrival in the future or older than the longest a
+request may run (``settings.BID_OPENING_GRACE``) is refused.
+
+**Locks.**  Every bid verb takes a *shared* lock on the project's row
+(PostgreSQL ``FOR SHARE``), then the exclusive lock on its own bid: bids of
+different organizations never queue behind one another.  The opening and
+every change to the project take the exclusive lock (``FOR UPDATE``), which
+waits for every shared lock held, and the opening runs only once the grace
+after the deadline has passed, by which time every request that arrived in
+time holds its lock or has ended (``services/opening.py``).
+
+The canonical form (``sfq-bid/2``) is JSON, UTF-8, keys sorted, no spaces
 (``json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``)::
 
     {"documents": [{"name", "sha256", "size"} ...  sorted by sha256, then name],
-     "experience": str, "format": "sfq-bid/1",
+     "experience": str, "format": "sfq-bid/2",
      "organization": {"id": int, "name": str},
      "price": "12345.00",                      # yuan, two decimals, as a string
      "project": "SFQ-2026-0007", "revision": int,  # addenda issued when submitted
+     "received_at": "2026-11-22T09:59:59.987654+08:00",  # the request reached the server
      "responses": [{"criterion": str, "text": str} ... in rubric order],
-     "submitted_at": "2026-11-22T10:00:00.123456+08:00",
+     "submitted_at": "2026-11-22T10:00:00.123456+08:00",  # the version was recorded
      "team": str, "version": int}
 
-and the digest is ``sha256(canonical.encode("utf-8")).hexdigest()``.  The
-receipt page offers the exact canonical text for download, so a bidder can
-recompute it with any SHA-256 tool (``sha256sum receipt.json``).
+Versions recorded before arrivals were stamped keep their form ``sfq-bid/1``
+(the same without ``received_at``) and their digests.  The digest is
+``sha256(canonical.encode("utf-8")).hexdigest()``.  The receipt page offers
+the exact canonical text for download, so a bidder can recompute it with any SHA-256 tool (``sha256sum receipt.json``).
 """
 
 import hashlib
@@ -29,7 +45,7 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +64,8 @@ from marketplace.procurement import messages, permissions
 from marketplace.procurement.models.bids import Bid, BidDocument, BidVersion
 from marketplace.procurement.models.projects import Project
 
-CANONICAL_FORMAT = "sfq-bid/1"
+CANONICAL_FORMAT = "sfq-bid/2"
+CANONICAL_FORMAT_WITHOUT_ARRIVAL = "sfq-bid/1"
 TEXT_LIMIT = 20_000
 MAX_DOCUMENTS = 20
 
@@ -120,9 +137,47 @@ def _require_open(project, now):
         )
 
 
+def arrival_time(received_at):
+    """The moment a bid verb counts from: the request's arrival as the
+    middleware stamped it (``core/arrival.py``), or now for a call without a
+    request (the shell, a task).  The value comes from the server, never the
+    client, but it is checked all the same: an arrival in the future, or older
+    than the longest a request may run (after which the opening may have
+    run), is refused."""
+    now = timezone.now()
+    if received_at is None:
+        return now
+    if timezone.is_naive(received_at) or received_at > now or now - received_at > settings.BID_OPENING_GRACE:
+        raise BidError(
+            _("The platform could not confirm when your request arrived. Nothing was changed: please try again."),
+            code="arrival_implausible",
+        )
+    return received_at
+
+
+def share_lock_project(project_id):
+    """The project, read under a shared lock on its row for the transaction.
+
+    Django's ``select_for_update`` has no ``FOR SHARE`` (only ``FOR UPDATE``
+    and ``FOR NO KEY UPDATE``), hence the small raw query.  Shared locks do not
+    wait for one another, so the submissions of many organizations proceed
+    at once; ``FOR UPDATE`` (the opening, an addendum, a cancellation) waits
+    for all of them, and they for it.  SQLite has no row locks: it runs one
+    writing transaction at a time (``transaction_mode`` IMMEDIATE), which is
+    stricter still."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Project._meta.db_table)
+        column = connection.ops.quote_name(Project._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE {column} = %s FOR SHARE", [project_id])  # noqa: S608 - names from the model
+    # Read after the lock: READ COMMITTED gives this statement a snapshot taken now.
+    return Project.objects.select_related("method").get(pk=project_id)
+
+
 def lock_bid(bid):
-    """Lock the project first, then the bid (the opening takes the project's lock)."""
-    project = Project.objects.select_for_update(of=("self",)).select_related("method").get(pk=bid.project_id)
+    """The project under a shared lock first, then the bid under an exclusive
+    one (the opening takes the project's exclusive lock)."""
+    project = share_lock_project(bid.project_id)
     bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
     bid.project = project
     return project, bid
@@ -131,11 +186,12 @@ def lock_bid(bid):
 # --- the draft --------------------------------------------------------------------------
 
 
-def start_bid(project, organization, *, by):
+def start_bid(project, organization, *, by, received_at=None):
     """The organization's bid on the project (a new draft if it has none)."""
+    arrived = arrival_time(received_at)
     with transaction.atomic():
-        project = Project.objects.select_for_update(of=("self",)).select_related("method").get(pk=project.pk)
-        _require_open(project, timezone.now())
+        project = share_lock_project(project.pk)
+        _require_open(project, arrived)
         require_bidder(project, organization, by)
         bid, created = Bid.objects.get_or_create(
             project=project, organization=organization, defaults={"created_by": by}
@@ -174,11 +230,12 @@ def _clean_text(value, field):
 
 
 @sensitive_variables()
-def save_bid(bid, *, by, price=None, responses=None, team="", experience=""):
+def save_bid(bid, *, by, price=None, responses=None, team="", experience="", received_at=None):
     """Save the working copy (incomplete is fine until submission)."""
+    arrived = arrival_time(received_at)
     with transaction.atomic():
         project, bid = lock_bid(bid)
-        _require_open(project, timezone.now())
+        _require_open(project, arrived)
         permissions.enforce(permissions.can_change_bid(by, bid), BidError)
         bid.price = clean_price(price, project)
         criteria = {str(c.pk): c for c in project.criteria.filter(is_price=False)}
@@ -193,11 +250,12 @@ def save_bid(bid, *, by, price=None, responses=None, team="", experience=""):
     return bid
 
 
-def upload_document(bid, *, by, file, title=""):
+def upload_document(bid, *, by, file, title="", received_at=None):
     """Attach a PDF (content-sniffed, size-limited) to the working copy."""
+    arrived = arrival_time(received_at)
     with transaction.atomic():
         project, bid = lock_bid(bid)
-        _require_open(project, timezone.now())
+        _require_open(project, arrived)
         permissions.enforce(permissions.can_change_bid(by, bid), BidError)
         if bid.documents.filter(removed_at__isnull=True).count() >= MAX_DOCUMENTS:
             raise BidError(
@@ -221,10 +279,11 @@ def upload_document(bid, *, by, file, title=""):
     return document
 
 
-def remove_document(document, *, by):
+def remove_document(document, *, by, received_at=None):
+    arrived = arrival_time(received_at)
     with transaction.atomic():
         project, bid = lock_bid(document.bid)
-        _require_open(project, timezone.now())
+        _require_open(project, arrived)
         permissions.enforce(permissions.can_change_bid(by, bid), BidError)
         document = BidDocument.objects.select_for_update().get(pk=document.pk, bid=bid)
         if document.removed_at is None:
@@ -254,11 +313,23 @@ def missing_parts(bid, project):
 
 @sensitive_variables()
 def canonical_form(
-    *, project_ref, organization, version, price, responses, team, experience, documents_, revision, submitted_at
+    *,
+    project_ref,
+    organization,
+    version,
+    price,
+    responses,
+    team,
+    experience,
+    documents_,
+    revision,
+    submitted_at,
+    received_at=None,
 ):
-    """The exact text the receipt digest covers (see the module docstring)."""
+    """The exact text the receipt digest covers (see the module docstring):
+    ``sfq-bid/2`` with the arrival, ``sfq-bid/1`` without one."""
     payload = {
-        "format": CANONICAL_FORMAT,
+        "format": CANONICAL_FORMAT if received_at is not None else CANONICAL_FORMAT_WITHOUT_ARRIVAL,
         "project": project_ref,
         "organization": {"id": organization.pk, "name": organization.name},
         "version": version,
@@ -270,6 +341,8 @@ def canonical_form(
         "documents": sorted(documents_, key=lambda d: (d["sha256"], d["name"])),
         "submitted_at": timezone.localtime(submitted_at).isoformat(timespec="microseconds"),
     }
+    if received_at is not None:
+        payload["received_at"] = timezone.localtime(received_at).isoformat(timespec="microseconds")
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -278,18 +351,23 @@ def digest_of(canonical):
 
 
 @sensitive_variables()
-def submit_bid(bid, *, by):
+def submit_bid(bid, *, by, received_at=None):
     """Submit (or re-submit, or confirm after an addendum) the working copy
-    as a new version.  The deadline is checked against the server clock
-    after the project's row is locked."""
+    as a new version.  The deadline counts from ``received_at``, the
+    request's arrival (``core/arrival.py``; now when there is no request),
+    however long the submission then takes; the project is held under a
+    shared lock, so submissions to one project do not wait for one another."""
+    arrived = arrival_time(received_at)
+    # Checks that need no lock, before taking one: who acts, and a late arrival refused at once.
+    permissions.enforce(permissions.can_act_for(by, bid.organization), BidError)
+    _require_open(Project.objects.only("state", "deadline").get(pk=bid.project_id), arrived)
     with transaction.atomic():
         project, bid = lock_bid(bid)
         if project.method.one_bid_per_organization:
             # Two submissions to two projects of the method must not both pass the rule.
             Organization.objects.select_for_update().filter(pk=bid.organization_id).first()
-        now = timezone.now()
-        bid.submission_clock = now  # the moment that counts, for the state machine's call_open too
-        _require_open(project, now)
+        bid.submission_clock = arrived  # the moment that counts, for the state machine's call_open too
+        _require_open(project, arrived)  # again under the lock: an addendum or a cancellation may have come first
         require_bidder(project, bid.organization, by)
         if bid.price is not None:
             clean_price(bid.price, project)  # the budget may not have moved, but check again
@@ -303,6 +381,7 @@ def submit_bid(bid, *, by):
         criteria = list(project.criteria.filter(is_price=False))
         require(bid.submit, by, BidError)
         number = (bid.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        recorded = timezone.now()
         canonical = canonical_form(
             project_ref=project.ref,
             organization=bid.organization,
@@ -313,7 +392,8 @@ def submit_bid(bid, *, by):
             experience=bid.experience,
             documents_=[{"name": d.original_name, "sha256": d.sha256, "size": d.size} for d in attached],
             revision=project.revision,
-            submitted_at=now,
+            submitted_at=recorded,
+            received_at=arrived,
         )
         version = BidVersion.objects.create(
             bid=bid,
@@ -323,7 +403,8 @@ def submit_bid(bid, *, by):
             team=bid.team,
             experience=bid.experience,
             revision=project.revision,
-            submitted_at=now,
+            received_at=arrived,
+            submitted_at=recorded,
             submitted_by=by,
             canonical=canonical,
             digest=digest_of(canonical),
@@ -338,17 +419,18 @@ def submit_bid(bid, *, by):
             messages.BID_RECEIVED,
             {
                 "number": number,
-                "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
+                "time": timezone.localtime(arrived).strftime("%Y-%m-%d %H:%M:%S"),
                 "digest": version.digest,
             },
         )
     return version
 
 
-def withdraw_bid(bid, *, by):
+def withdraw_bid(bid, *, by, received_at=None):
+    arrived = arrival_time(received_at)
     with transaction.atomic():
         project, bid = lock_bid(bid)
-        _require_open(project, timezone.now())
+        _require_open(project, arrived)
         require(bid.withdraw, by, BidError, state_message=_("Only a submitted bid can be withdrawn."))
         bid.withdraw(by=by)
         bid.save()

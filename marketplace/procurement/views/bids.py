@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from marketplace.core.arrival import arrival
 from marketplace.core.filters import paginate
 from marketplace.core.headers import protect_document
 from marketplace.core.params import has_control_characters
@@ -361,7 +362,7 @@ def bid(request, organization, ref):
         )
 
     action = request.POST.get("action", "")
-    if not _is_open(project):
+    if not _is_open(project, arrival(request)):
         messages.error(request, _closed_message(project))
         return render(
             request, "marketplace/procurement/bids/bid.html", _bid_context(request, organization, project, bid)
@@ -371,7 +372,7 @@ def bid(request, organization, ref):
         if bid is not None:
             return redirect(_bid_url(organization, project))
         try:
-            services.start_bid(project, organization, by=request.user)
+            services.start_bid(project, organization, by=request.user, received_at=arrival(request))
         except services.BidError as error:
             messages.error(request, error.message)
             context = _bid_context(request, organization, project, None, failures=error.failures)
@@ -394,7 +395,7 @@ def _posted_editor(request):
 
 def _submitted_message(version):
     return _("Your bid was received at %(time)s (version %(number)s). Keep this receipt.") % {
-        "time": timezone.localtime(version.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
+        "time": timezone.localtime(version.received_at or version.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
         "number": version.number,
     }
 
@@ -433,7 +434,7 @@ def _edit(request, organization, project, bid, action):
         if not form.is_valid():
             return refused()
         try:
-            services.save_bid(bid, by=request.user, **form.service_data())
+            services.save_bid(bid, by=request.user, received_at=arrival(request), **form.service_data())
         except services.BidError as error:
             form.add_service_error(error)
             return refused()
@@ -453,6 +454,7 @@ def _edit(request, organization, project, bid, action):
                 document = services.upload_document(
                     bid,
                     by=request.user,
+                    received_at=arrival(request),
                     file=document_form.cleaned_data["file"],
                     title=document_form.cleaned_data["title"],
                 )
@@ -476,7 +478,7 @@ def _edit(request, organization, project, bid, action):
             found = selectors.documents_for(request.user, bid).filter(pk=int(number), removed_at__isnull=True).first()
         if found is not None:
             try:
-                services.remove_document(found, by=request.user)
+                services.remove_document(found, by=request.user, received_at=arrival(request))
             except services.BidError as error:
                 messages.error(request, error.message)
             else:
@@ -487,7 +489,7 @@ def _edit(request, organization, project, bid, action):
         failures = ()
         if submit_form.is_valid():
             try:
-                version = services.submit_bid(bid, by=request.user)
+                version = services.submit_bid(bid, by=request.user, received_at=arrival(request))
             except services.BidError as error:
                 messages.error(request, error.message)
                 failures = error.failures
@@ -501,7 +503,7 @@ def _edit(request, organization, project, bid, action):
     if action == "withdraw":
         if withdraw_form.is_valid():
             try:
-                services.withdraw_bid(bid, by=request.user)
+                services.withdraw_bid(bid, by=request.user, received_at=arrival(request))
             except services.BidError as error:
                 messages.error(request, error.message)
             else:
@@ -528,12 +530,12 @@ def submit(request, organization, ref):
     form = SubmitBidForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST":
-        if not _is_open(project):
+        if not _is_open(project, arrival(request)):
             messages.error(request, _closed_message(project))
             return redirect(_bid_url(organization, project))
         if form.is_valid():
             try:
-                version = services.submit_bid(bid, by=request.user)
+                version = services.submit_bid(bid, by=request.user, received_at=arrival(request))
             except services.BidError as caught:
                 error = caught
             else:
@@ -560,12 +562,12 @@ def withdraw(request, organization, ref):
     bid = required_bid(request, organization, project)
     form = WithdrawBidForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not _is_open(project):
+        if not _is_open(project, arrival(request)):
             messages.error(request, _closed_message(project))
             return redirect(_bid_url(organization, project))
         if form.is_valid():
             try:
-                services.withdraw_bid(bid, by=request.user)
+                services.withdraw_bid(bid, by=request.user, received_at=arrival(request))
             except services.BidError as error:
                 messages.error(request, error.message)
             else:
@@ -607,11 +609,11 @@ def remove_document(request, organization, ref, doc_pk):
     found = selectors.documents_for(request.user, bid).filter(pk=doc_pk, removed_at__isnull=True).first()
     if found is None:
         raise Http404
-    if not _is_open(project):
+    if not _is_open(project, arrival(request)):
         messages.error(request, _closed_message(project))
     else:
         try:
-            services.remove_document(found, by=request.user)
+            services.remove_document(found, by=request.user, received_at=arrival(request))
         except services.BidError as error:
             messages.error(request, error.message)
         else:
@@ -722,6 +724,7 @@ def receipt_pdf(request, organization, ref, number):
 
 
 EXAMPLE_SUBMITTED_AT = datetime.datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=datetime.UTC)
+EXAMPLE_RECEIVED_AT = datetime.datetime(2026, 11, 22, 9, 59, 59, 987654, tzinfo=datetime.UTC)
 
 
 def example_receipt():
@@ -741,6 +744,7 @@ def example_receipt():
         documents_=[{"name": "服务方案.pdf", "sha256": hashlib.sha256(plan).hexdigest(), "size": len(plan)}],
         revision=0,
         submitted_at=EXAMPLE_SUBMITTED_AT,
+        received_at=EXAMPLE_RECEIVED_AT,
     )
     return {
         "canonical": canonical,

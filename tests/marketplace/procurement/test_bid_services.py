@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -34,7 +35,7 @@ def test_submission_freezes_a_version_with_a_recomputable_digest(make_project, b
     # The bidder's recomputation: SHA-256 over the canonical UTF-8 text.
     assert hashlib.sha256(version.canonical.encode("utf-8")).hexdigest() == version.digest
     payload = json.loads(version.canonical)
-    assert payload["format"] == "sfq-bid/1" and payload["project"] == project.ref
+    assert payload["format"] == "sfq-bid/2" and payload["project"] == project.ref
     assert payload["price"] == "120000.00" and payload["version"] == 1
     document = version.documents.get()
     assert payload["documents"] == [{"name": "方案.pdf", "sha256": document.sha256, "size": document.size}]
@@ -43,6 +44,9 @@ def test_submission_freezes_a_version_with_a_recomputable_digest(make_project, b
     # canonical: sorted keys, no spaces, non-ASCII kept
     assert version.canonical == json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert timezone.localtime(version.submitted_at).isoformat(timespec="microseconds") == payload["submitted_at"]
+    # The arrival (the time the deadline counts from) is covered by the digest too, and precedes the recording.
+    assert timezone.localtime(version.received_at).isoformat(timespec="microseconds") == payload["received_at"]
+    assert version.received_at <= version.submitted_at
     assert services.verify(version)
     # A changed stored byte no longer verifies.
     version.canonical = version.canonical.replace("120000.00", "100000.00")
@@ -217,7 +221,12 @@ def test_lazy_opening_without_the_scheduler(make_project, bidder, org_admin, mak
     second = make_org("approved", name="第二家组织")
     versions.append(submit_bid(project, second, second.memberships.get().user, price="99000.00"))
     assert opening.ensure_opened(project).state == Project.State.PUBLISHED  # before the deadline: nothing
-    with time_machine.travel(project.deadline + datetime.timedelta(seconds=1)):
+    # Past the deadline but within the grace (a request that arrived in time may still be on its way): nothing.
+    with time_machine.travel(project.deadline + settings.BID_OPENING_GRACE - datetime.timedelta(seconds=1)):
+        project.refresh_from_db()
+        assert opening.ensure_opened(project).state == Project.State.PUBLISHED
+        assert opening.open_bids(project).state == Project.State.PUBLISHED
+    with time_machine.travel(project.deadline + settings.BID_OPENING_GRACE + datetime.timedelta(seconds=1)):
         project.refresh_from_db()
         project = opening.ensure_opened(project)
     assert project.state == Project.State.CLOSED and project.opened_at >= project.deadline
@@ -234,9 +243,12 @@ def test_lazy_opening_without_the_scheduler(make_project, bidder, org_admin, mak
 def test_scheduled_opening_opens_only_due_projects(make_project, bidder, org_admin):
     due = make_project(method_code="consultation", days=15, budget=Decimal("50000"))
     later = make_project(method_code="consultation", days=15, title="晚些截止", budget=Decimal("50000"))
-    Project.objects.filter(pk=due.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
     from marketplace.tasks import open_due_projects
 
+    Project.objects.filter(pk=due.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    assert open_due_projects() == {"opened": []}  # within the grace after the deadline
+    grace = settings.BID_OPENING_GRACE
+    Project.objects.filter(pk=due.pk).update(deadline=timezone.now() - grace - datetime.timedelta(seconds=1))
     assert open_due_projects() == {"opened": [due.ref]}
     due.refresh_from_db()
     later.refresh_from_db()

@@ -427,7 +427,9 @@ def test_member_cannot_reach_another_organizations_bid_through_its_own_pk(member
 @pytest.mark.django_db
 def test_after_the_deadline_the_bid_is_read_only_and_submission_refused(member, project, bidder, org_admin):
     version = submit_bid(project, bidder, org_admin)
-    Project.objects.filter(pk=project.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    # Past the deadline and its grace (requests that arrived in time have been waited for).
+    just_due = timezone.now() - settings.BID_OPENING_GRACE - datetime.timedelta(seconds=1)
+    Project.objects.filter(pk=project.pk).update(deadline=just_due)
     project.refresh_from_db()
     deadline_message = translated(
         "The deadline (%(deadline)s) has passed: no bid can be submitted or changed.",

@@ -469,7 +469,9 @@ def test_the_project_page_says_nothing_about_bids_before_the_opening(
 def test_the_project_page_opens_the_bids_lazily(client, officer, make_project, bidder, org_admin):
     project = make_project("published", method_code="consultation", days=15)
     submit_bid(project, bidder, org_admin)
-    Project.objects.filter(pk=project.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    # Due once the deadline and the grace for requests still on their way have passed.
+    past = timezone.now() - settings.BID_OPENING_GRACE - datetime.timedelta(seconds=1)
+    Project.objects.filter(pk=project.pk).update(deadline=past)
     _login(client, officer)
     html = client.get(reverse("projects:detail", args=[project.ref])).content.decode()
     project.refresh_from_db()

@@ -40,3 +40,7 @@ class MarketplaceConfig(AppConfig):
         # SQLite loses a table's triggers when a migration rebuilds it: put the
         # audit tables' append-only triggers back after every migrate.
         post_migrate.connect(audit_guard.ensure_sqlite_guard, dispatch_uid="marketplace.audit_sqlite_guard")
+        # The audit log's lane heads (PostgreSQL), back after a flush too.
+        from marketplace.core.audit import ensure_lanes
+
+        post_migrate.connect(ensure_lanes, dispatch_uid="marketplace.audit_lanes")

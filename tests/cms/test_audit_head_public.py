@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from marketplace.core.audit import load_head_file, publish_head, record_event
+from marketplace.core.models.audit import lanes_digest
 from marketplace.models import AuditHeadPublication
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -198,14 +199,21 @@ def test_bad_input_to_the_commands_is_refused_with_a_message(heads, tmp_path):
         _verify(tmp_path / "missing.jsonl", head)
     with pytest.raises(CommandError, match="--without-key checks an export"):
         call_command("verify_audit_chain", "--without-key")
-    # A head file whose hash was edited: its signature fails with the key…
+    # A head file whose lane hash was edited (its totals made to agree): its
+    # signature fails with the key…
     forged = tmp_path / "forged.json"
     document = json.loads(head.read_text(encoding="utf-8"))
-    document["last_hash"] = "0" * 63 + "1"
+    document["lanes"][0]["last_hash"] = "0" * 63 + "1"
+    document["last_hash"] = lanes_digest(document["lanes"])
     forged.write_text(json.dumps(document), encoding="utf-8")
     export = _export(tmp_path, head)
     with pytest.raises(CommandError, match="Published head REFUSED"):
         _verify(export, forged)
     # …and, without the key, its hash does not match the copy.
     with pytest.raises(CommandError, match="does not match the published head"):
+        _verify(export, forged, without_key=True)
+    # A head whose totals disagree with its lanes is refused even without the key.
+    document["last_hash"] = "0" * 63 + "2"
+    forged.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(CommandError, match="its totals do not match its lanes"):
         _verify(export, forged, without_key=True)

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 
 from marketplace.core.audit import publish_head, record_event, verify_chain
 from marketplace.core.audit_guard import sqlite_guard_lifted
-from marketplace.core.models.audit import GENESIS_HASH, HASH_KEYED, HASH_PLAIN
+from marketplace.core.models.audit import GENESIS_HASH, HASH_KEYED, HASH_PLAIN, lanes_digest
 from marketplace.models import AuditChainHead, AuditEvent, AuditHeadPublication
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +158,8 @@ def test_truncation_after_a_published_head_is_caught_by_the_file(tmp_path):
     removes the head publications from the database.  The chain alone is
     then consistent; the head published outside the database is not in it."""
     events = _chain_with_a_disqualification()
-    backup = AuditChainHead.objects.values("last_hash", "last_event_id", "event_count", "key_id", "signature").get()
+    fields = ("last_hash", "last_event_id", "event_count", "key_id", "signature")
+    backup = AuditChainHead.objects.values(*fields).get(lane=0)
     later = [record_event(f"award.step{i}", object_type="marketplace.project", object_id="3") for i in range(3)]
     publication, published, _created = publish_head(directory=tmp_path)
     assert publication.last_event_id == later[-1].pk and publication.event_count == len(events) + 3
@@ -180,7 +181,8 @@ def test_truncation_is_caught_by_the_published_rows_too(tmp_path):
     """Without the file: the signed publication rows in the database are
     anchors as well, as long as the attacker leaves them."""
     _chain_with_a_disqualification()
-    backup = AuditChainHead.objects.values("last_hash", "last_event_id", "event_count", "key_id", "signature").get()
+    fields = ("last_hash", "last_event_id", "event_count", "key_id", "signature")
+    backup = AuditChainHead.objects.values(*fields).get(lane=0)
     extra = record_event("award.step")
     publish_head(directory=tmp_path)
     _as_dba(f"DELETE FROM {EVENTS} WHERE id = %s", [extra.pk])
@@ -225,8 +227,21 @@ def test_publish_audit_head_writes_a_signed_file_and_a_row(tmp_path, settings):
     path = tmp_path / f"audit-head-{publication.day.isoformat()}.json"
     document = json.loads(path.read_text())
     assert document == json.loads((tmp_path / "latest.json").read_text())
-    head = AuditChainHead.objects.get()
-    assert document["last_hash"] == head.last_hash == publication.last_hash
+    head = AuditChainHead.objects.get(lane=0)
+    assert document["format"] == "marketplace-audit-head/2"
+    assert (
+        document["lanes"]
+        == publication.lanes
+        == [
+            {
+                "lane": 0,
+                "last_event_id": head.last_event_id,
+                "last_hash": head.last_hash,
+                "event_count": head.event_count,
+            }
+        ]
+    )
+    assert document["last_hash"] == lanes_digest(document["lanes"]) == publication.last_hash
     assert document["event_count"] == head.event_count == publication.event_count
     assert document["last_event_id"] == head.last_event_id
     assert document["key_id"] == settings.AUDIT_HMAC_KEY_ID
@@ -256,7 +271,7 @@ def test_the_daily_task_publishes(tmp_path, settings):
     settings.AUDIT_HEAD_DIR = tmp_path
     record_event("test.one")
     result = publish_audit_head.delay().get()
-    assert result["ok"] and result["events"] == AuditChainHead.objects.get().event_count
+    assert result["ok"] and result["events"] == AuditChainHead.objects.get(lane=0).event_count
     assert settings.CELERY_BEAT_SCHEDULE["publish-audit-head-daily"]["task"] == "marketplace.tasks.publish_audit_head"
 
 

@@ -26,6 +26,16 @@ check rejects any plain event after it, and the chain head's keyed signature
 so re-hashing the whole chain without the key is detected too.  Truncating
 the chain and restoring an older signed head (say, from a backup) is what
 the daily published head catches (``AuditHeadPublication``).
+
+**Lanes (issue 18).**  The log is ``AUDIT_LANES`` independent chains, each
+with its own head row (``AuditChainHead.lane``) and its own genesis
+(``lane_genesis``); an event stores its lane.  A writer locks one free lane
+head until it commits (``marketplace.core.audit``), so unrelated
+transactions append side by side.  Lane 0 is the old single chain: its
+genesis, its events' payload and its head's signed message are exactly as
+before, so the history written before lanes verifies unchanged.  A keyed
+hash of an event in another lane also covers the lane, and so does its
+head's signature.
 """
 
 import datetime
@@ -39,11 +49,25 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.audit_keys import hmac_hex, hmac_matches
 
-GENESIS_HASH = "0" * 64
 HASH_PLAIN = "sha256"  # events written before the keyed chain (migration 0010)
 HASH_KEYED = "hmac-sha256"
 HASH_ALGORITHMS = (HASH_PLAIN, HASH_KEYED)
-HEAD_FILE_FORMAT = "marketplace-audit-head/1"
+HEAD_FILE_FORMAT_V1 = "marketplace-audit-head/1"  # one chain: its newest event, hash and count
+HEAD_FILE_FORMAT = "marketplace-audit-head/2"  # every lane's newest event, hash and count, plus totals
+HEAD_FILE_FORMATS = (HEAD_FILE_FORMAT_V1, HEAD_FILE_FORMAT)
+#: How many lanes (independent hash chains) writers spread over on PostgreSQL.
+#: More lanes than concurrent writers costs nothing but a row each.
+AUDIT_LANES = 16
+
+
+def lane_genesis(lane):
+    """The ``prev_hash`` of a lane's first event: lane 0 keeps the old
+    genesis; the others differ from it and from each other (``prev_hash``
+    is unique)."""
+    return format(lane, "064x")
+
+
+GENESIS_HASH = lane_genesis(0)
 
 
 class AuditLogAppendOnlyError(Exception):
@@ -61,7 +85,14 @@ class AuditEventQuerySet(models.QuerySet):
         raise AuditLogAppendOnlyError("Audit events cannot be updated.")
 
     def bulk_create(self, *args, **kwargs):
-        raise AuditLogAppendOnlyError("Audit events are written one at a time by record_event().")
+        raise AuditLogAppendOnlyError("Audit events are written by record_event() only.")
+
+    def _append_rows(self, events):
+        """The one multi-row INSERT the log allows: ``audit.batched()``'s
+        flush, after it has linked and hashed the events in order under the
+        lane's lock.  Kept private (``as_manager`` does not copy it) so that
+        ``bulk_create`` itself stays refused to everyone else."""
+        return super().bulk_create(events)
 
 
 class AuditEvent(models.Model):
@@ -88,6 +119,8 @@ class AuditEvent(models.Model):
     # or HMAC-SHA256 under the key named ``key_id`` (never the key itself).
     hash_algorithm = models.CharField(_("hash algorithm"), max_length=20, default=HASH_KEYED)
     key_id = models.CharField(_("key id"), max_length=32, blank=True, default="")
+    # Which chain (``AuditChainHead.lane``) the event is linked into.
+    lane = models.PositiveSmallIntegerField(_("lane"), default=0)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -130,6 +163,9 @@ class AuditEvent(models.Model):
             # a keyed hash also covers how it was made.
             payload["hash_algorithm"] = self.hash_algorithm
             payload["key_id"] = self.key_id
+            if self.lane:
+                # Lane 0 is the old chain: its payload is unchanged.
+                payload["lane"] = self.lane
         return json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     def compute_hash(self):
@@ -143,10 +179,11 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the hash of the newest event.  Writers lock it, so events are
-    appended one after another even under concurrency, and a removed tail is
-    detectable."""
+    """One row per lane: the hash of the lane's newest event.  A writer locks
+    its lane's row until it commits, so the events of a lane are appended one
+    after another (in id order) and a removed tail is detectable."""
 
+    lane = models.PositiveSmallIntegerField(default=0, unique=True)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     last_event_id = models.BigIntegerField(null=True, blank=True)
     event_count = models.BigIntegerField(default=0)
@@ -163,7 +200,9 @@ class AuditChainHead(models.Model):
         return f"{self.event_count} events, head {self.last_hash[:12]}"
 
     def signed_message(self):
-        return f"audit-chain-head\n{self.last_event_id or ''}\n{self.event_count}\n{self.last_hash}"
+        message = f"audit-chain-head\n{self.last_event_id or ''}\n{self.event_count}\n{self.last_hash}"
+        # Lane 0 signs what the single chain signed (migration 0010 too).
+        return f"{message}\nlane {self.lane}" if self.lane else message
 
     def sign(self, key_id):
         self.key_id = key_id
@@ -205,6 +244,10 @@ class AuditHeadPublication(models.Model):
     key_id = models.CharField(_("key id"), max_length=32)
     signature = models.CharField(_("signature"), max_length=64)
     published_at = models.DateTimeField(_("published at"))
+    # Format 2: every non-empty lane's head, ``[{"lane", "last_event_id",
+    # "last_hash", "event_count"}, …]`` (then ``last_hash`` is ``lanes_digest``
+    # of them and the count their total).  None: a format 1 head (one chain).
+    lanes = models.JSONField(_("lanes"), null=True, blank=True, default=None)
 
     objects = AuditHeadPublicationQuerySet.as_manager()
 
@@ -241,8 +284,11 @@ def head_document_body(head):
     published_at = get("published_at")
     if isinstance(published_at, datetime.datetime):
         published_at = published_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
-    return {
-        "format": HEAD_FILE_FORMAT,
+    lanes = get("lanes") if isinstance(head, dict) and "lanes" in head else None
+    if not isinstance(head, dict):
+        lanes = head.lanes
+    body = {
+        "format": HEAD_FILE_FORMAT_V1 if lanes is None else HEAD_FILE_FORMAT,
         "day": day.isoformat() if isinstance(day, datetime.date) else day,
         "last_event_id": get("last_event_id"),
         "last_hash": get("last_hash"),
@@ -250,6 +296,14 @@ def head_document_body(head):
         "published_at": published_at,
         "key_id": get("key_id"),
     }
+    if lanes is not None:
+        body["lanes"] = lanes
+    return body
+
+
+def lanes_digest(lanes):
+    """The head hash of a format 2 head: SHA-256 over its lanes' heads."""
+    return hashlib.sha256(head_document_message(lanes).encode("utf-8")).hexdigest()
 
 
 def head_document_message(body):

@@ -6,9 +6,9 @@ from marketplace.core.audit import HeadFileError, export_events, load_head_file
 class Command(BaseCommand):
     help = (
         "Export the audit log as JSON Lines (one event a line, oldest first, with its hashes), from the first "
-        "event to the chain head (or to the newest event of --head <file>, or --up-to <id>), to --output or "
-        "standard output.  verify_audit_chain --from-file checks such a copy against the published heads.  The "
-        "export holds the whole log (actors, reasons): it is for auditors, not for publication."
+        "event to the chain's lane heads (or to each lane's newest event of --head <file>, or --up-to <id>), to "
+        "--output or standard output.  verify_audit_chain --from-file checks such a copy against the published "
+        "heads.  The export holds the whole log (actors, reasons): it is for auditors, not for publication."
     )
 
     def add_arguments(self, parser):
@@ -30,9 +30,9 @@ class Command(BaseCommand):
                 anchor = load_head_file(options["head"], check_signature=False)
             except HeadFileError as exc:
                 raise CommandError(f"Published head REFUSED: {exc}.") from None
-            if anchor.last_event_id is None:
+            up_to = anchor.lane_ends()  # each lane up to its newest event the head names
+            if not up_to:
                 raise CommandError("The published head names no event: there is nothing to export up to it.")
-            up_to = anchor.last_event_id
         count = 0
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="\n") as handle:

@@ -185,18 +185,14 @@ def test_events_appended_after_the_head_was_read_are_not_a_broken_tail(monkeypat
     from marketplace.core import audit as audit_service
 
     record_event("test.one")
-    real_filter = AuditChainHead.objects.filter
+    real_order_by = AuditChainHead.objects.order_by
 
-    def head_then_append(*args, **kwargs):
-        head = real_filter(*args, **kwargs).first()
+    def heads_then_append(*args):
+        heads = list(real_order_by(*args))
         record_event("test.meanwhile")  # another service commits while the check runs
-        return [head] if head else []
+        return heads
 
-    class HeadQuery:
-        def first(self):
-            return head_then_append(pk=1)[0]
-
-    monkeypatch.setattr(audit_service.AuditChainHead.objects, "filter", lambda *a, **k: HeadQuery())
+    monkeypatch.setattr(audit_service.AuditChainHead.objects, "order_by", heads_then_append)
     report = verify_chain()
     assert report.ok and report.checked == 1
     monkeypatch.undo()

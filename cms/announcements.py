@@ -126,14 +126,16 @@ def publish_due(project_ref=None, *, project_ids=None, now=None):
     return len(written)
 
 
-def changed_since(since):
-    """The ids of the projects with a public event after ``since`` (what the
-    minute run looks at; the nightly run looks at everything)."""
-    found = procurement_public.projects_with_events_since(since)
-    found |= evaluation_selectors.projects_awarded_since(since)
-    found |= evaluation_selectors.projects_with_challenges_decided_since(since)
-    found |= contracts_public.projects_with_contract_events_since(since)
-    found |= payments_public.projects_paid_since(since)
+def changed_since(since, until=None):
+    """The ids of the projects with a public event in ``(since, until]``
+    (``until=None``: after ``since``; what the minute run looks at, the
+    nightly run looks at everything; the open-data change feed asks one time
+    window at a time)."""
+    found = procurement_public.projects_with_events_since(since, until)
+    found |= evaluation_selectors.projects_awarded_since(since, until)
+    found |= evaluation_selectors.projects_with_challenges_decided_since(since, until)
+    found |= contracts_public.projects_with_contract_events_since(since, until)
+    found |= payments_public.projects_paid_since(since, until)
     return found
 
 

@@ -12,5 +12,6 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from cms import announcements, page_audit, receivers  # noqa: F401  (connects the domain-event and page-audit receivers)
+        from cms import page_cache_receivers as _page_cache  # noqa: F401  (the public page cache's invalidation, issue 18)
         from cms.search import receivers as search_receivers  # noqa: F401  (keeps the site search current)
         from cms.views import timeliness  # noqa: F401  (the officers' to-do section on late announcements)

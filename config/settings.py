@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "marketplace.core.arrival.ArrivalMiddleware",  # first: the server time a request arrived (bid deadlines)
     "django.middleware.security.SecurityMiddleware",
     "marketplace.core.headers.SecurityHeadersMiddleware",  # Permissions-Policy; documents in a sandbox
     "marketplace.core.headers.ContentSecurityPolicyMiddleware",  # django-csp: site and admin policies
@@ -115,6 +116,7 @@ MIDDLEWARE = [
     "marketplace.core.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "marketplace.core.page_cache.PublicPageCacheMiddleware",  # anonymous public pages (issue 18)
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "marketplace.core.request_context.RequestContextMiddleware",  # who acts, for account audit events
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,6 +172,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the start of a transaction so two writers never deadlock on an upgrade.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections (a new one per request cost more than most public pages), checked
+    # before reuse; and no JIT: its compile time (70-340 ms) exceeds what it saves on the web's
+    # short queries (issue 18).  DB_JIT=true gives it back, e.g. for a reporting connection.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if not env.bool("DB_JIT", default=False):
+        _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
+# SQLite (make run): a connection is a file handle; one per request stays the simple default.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -177,6 +189,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits, sessions stay in the database) ---------------------
 # One process in development: local memory.  Production: CACHE_URL=redis://…
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Anonymous public pages are kept this many seconds at most, less when a deadline comes sooner;
+# 0 turns the cache off (marketplace/core/page_cache.py says what is cached and how it is invalidated).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
+# Where the cache's generation lives: "cache" (shared: Redis), "file" (the local-memory cache of make run,
+# shared by the processes of one machine), or "auto" (the file for a local-memory cache).
+PUBLIC_PAGE_CACHE_GENERATION = env.str("PUBLIC_PAGE_CACHE_GENERATION", default="auto")
+PUBLIC_PAGE_CACHE_GENERATION_FILE = Path(
+    env.str("PUBLIC_PAGE_CACHE_GENERATION_FILE", default=str(VAR_DIR / "page-cache-generation"))
+)
 
 # --- Users ----------------------------------------------------------------
 AUTH_USER_MODEL = "marketplace.User"
@@ -282,6 +303,8 @@ TRUSTED_PROXY_HOPS = env.int(
     "DJANGO_TRUSTED_PROXY_HOPS", default=1 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else 0
 )
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz asks the broker at most this often per process and reports the last answer in between.
+HEALTHZ_BROKER_CHECK_SECONDS = env.int("HEALTHZ_BROKER_CHECK_SECONDS", default=5)
 
 # --- Content-Security-Policy (django-csp) and Permissions-Policy -------------------
 # The site runs no inline script or style (static/ holds its CSS); the Wagtail
@@ -427,6 +450,12 @@ RUBRIC_PRICE_WEIGHT_MAX = env.int("RUBRIC_PRICE_WEIGHT_MAX", default=30)
 SERVICE_PERIOD_PLAIN_YEARS = 1
 SERVICE_PERIOD_MAX_YEARS = 3
 BID_DOCUMENT_MAX_BYTES = env.int("BID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The longest a web request may run: gunicorn's --timeout (its default, 30 s, is what the README's command
+# uses; with sync workers the arbiter kills a request that runs longer).  A bid that reached the server
+# before the deadline may still be on its way to the project's lock for this long, so the opening waits
+# for the deadline plus this grace (and a few seconds for the scheduler's and the database's clocks).
+WEB_REQUEST_TIMEOUT_SECONDS = env.int("WEB_REQUEST_TIMEOUT_SECONDS", default=30)
+BID_OPENING_GRACE = timedelta(seconds=env.int("BID_OPENING_GRACE_SECONDS", default=WEB_REQUEST_TIMEOUT_SECONDS + 5))
 PROJECT_REF_PREFIX = env.str("PROJECT_REF_PREFIX", default="SFQ")
 # Evaluation: a member's non-price score on a bid that differs from the other
 # members' mean by more than this many points (of 100) is flagged for the chair.

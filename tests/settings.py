@@ -36,6 +36,9 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "cache+memory://"
+# The public page cache is off: most tests change data inside a transaction that never commits, so
+# nothing would invalidate it; tests/marketplace/core/test_page_cache.py turns it on.
+PUBLIC_PAGE_CACHE_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # Organization documents go to a throw-away folder, never to var/private.

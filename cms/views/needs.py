@@ -8,7 +8,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from marketplace.core.filters import paginate
+from marketplace.core.filters import PER_PAGE
+from marketplace.core.paging import bounded_page
 from marketplace.needs import selectors
 from marketplace.needs.filters import PublicNeedFilterSet
 
@@ -16,7 +17,7 @@ from marketplace.needs.filters import PublicNeedFilterSet
 def index(request, page):
     filterset = PublicNeedFilterSet(request.GET)
     filters = filterset.values
-    needs_page = paginate(request, filterset.qs)
+    needs_page = bounded_page(request, filterset.qs, PER_PAGE)
     needs = list(needs_page.object_list)
     committed = [n for n in needs if n.state in selectors.COMMITTED_STATES]
     funds = selectors.fund_statuses((n.community_id, n.year) for n in committed)

@@ -18,12 +18,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from contracts.contracts import public as contracts_public
-from marketplace.core.filters import paginate
+from marketplace.core.filters import PER_PAGE
 from marketplace.core.headers import protect_document
+from marketplace.core.paging import bounded_page
 from marketplace.evaluation import pdfs as evaluation_pdfs
 from marketplace.evaluation import selectors as result_selectors
 from marketplace.procurement import pdfs as project_pdfs
@@ -39,7 +41,10 @@ def index(request, page):
     """The open calls (招标中) by default, nearest deadline first; the other
     states are tabs with their counts (plain links)."""
     filterset = PublicProjectFilterSet(request.GET)
-    projects_page = paginate(request, filterset.qs)
+    state_tabs = filterset.state_tabs()
+    # The chosen tab counts the listed rows already: no second COUNT (issue 18).
+    count = next(tab["count"] for tab in state_tabs if tab["current"])
+    projects_page = bounded_page(request, filterset.qs, PER_PAGE, count=count)
     kept = filterset.kept()
     return render(
         request,
@@ -49,12 +54,13 @@ def index(request, page):
             "filter_form": filterset.form,
             "filtered": filterset.filtered,
             "state": filterset.chosen_state,
-            "state_tabs": filterset.state_tabs(),
+            "state_tabs": state_tabs,
             "open_list": filterset.chosen_state == Project.State.PUBLISHED,
             "active_filters": len([name for name in kept if name != "state"]),
             "projects_page": projects_page,
             "projects": list(projects_page.object_list),
             "result_count": projects_page.paginator.count,
+            "open_data_url": reverse("ocds:index"),
             "projects_url": page.get_url(request),
             "pagination_query": filterset.querystring,
             "now": timezone.now(),

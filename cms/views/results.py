@@ -4,8 +4,9 @@ project's result page (``/projects/<ref>/result/``).  The rows come from
 ``marketplace.evaluation.selectors`` in a fixed number of queries."""
 
 from django.shortcuts import render
+from django.urls import reverse
 
-from marketplace.core.filters import paginate
+from marketplace.core.paging import bounded_page
 from marketplace.evaluation import selectors
 from marketplace.evaluation.filters import ResultSearchFilterSet
 
@@ -22,7 +23,7 @@ def _projects_url(request):
 def index(request, page):
     filterset = ResultSearchFilterSet(request.GET)
     query = filterset.values["query"]
-    results_page = paginate(request, filterset.qs, PER_PAGE)
+    results_page = bounded_page(request, filterset.qs, PER_PAGE)
     return render(
         request,
         "cms/results/index.html",
@@ -36,5 +37,6 @@ def index(request, page):
             "results_url": page.get_url(request),
             "projects_url": _projects_url(request),
             "pagination_query": filterset.querystring,
+            "open_data_url": reverse("ocds:index"),
         },
     )

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from contracts.contracts.models import Contract
-from marketplace.core.filters import disclosure_scope
+from marketplace.core.filters import changed_between, disclosure_scope
 
 PUBLIC_STATES = (Contract.State.ACTIVE, Contract.State.COMPLETED, Contract.State.TERMINATED)
 #: working days after both signatures within which the contract is announced (政府采购法实施条例 第五十条)
@@ -309,16 +309,10 @@ def disclosure_events(project_ref=None, project_ids=None):
     return found
 
 
-def projects_with_contract_events_since(since):
-    """The ids of the projects whose public contracts changed after
-    ``since``: signed, completed, terminated, amended, or a milestone decided."""
-    from django.db.models import Q as Where
-
-    changed = (
-        Where(activated_at__gt=since)
-        | Where(completed_at__gt=since)
-        | Where(terminated_at__gt=since)
-        | Where(amendments__in_force_at__gt=since)
-        | Where(milestones__decided_at__gt=since)
-    )
+def projects_with_contract_events_since(since, until=None):
+    """The ids of the projects whose public contracts changed in ``(since,
+    until]`` (``until=None``: after ``since``): signed, completed, terminated,
+    amended, or a milestone decided."""
+    fields = ("activated_at", "completed_at", "terminated_at", "amendments__in_force_at", "milestones__decided_at")
+    changed = changed_between(fields, since, until)
     return set(Contract.objects.filter(changed, state__in=PUBLIC_STATES).values_list("project_id", flat=True))

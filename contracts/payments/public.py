@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contracts.payments.models import Payment
 from marketplace.core import workdays
-from marketplace.core.filters import disclosure_scope
+from marketplace.core.filters import changed_between, disclosure_scope
 
 #: working days after the payment within which it is announced
 ANNOUNCE_WITHIN = 2
@@ -131,7 +131,8 @@ def disclosure_events(project_ref=None, project_ids=None):
     return found
 
 
-def projects_paid_since(since):
-    """The ids of the projects with a payment recorded as paid after ``since``."""
-    rows = Payment.objects.filter(state=Payment.State.PAID, paid_at__gt=since)
+def projects_paid_since(since, until=None):
+    """The ids of the projects with a payment recorded as paid in ``(since,
+    until]`` (``until=None``: after ``since``)."""
+    rows = Payment.objects.filter(changed_between(("paid_at",), since, until), state=Payment.State.PAID)
     return set(rows.values_list("contract__project_id", flat=True))

@@ -1,4 +1,5 @@
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +33,7 @@ def _database_ok():
         return False
 
 
-def _broker_ok():
+def _check_broker():
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
@@ -41,6 +42,25 @@ def _broker_ok():
     except Exception:  # noqa: BLE001
         logger.exception("Health check: broker not answering")
         return False
+
+
+# The broker's last answer in this process: (broker URL, monotonic time, ok).  A connection per
+# request cost ten times a bare page (issue 18), and a load balancer asks every second or two; so
+# /healthz reports an answer at most HEALTHZ_BROKER_CHECK_SECONDS old, for the broker configured now.
+_broker_answer = None
+
+
+def _broker_ok():
+    global _broker_answer
+    url = celery_app.conf.broker_url
+    now = time.monotonic()
+    if _broker_answer is not None:
+        checked_url, checked_at, ok = _broker_answer
+        if checked_url == url and now - checked_at < settings.HEALTHZ_BROKER_CHECK_SECONDS:
+            return ok
+    ok = _check_broker()
+    _broker_answer = (url, time.monotonic(), ok)
+    return ok
 
 
 @never_cache

@@ -205,3 +205,19 @@ def disclosure_scope(ref_lookup, id_lookup, project_ref=None, project_ids=None):
     if project_ids is not None:
         scope[f"{id_lookup}__in"] = list(project_ids)
     return scope
+
+
+def changed_between(fields, since, until=None):
+    """``Q`` of the rows with any of ``fields`` (lookups such as
+    ``"published_at"`` or ``"addenda__issued_at"``) in ``(since, until]``,
+    OR-ed; ``until=None`` leaves the end open.  The domains' ``…_since``
+    functions name the projects that changed in a time window with it (the
+    open-data change feed, issue 18).  Each field's two bounds sit in one
+    ``Q``, so through a to-many relation both apply to the same related row."""
+    found = models.Q()
+    for field in fields:
+        bounds = {f"{field}__gt": since}
+        if until is not None:
+            bounds[f"{field}__lte"] = until
+        found |= models.Q(**bounds)
+    return found

@@ -380,6 +380,8 @@ class Award(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project"], condition=Q(cancelled_at__isnull=True), name="award_one_live"),
         ]
+        # The public results (/results/, issue 18): newest first, walked + LIMIT.
+        indexes = [models.Index(fields=["-awarded_at", "-id"], name="award_recent")]
 
     def __str__(self):
         return f"{self.project_id} → {self.bid_id}"

@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.filters import disclosure_scope
+from marketplace.core.filters import changed_between, disclosure_scope
 from marketplace.core.models.audit import AuditEvent
 from marketplace.evaluation.models import (
     Award,
@@ -36,7 +36,7 @@ from marketplace.evaluation.models import (
     ScoreSheet,
 )
 from marketplace.procurement.models.projects import Project
-from marketplace.procurement.selectors.projects import PUBLIC_Q, is_public, normalise_query
+from marketplace.procurement.selectors.projects import is_public, normalise_query
 
 
 class ResultState(models.TextChoices):
@@ -236,13 +236,23 @@ class ResultListRow:
 def public_results(query=""):
     """For every public project ever awarded, its shown award (the live
     one, else the latest cancelled one), newest first; ``query`` matches
-    the reference, the title or the winner's name."""
-    later = Award.objects.filter(project_id=OuterRef("project_id"), pk__gt=OuterRef("pk"))
-    live = Award.objects.filter(project_id=OuterRef("project_id"), cancelled_at__isnull=True)
+    the reference, the title or the winner's name.
+
+    Written so that PostgreSQL walks the ``award_recent`` index and stops at
+    the page's last row (issue 18): a live award passes on its own column; a
+    cancelled one asks one correlated question, "has its project a live or a
+    later award?", answered by the project's few awards (``project_id``
+    index).  Asked as two NOT EXISTS, the live half became a hashed subplan
+    that read every live award as soon as one cancelled award was on the
+    page.  The project's public state is read on the project already joined
+    for the row, not in a second ``IN`` over the projects."""
+    preferred = Award.objects.filter(project_id=OuterRef("project_id")).filter(
+        Q(cancelled_at__isnull=True) | Q(pk__gt=OuterRef("pk"))
+    )
     awards = (
         Award.objects.filter(
-            Q(cancelled_at__isnull=True) | (~Exists(live) & ~Exists(later)),
-            project__in=Project.objects.filter(PUBLIC_Q),
+            Q(cancelled_at__isnull=True) | ~Exists(preferred),
+            PUBLIC_Q_FOR_PROJECT,
         )
         .select_related("project", "bid__organization")
         .only(
@@ -514,13 +524,26 @@ def disclosure_events(project_ref=None, project_ids=None):
 # --- open data (OCDS 1.1.5, cms/ocds) ------------------------------------------------------------
 
 
-def projects_awarded_since(since):
-    """The ids of the projects with an award made or cancelled after ``since``
-    (the open-data change feed reads only the projects that changed)."""
-    awards = Award.objects.filter(Q(awarded_at__gt=since) | Q(cancelled_at__gt=since))
+def projects_awarded_since(since, until=None):
+    """The ids of the projects with an award made or cancelled in ``(since,
+    until]`` (``until=None``: after ``since``; the open-data change feed reads
+    only the projects that changed)."""
+    awards = Award.objects.filter(changed_between(("awarded_at", "cancelled_at"), since, until))
     return set(awards.values_list("project_id", flat=True))
 
 
-def projects_with_challenges_decided_since(since):
-    """The ids of the projects with a challenge decided after ``since``."""
-    return set(Challenge.objects.filter(decided_at__gt=since).values_list("project_id", flat=True))
+def projects_with_challenges_decided_since(since, until=None):
+    """The ids of the projects with a challenge decided in ``(since, until]``."""
+    rows = Challenge.objects.filter(changed_between(("decided_at",), since, until))
+    return set(rows.values_list("project_id", flat=True))
+
+
+def next_challenge_deadline_after(now):
+    """The nearest end after ``now`` of a live award's challenge period: the
+    moment its result page says the period is over (the public page cache, issue 18)."""
+    return (
+        Award.objects.filter(cancelled_at__isnull=True, challenge_deadline__gt=now)
+        .order_by("challenge_deadline")
+        .values_list("challenge_deadline", flat=True)
+        .first()
+    )

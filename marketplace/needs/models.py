@@ -223,7 +223,11 @@ class Need(FSMModelMixin, models.Model):
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="need_period_ordered"),
             models.CheckConstraint(condition=Q(estimated_budget__gte=0), name="need_budget_not_negative"),
         ]
-        indexes = [models.Index(fields=["community", "year", "state"], name="need_community_year_state")]
+        indexes = [
+            models.Index(fields=["community", "year", "state"], name="need_community_year_state"),
+            # The public demand list (/needs/, issue 18): newest first, walked + LIMIT.
+            models.Index(fields=["-created_at", "-id"], name="need_recent"),
+        ]
 
     def __str__(self):
         return self.title

@@ -8,6 +8,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Count, DecimalField, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from marketplace.core.generation_cache import per_generation
 from marketplace.core.models.audit import AuditEvent
 from marketplace.core.models.places import Community
 from marketplace.core.money import split_evenly
@@ -51,7 +52,12 @@ def public_need(pk):
 
 
 def need_years():
-    """Years that have needs, newest first (one query)."""
+    """Years that have needs, newest first: one query (``DISTINCT year`` reads
+    the whole table) per change of public data, else from the cache (issue 18)."""
+    return per_generation("need-years", _need_years)
+
+
+def _need_years():
     return list(Need.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 

@@ -12,14 +12,17 @@ come from here too, so the CMS asks procurement's own bidding rules and
 restates none."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.urls import reverse
 
-from marketplace.core.filters import disclosure_scope
+from marketplace.core.filters import changed_between, disclosure_scope
 from marketplace.core.permissions import is_officer
 from marketplace.organizations.selectors.members import memberships_of_user
 from marketplace.organizations.services import entry_standards
 from marketplace.procurement import permissions
+from marketplace.procurement.models.projects import Project
 from marketplace.procurement.selectors import bids as bid_selectors
 from marketplace.procurement.selectors import projects as selectors
 from marketplace.procurement.services import bids as bid_services
@@ -153,21 +156,23 @@ def open_data_projects():
     )
 
 
-def projects_with_events_since(since):
-    """The ids of the projects with a procurement event after ``since``: the
-    intention, the call, an addendum, the opening, a cancellation, or any
-    other change of the project row (a failure saves it)."""
-    from django.db.models import Q
+def projects_with_events_since(since, until=None):
+    """The ids of the projects with a procurement event in ``(since, until]``
+    (``until=None``: after ``since``): the intention, the call, an addendum,
+    the opening, a cancellation, a failure (its time is the audit chain's,
+    ``failed_at``), or any other change of the project row (a failure saves it)."""
+    from marketplace.core.models.audit import AuditEvent
 
-    changed = (
-        Q(intention_published_at__gt=since)
-        | Q(published_at__gt=since)
-        | Q(opened_at__gt=since)
-        | Q(cancelled_at__gt=since)
-        | Q(updated_at__gt=since)
-        | Q(addenda__issued_at__gt=since)
+    fields = ("intention_published_at", "published_at", "opened_at", "cancelled_at", "updated_at", "addenda__issued_at")
+    found = set(open_data_projects().filter(changed_between(fields, since, until)).values_list("pk", flat=True))
+    # ``updated_at`` moves on with any later save; the failure's own moment stays in the audit chain.
+    failures = AuditEvent.objects.filter(
+        changed_between(("created_at",), since, until), object_type="marketplace.project", to_state="failed"
     )
-    return set(open_data_projects().filter(changed).values_list("pk", flat=True))
+    failed = {int(pk) for pk in failures.values_list("object_id", flat=True) if pk.isdigit()}
+    if failed:
+        found |= set(open_data_projects().filter(pk__in=failed).values_list("pk", flat=True))
+    return found
 
 
 def open_data_project(ref):
@@ -289,3 +294,16 @@ def disclosure_events(project_ref=None, project_ids=None):
                 }
             )
     return found
+
+
+def next_deadline_after(now):
+    """The nearest moment after ``now`` at which a published call's page
+    changes by the clock alone: its bidding deadline (it stops saying "open"),
+    or the deadline plus the opening's grace (``BID_OPENING_GRACE``: its bids
+    are opened by the first reader).  For the public page cache (issue 18)."""
+    grace = getattr(settings, "BID_OPENING_GRACE", timedelta(0))
+    published = Project.objects.filter(state=Project.State.PUBLISHED)
+    deadline = published.filter(deadline__gt=now).order_by("deadline").values_list("deadline", flat=True).first()
+    opening = published.filter(deadline__gt=now - grace).order_by("deadline").values_list("deadline", flat=True).first()
+    moments = [moment for moment in (deadline, opening + grace if opening else None) if moment and moment > now]
+    return min(moments, default=None)

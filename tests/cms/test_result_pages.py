@@ -371,3 +371,79 @@ def test_results_index_queries_do_not_grow_with_rows(client, awarded, officer, m
         html = _get(client, "/results/")
     assert html.count('/result/"') == 4
     assert len(several) == len(one)
+
+
+def _award_row(project, model_award, officer, *, days_ago, cancelled=False):
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    return Award.objects.create(
+        project=project,
+        bid=model_award.bid,
+        report=model_award.report,
+        rank=1,
+        recommended_bid=model_award.bid,
+        price=Decimal("90000.00"),
+        awarded_by=officer,
+        awarded_at=when,
+        challenge_deadline=when + datetime.timedelta(days=9),
+        cancelled_at=when + datetime.timedelta(days=1) if cancelled else None,
+    )
+
+
+def test_results_list_shows_each_projects_live_else_latest_cancelled_award(awarded, officer, make_project):
+    """The one-question filter of issue 18 shows the same award per project as
+    the two NOT EXISTS it replaced: the live one, else the latest cancelled."""
+    model = awards.live_award(awarded)
+    only_live = _fake_result(make_project, officer, model, title="只有有效中标", days_ago=2)
+    twice_cancelled = _fake_result(make_project, officer, model, title="两次撤销", days_ago=3)
+    Award.objects.filter(project=twice_cancelled).update(cancelled_at=timezone.now())
+    latest_cancelled = _award_row(twice_cancelled, model, officer, days_ago=1, cancelled=True)
+    re_awarded = _fake_result(make_project, officer, model, title="撤销后重新授予", days_ago=4)
+    Award.objects.filter(project=re_awarded).update(cancelled_at=timezone.now())
+    new_live = _award_row(re_awarded, model, officer, days_ago=1)
+    # A live award with a later cancelled row (not what the services write): the live one still wins.
+    live_first = _fake_result(make_project, officer, model, title="有效在前", days_ago=5)
+    older_live = Award.objects.get(project=live_first)
+    _award_row(live_first, model, officer, days_ago=6, cancelled=True)
+
+    shown = {award.project_id: award.pk for award in results.public_results()}
+    assert shown == {
+        awarded.pk: model.pk,
+        only_live.pk: Award.objects.get(project=only_live).pk,
+        twice_cancelled.pk: latest_cancelled.pk,
+        re_awarded.pk: new_live.pk,
+        live_first.pk: older_live.pk,
+    }
+    assert list(results.public_results().values_list("pk", flat=True)) == [
+        a.pk for a in Award.objects.filter(pk__in=shown.values()).order_by("-awarded_at", "-pk")
+    ]
+    # A private project's award is not listed.
+    Project.objects.filter(pk=only_live.pk).update(published_at=None)
+    assert only_live.pk not in {award.project_id for award in results.public_results()}
+
+
+def test_results_list_serves_its_first_pages_and_says_where_the_rest_is(
+    client, awarded, officer, make_project, monkeypatch
+):
+    from cms.views import results as result_views
+    from marketplace.core import paging
+
+    model = awards.live_award(awarded)
+    for n in range(3):
+        _fake_result(make_project, officer, model, title=f"封顶服务{n}", days_ago=n + 1)
+    monkeypatch.setattr(result_views, "PER_PAGE", 1)
+    monkeypatch.setattr(paging, "MAX_PAGES", 2)
+    response = client.get("/results/?q=服务")
+    assert response.context["results_page"].paginator.capped
+    assert response.context["result_count"] == 2  # shown as "more than 2"
+    first = response.content.decode()
+    assert "?q=%E6%9C%8D%E5%8A%A1&amp;page=2" in first and "list-cap" not in first
+    last = _get(client, "/results/?q=服务&page=2")
+    assert "list-cap" in last and 'href="/ocds/"' in last and 'rel="next"' not in last
+    beyond = _get(client, "/results/?q=服务&page=9")
+    assert "list-cap" in beyond and beyond.count('/result/"') == 1  # the last served page
+    for bad in ("abc", "-1", "0", "²", "1e3", "9" * 40, "", "%00"):
+        _get(client, f"/results/?q=服务&page={bad}")
+    # Under the cap, the count is exact and no notice shows.
+    monkeypatch.setattr(paging, "MAX_PAGES", 50)
+    exact = _get(client, "/results/?q=服务&page=4")
+    assert "list-cap" not in exact

@@ -361,6 +361,10 @@ def project_document_path(instance, filename):
     return f"projects/{instance.project_id}/{uuid.uuid4().hex}"
 
 
+# Project.PUBLIC_STATES as strings, for the public list's partial indexes (issue 18).
+_PUBLIC_STATE_VALUES = ["published", "closed", "evaluating", "awarded", "contracted", "cancelled", "failed"]
+
+
 class Project(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -475,7 +479,27 @@ class Project(FSMModelMixin, models.Model):
             ),
             models.CheckConstraint(condition=Q(min_valid_bids__gte=1), name="project_min_bids_positive"),
         ]
-        indexes = [models.Index(fields=["state", "deadline"], name="project_state_deadline")]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="project_state_deadline"),
+            # The public list (/projects/, issue 18): each tab's first page is an index walk
+            # + LIMIT, in the list's exact order.  The condition is the selectors' PUBLIC_Q
+            # (PUBLIC_STATES, spelled out: Meta cannot read the class; a test compares them).
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="project_public_recent",
+                condition=Q(state__in=_PUBLIC_STATE_VALUES, published_at__isnull=False),
+            ),
+            models.Index(
+                fields=["state", "-published_at", "-id"],
+                name="project_public_state_recent",
+                condition=Q(state__in=_PUBLIC_STATE_VALUES, published_at__isnull=False),
+            ),
+            models.Index(
+                fields=["deadline", "id"],
+                name="project_open_deadline",
+                condition=Q(state="published", published_at__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.ref} {self.title}"

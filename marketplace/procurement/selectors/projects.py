@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.catalogue.models import CatalogueItem, ServiceCategory
+from marketplace.core.generation_cache import per_generation
 from marketplace.core.models.places import Community
 from marketplace.organizations.models import EntryStandard, Organization, OrganizationDocument, StaffMember
 from marketplace.procurement.models.projects import Addendum, Clarification, Project, ProjectDocument, PurchaseMethod
@@ -55,7 +56,14 @@ def public_projects(*, method=None, community=None, category=None, state=None, q
 def public_state_counts(*, method=None, community=None, category=None, state=None, query=""):
     """{state: how many public projects} under the other filters (``state``
     is ignored), every public state present, and their sum under ``"all"``:
-    the list's tabs."""
+    the list's tabs.  Without filters (most visits) the counts are kept until
+    the next change of public data (issue 18: they read every public project)."""
+    if method is None and community is None and category is None and not normalise_query(query):
+        return per_generation("project-state-counts", _public_state_counts)
+    return _public_state_counts(method=method, community=community, category=category, query=query)
+
+
+def _public_state_counts(*, method=None, community=None, category=None, query=""):
     rows = (
         _public_filtered(method=method, community=community, category=category, query=query)
         .order_by()
@@ -102,11 +110,14 @@ def public_project(ref):
     """The public project with this reference (any case), or None."""
     if not isinstance(ref, str) or not REF_PATTERN.match(ref):
         return None
-    return (
-        Project.objects.filter(PUBLIC_Q, ref__iexact=ref)
-        .select_related("method", "entry_standard", "named_organization")
-        .first()
-    )
+    public = Project.objects.filter(PUBLIC_Q).select_related("method", "entry_standard", "named_organization")
+    # References are written in capitals and the page URLs in small letters: an exact match on
+    # either spelling uses the reference's unique index (issue 18: the case-insensitive match read
+    # the whole table); any other mix of cases falls back to it.
+    project = public.filter(ref__in={ref, ref.upper()}).first()
+    if project is None:
+        project = public.filter(ref__iexact=ref).first()
+    return project
 
 
 def is_public(project):

@@ -322,26 +322,62 @@ def test_paid_payments_are_transactions(client, site, award_over, officer):
 # --- the change feed and the bulk download ---------------------------------------------------------
 
 
+def _walk(client, url):
+    """Every release the feed gives from ``url`` on, following links.next;
+    each package validated, none larger than the page size."""
+    seen = []
+    while url:
+        _text, package = get_json(client, url)
+        assert_valid_release_package(package)
+        assert 1 <= len(package["releases"]) <= settings.OCDS_PAGE_SIZE
+        seen += package["releases"]
+        url = package.get("links", {}).get("next")
+    return seen
+
+
+OVER = "测试：超出社区资金"
+
+
+def _spread(project, when):
+    """The project's intention at ``when`` and its call 30 seconds later (its row saved then too)."""
+    call = when + datetime.timedelta(seconds=30)
+    Project.objects.filter(pk=project.pk).update(intention_published_at=when, published_at=call, updated_at=call)
+
+
 def test_the_change_feed_returns_exactly_the_releases_after_since(client, site, make_project, settings):
     settings.OCDS_PAGE_SIZE = 3
     first = make_project("published")
     second = make_project("published", budget_override_reason="测试：超出社区资金")
+    third = make_project("published", budget_override_reason="测试：超出社区资金")
+    old = make_project("published", budget_override_reason="测试：超出社区资金")
+    # Releases that share a second (ordered by id there), and one process three years back (a sparse history).
+    same = ocds.moment(timezone.now() - datetime.timedelta(days=2))
+    _spread(first, same)
+    _spread(third, same)
+    _spread(old, same - datetime.timedelta(days=3 * 365))
     every = []
-    for project in (first, second):
+    for project in (first, second, third, old):
         _text, package = get_json(client, f"/ocds/releases/{ocid(project)}.json")
         every += package["releases"]
     every.sort(key=lambda r: (ocds.moment(_parse_date(r["date"])), r["id"]))
+    assert len({r["date"] for r in every}) < len(every)
 
-    # All of them, paginated with links.next, in date-then-id order.
-    seen = []
-    url = "/ocds/changes.json"
-    while url:
-        _text, package = get_json(client, url)
-        assert_valid_release_package(package)
-        assert len(package["releases"]) <= 3
-        seen += package["releases"]
-        url = package.get("links", {}).get("next")
+    # All of them, paginated with links.next (a keyset: after=<time>,<id>), in date-then-id order.
+    seen = _walk(client, "/ocds/changes.json")
     assert [r["id"] for r in seen] == [r["id"] for r in every]
+    # page=1 is the first page; the cursor in links.next is the last release's.
+    _text, package = get_json(client, "/ocds/changes.json?page=1")
+    assert [r["id"] for r in package["releases"]] == [r["id"] for r in every[:3]]
+    assert package["links"]["next"].endswith(
+        "?" + _query(after=f"{ocds.stamp(_parse_date(every[2]['date']))},{every[2]['id']}")
+    )
+    # A cursor between two releases of the same second goes on with the later id.
+    [a, b] = [r for r in every if r["date"] == ocds.stamp(same)]
+    _text, package = get_json(client, "/ocds/changes.json?" + _query(after=f"{a['date']},{a['id']}"))
+    assert package["releases"][0]["id"] == b["id"]
+    # Past the last release: nothing more to say.
+    last = every[-1]
+    assert client.get("/ocds/changes.json?" + _query(after=f"{last['date']},{last['id']}")).status_code == 204
 
     # Move the second call's publication later: only its tender release is after `since`.
     later = timezone.now() + datetime.timedelta(hours=1)
@@ -352,13 +388,68 @@ def test_the_change_feed_returns_exactly_the_releases_after_since(client, site, 
     # A since exactly at the release's time excludes it (strictly after); Z and dates are understood.
     nothing = client.get("/ocds/changes.json?" + _query(since=ocds.stamp(later)))
     assert nothing.status_code == 204 and nothing.content == b""  # a package holds at least one release
-    beyond = client.get("/ocds/changes.json?since=2000-01-01&page=99")
-    assert beyond.status_code == 404 and "error" in beyond.json()
     utc = timezone.localtime(later, datetime.UTC).replace(microsecond=0) - datetime.timedelta(seconds=1)
     _text, package = get_json(client, "/ocds/changes.json?" + _query(since=utc.strftime("%Y-%m-%dT%H:%M:%SZ")))
     assert len(package["releases"]) == 1
     _text, package = get_json(client, "/ocds/changes.json?since=2000-01-01")
-    assert len(package["releases"]) == 3 and package["links"]["next"].endswith("since=2000-01-01&page=2")
+    assert len(package["releases"]) == 3 and "since=2000-01-01&after=" in package["links"]["next"]
+    # `since` stays in the links: the walk from a since gives exactly the releases after it.
+    cut = ocds.moment(same) - datetime.timedelta(seconds=1)
+    after_cut = _walk(client, "/ocds/changes.json?" + _query(since=cut.isoformat()))
+    every = sorted(
+        [
+            r
+            for p in (first, second, third, old)
+            for r in get_json(client, f"/ocds/releases/{ocid(p)}.json")[1]["releases"]
+        ],
+        key=lambda r: (ocds.moment(_parse_date(r["date"])), r["id"]),
+    )
+    assert [r["id"] for r in after_cut] == [r["id"] for r in every if ocds.moment(_parse_date(r["date"])) > cut]
+    assert len(after_cut) > 3
+    _text, package = get_json(client, "/ocds/changes.json?" + _query(since=cut.isoformat()))
+    assert package["links"]["next"].split("?")[1].startswith(_query(since=cut.isoformat()) + "&after=")
+
+
+def _page_one_queries(client, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/ocds/changes.json")
+    assert response.status_code == 200
+    assert len(parse(response.content)["releases"]) == settings.OCDS_PAGE_SIZE
+    return len(captured)
+
+
+def test_a_change_feed_page_does_bounded_work_however_many_projects_changed(client, site, make_project, settings):
+    """Page 1 builds the releases of the first few projects in time, not of
+    every project that changed (issue 18: ten queries a changed project)."""
+    settings.OCDS_PAGE_SIZE = 3
+    start = ocds.moment(timezone.now() - datetime.timedelta(days=20))
+    counts = {}
+    made = 0
+    for total in (10, 30):
+        while made < total:
+            _spread(make_project("published", budget_override_reason=OVER), start + datetime.timedelta(hours=12 * made))
+            made += 1
+        client.get("/ocds/")  # the site's pages are read once, like any warm server
+        counts[total] = _page_one_queries(client, total)
+    assert counts[30] <= counts[10] + 2, counts
+    assert counts[30] < 60, counts  # today's whole walk: about 10 a changed project, 300 here
+
+
+def test_changed_since_names_the_projects_with_an_event_in_the_window(site, make_project):
+    from cms import announcements
+
+    project = make_project("published", budget_override_reason=OVER)
+    when = ocds.moment(timezone.now() - datetime.timedelta(days=5))
+    _spread(project, when)
+    second = datetime.timedelta(seconds=1)
+    assert project.pk in announcements.changed_since(when - second)
+    assert project.pk in announcements.changed_since(when - second, when)  # (since, until]: until included
+    assert project.pk not in announcements.changed_since(when, when + 10 * second)  # since excluded
+    assert project.pk not in announcements.changed_since(when - 10 * second, when - second)
+    assert project.pk in announcements.changed_since(when + 29 * second, when + 30 * second)  # the call
 
 
 def _parse_date(value):
@@ -382,9 +473,17 @@ def _query(**params):
         "page=0",
         "page=x",
         "page=-1",
+        "page=2",
+        "since=2000-01-01&page=99",
+        "after=x",
+        "after=2026-03-01T08:00:00%2B08:00",
+        "after=2026-03-01T08:00:00%2B08:00,",
+        "after=yesterday,ocds-xxxxxx-SFQ-1-tender-20260301T080000",
+        "after=2026-03-01T08:00:00%2B08:00,a%01b",
+        "after=2026-03-01T08:00:00%2B08:00," + "x" * 400,
     ],
 )
-def test_a_bad_since_or_page_is_a_400_with_a_json_error(client, site, query):
+def test_a_bad_since_page_or_after_is_a_400_with_a_json_error(client, site, query):
     response = client.get(f"/ocds/changes.json?{query}")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")

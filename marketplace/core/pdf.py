@@ -3,8 +3,8 @@ embedded, by WeasyPrint.
 
 Every document the platform issues (call, opening record, receipt, report,
 letters, catalogue) goes through ``render_pdf``; the template gets
-``font_url``, ``district``, ``generated_at`` and ``language`` besides its own
-context.
+``district``, ``generated_at`` and ``language`` besides its own
+context; the font family ``PlatformCJK`` is declared once (``_fonts``).
 
 Which language a PDF is in (issue 14): a **legal record** is issued in
 Simplified Chinese only, the language of record, whoever asks for it (the
@@ -14,6 +14,10 @@ audit relies on, with digests recorded for the Chinese text); the page that
 offers one says so (``templates/includes/legal_record_notice.html``).  Any
 other document (the catalogue) follows the reader's language: its caller
 passes ``language``."""
+
+import atexit
+import threading
+import types
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -42,11 +46,38 @@ def render_pdf(template, context, *, language=LANGUAGE_OF_RECORD):
         html = render_to_string(
             template,
             {
-                "font_url": "file://" + cjk_font_path(),
                 "district": district_name(language),
                 "generated_at": timezone.localtime(),
                 "language": language,
                 **context,
             },
         )
-    return HTML(string=html).write_pdf()
+    fonts = _fonts()
+    return HTML(string=html).write_pdf(stylesheets=[fonts.stylesheet], font_config=fonts.config)
+
+
+_local = threading.local()
+
+
+def _fonts():
+    """The CJK font, registered once per thread and shared by every PDF the
+    thread renders (issue 18).  Declared in each template instead, WeasyPrint
+    copied the 16 MB font file to a new temporary folder and registered it
+    with fontconfig for every document (bench/pdfs.py: about a fifth of a
+    document's CPU time).  Per thread, because a fontconfig/Pango font map is
+    not meant to be shared by threads rendering at once."""
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = FontConfiguration()
+        stylesheet = CSS(
+            string=f'@font-face {{ font-family: "PlatformCJK"; src: url("file://{cjk_font_path()}"); }}',
+            font_config=config,
+        )
+        fonts = _local.fonts = types.SimpleNamespace(config=config, stylesheet=stylesheet)
+        # Let WeasyPrint remove its temporary font folder while the interpreter
+        # can still run its clean-up (at shutdown its modules are gone).
+        atexit.register(vars(_local).pop, "fonts", None)
+    return fonts

@@ -140,6 +140,21 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Each test starts with Celery's process-wide "a task is running, do not
+    wait for results" flag cleared.  Eager tasks (the tests' setting) set it
+    around their run and put back what they found; two threads running eager
+    tasks at once (the PostgreSQL race tests) can finish in the other order
+    and leave it set, after which any ``result.get()`` in that process raises
+    "Never call result.get() within a task!" (seen in CI of d8247f5;
+    ``test_celery_worker_race.py`` shows it)."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttles, cached exports)."""
     from django.core.cache import cache

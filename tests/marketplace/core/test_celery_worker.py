@@ -84,8 +84,9 @@ def test_task_round_trip_through_a_real_worker(redis_url, tmp_path):
         result = client.send_task("marketplace.tasks.ping", args=[21], queue=queue)
         # This process is the client, not a task: waiting here cannot deadlock a worker.  Celery's
         # "never call result.get() within a task" flag (a process-wide global, celery._state) was once
-        # found set in this pytest worker by an earlier test (CI of d8247f5; the setter was not found),
-        # so the wait says explicitly that it may block.
+        # found set in this pytest worker (CI of d8247f5): an earlier test's threads ran eager tasks
+        # at once and left it set (test_celery_worker_race.py).  conftest clears it before each test;
+        # the wait also says explicitly that it may block.
         with allow_join_result():
             answer = result.get(timeout=90)
     finally:

@@ -16,7 +16,7 @@ view, and what the rule is about).
 Usage (a throw-away PostgreSQL database; its tables are created by migrate):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_rush \\
-      .venv/bin/python bench/rush.py --bidders 1000 --window 10 --processes 4 --threads 8
+      .venv/bin/python bench/rush.py --bidders 1000 --window 10 --processes 4 --threads 8 [--proxy-stamp]
 
 The organizations are built once per database (``--bidders`` more are added
 if missing); each run makes a new project and new draft bids.
@@ -48,7 +48,17 @@ def main():
     parser.add_argument("--threads", type=int, default=8, help="client threads per process")
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--lead", type=float, default=3.0, help="seconds from the start to the window")
+    parser.add_argument(
+        "--proxy-stamp",
+        action="store_true",
+        help="run as behind a stamping proxy (ARRIVAL_PROXY_HEADER=X-Request-Start): each request carries the "
+        "moment it was scheduled, as nginx would stamp it on receipt; the grace grows by ARRIVAL_QUEUE_SECONDS",
+    )
     args = parser.parse_args()
+    if args.proxy_stamp:
+        # Before the settings are read: the grace is computed from these (config/settings.py).
+        os.environ["ARRIVAL_PROXY_HEADER"] = "X-Request-Start"
+        os.environ.pop("BID_OPENING_GRACE_SECONDS", None)
 
     import django
 
@@ -117,6 +127,9 @@ def main():
             at = deadline_monotonic + 0.5 * (index - on_schedule + 1) / late  # up to 0.5 s after it
         schedule.append((at, bid_pk))
 
+    # The wall-clock moment of each scheduled time (what a proxy receiving it on time would write).
+    wall_offset = time.time() - time.monotonic()
+
     # Read back the middleware's stamp for each request (the client runs the handler in its own thread).
     seen = threading.local()
     real_call = arrival_module.ArrivalMiddleware.__call__
@@ -148,9 +161,14 @@ def main():
                 organization, user = members[bid_pk]
                 client.force_login(user)
                 time.sleep(max(0.0, at - time.monotonic()))
+                headers = {}
+                if args.proxy_stamp:
+                    headers["HTTP_X_REQUEST_START"] = f"t={wall_offset + at:.3f}"
                 try:
                     response = client.post(
-                        reverse("orgs:bid_submit", args=[organization.pk, project.ref]), {"submit-confirm": "on"}
+                        reverse("orgs:bid_submit", args=[organization.pk, project.ref]),
+                        {"submit-confirm": "on"},
+                        **headers,
                     )
                 except Exception as error:  # noqa: BLE001 - counted as lost
                     errors.append(repr(error))
@@ -228,6 +246,11 @@ def main():
         f"rush: {len(members)} submissions scheduled over the last {args.window:g} s ({late} just after), "
         f"{args.processes} client processes x {args.threads} threads"
     )
+    if args.proxy_stamp:
+        print(
+            f"  arrival stamped as by a proxy on receipt (X-Request-Start, the scheduled moment); queue allowed "
+            f"{settings.ARRIVAL_QUEUE_SECONDS} s, opening grace {settings.BID_OPENING_GRACE.total_seconds():.0f} s"
+        )
     print(f"  arrived in time {len(in_time)}, after the deadline {len(late_arrivals)}; accepted {len(accepted)}")
     print(
         f"  on-time refused {len(on_time_refused)}, late accepted {len(late_accepted)}, lost {lost}, "

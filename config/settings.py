@@ -455,7 +455,19 @@ BID_DOCUMENT_MAX_BYTES = env.int("BID_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1
 # before the deadline may still be on its way to the project's lock for this long, so the opening waits
 # for the deadline plus this grace (and a few seconds for the scheduler's and the database's clocks).
 WEB_REQUEST_TIMEOUT_SECONDS = env.int("WEB_REQUEST_TIMEOUT_SECONDS", default=30)
-BID_OPENING_GRACE = timedelta(seconds=env.int("BID_OPENING_GRACE_SECONDS", default=WEB_REQUEST_TIMEOUT_SECONDS + 5))
+# Arrival stamped by the front proxy (marketplace/core/arrival.py): the name of the header in which it
+# writes the moment it received the request, nginx's `proxy_set_header X-Request-Start "t=${msec}";`.
+# Empty (the default): the arrival is when Django takes the request.  Set it ONLY when the proxy
+# overwrites the header on every request and the web processes cannot be reached except through it; a
+# stamp older than ARRIVAL_QUEUE_SECONDS (a request that waited longer for a worker) is not used.
+ARRIVAL_PROXY_HEADER = env.str("ARRIVAL_PROXY_HEADER", default="")
+ARRIVAL_QUEUE_SECONDS = env.int("ARRIVAL_QUEUE_SECONDS", default=30)
+BID_OPENING_GRACE = timedelta(
+    seconds=env.int(
+        "BID_OPENING_GRACE_SECONDS",
+        default=WEB_REQUEST_TIMEOUT_SECONDS + (ARRIVAL_QUEUE_SECONDS if ARRIVAL_PROXY_HEADER else 0) + 5,
+    )
+)
 PROJECT_REF_PREFIX = env.str("PROJECT_REF_PREFIX", default="SFQ")
 # Evaluation: a member's non-price score on a bid that differs from the other
 # members' mean by more than this many points (of 100) is flagged for the chair.

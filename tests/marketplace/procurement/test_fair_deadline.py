@@ -49,6 +49,86 @@ def test_the_middleware_stamps_the_arrival_before_anything_else_runs():
     assert settings.MIDDLEWARE[0] == "marketplace.core.arrival.ArrivalMiddleware"
 
 
+def _stamped(header_value, **headers):
+    seen = {}
+
+    def view(request):
+        seen["arrived_at"] = request.arrived_at
+        return "response"
+
+    extra = {"HTTP_X_REQUEST_START": header_value} if header_value is not None else {}
+    ArrivalMiddleware(view)(RequestFactory().post("/", **extra, **headers))
+    return seen["arrived_at"]
+
+
+def test_without_the_setting_a_proxy_header_is_ignored(settings):
+    settings.ARRIVAL_PROXY_HEADER = ""
+    moment = timezone.now()
+    with time_machine.travel(moment, tick=False):
+        assert _stamped(f"t={moment.timestamp() - 10:.3f}") == moment
+
+
+def test_behind_a_stamping_proxy_the_arrival_is_the_proxys_stamp_within_bounds(settings):
+    settings.ARRIVAL_PROXY_HEADER = "X-Request-Start"
+    settings.ARRIVAL_QUEUE_SECONDS = 30
+    moment = timezone.now().replace(microsecond=0)  # the proxy writes milliseconds
+    with time_machine.travel(moment, tick=False):
+        # nginx's "t=<seconds.milliseconds>", 12 s in the queue: the proxy's moment counts
+        assert _stamped(f"t={moment.timestamp() - 12:.3f}") == moment - datetime.timedelta(seconds=12)
+        assert _stamped(f"{moment.timestamp() - 1:.3f}") == moment - datetime.timedelta(seconds=1)
+        # the proxy's clock ahead of ours: never later than now
+        assert _stamped(f"t={moment.timestamp() + 5:.3f}") == moment
+        # waited longer than the queue allows, or not a stamp: when Django took it
+        too_old = f"t={moment.timestamp() - 31:.3f}"
+        for bad in (too_old, "t=", "yesterday", "t=nan", "t=inf", "t=-1e300", "9" * 40, None):
+            assert _stamped(bad) == moment, bad
+
+
+def test_the_opening_grace_covers_the_proxys_queue():
+    """The grace comes from the settings' three values (read in a fresh
+    process, as a deployment reads them): a proxy stamp adds the queue."""
+    import os
+    import subprocess
+    import sys
+
+    def grace(**values):
+        env = {**os.environ, "DJANGO_ENV_FILE": "", "WEB_REQUEST_TIMEOUT_SECONDS": "30", **values}
+        env.pop("BID_OPENING_GRACE_SECONDS", None)
+        code = "import config.settings as s; print(s.BID_OPENING_GRACE.total_seconds())"
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        return float(out.stdout.strip().splitlines()[-1])
+
+    assert grace(ARRIVAL_PROXY_HEADER="X-Request-Start", ARRIVAL_QUEUE_SECONDS="20") == 55
+    assert grace(ARRIVAL_PROXY_HEADER="", ARRIVAL_QUEUE_SECONDS="20") == 35
+
+
+@pytest.mark.django_db
+def test_a_bid_stamped_by_the_proxy_before_the_deadline_counts_when_a_worker_takes_it_after(
+    client, make_project, bidder, org_admin, settings
+):
+    """A crowd at the deadline: the proxy received the request 1 s before it,
+    a worker took it 4 s after.  The bid counts and its receipt says when the
+    proxy received it; the same request stamped after the deadline is refused."""
+    from django.urls import reverse
+
+    settings.ARRIVAL_PROXY_HEADER = "X-Request-Start"
+    project = make_project(method_code="consultation", days=15)
+    _ready_bid(project, bidder, org_admin)
+    url = reverse("orgs:bid_submit", args=[bidder.pk, project.ref])
+    taken = project.deadline + datetime.timedelta(seconds=4)
+    with time_machine.travel(taken, tick=False):
+        client.force_login(org_admin)
+        late = client.post(url, {"submit-confirm": "on"}, HTTP_X_REQUEST_START=f"t={taken.timestamp() - 3:.3f}")
+        assert not BidVersion.objects.exists(), late.status_code
+        response = client.post(
+            url, {"submit-confirm": "on"}, HTTP_X_REQUEST_START=f"t={project.deadline.timestamp() - 1:.3f}"
+        )
+    assert response.status_code == 302, response.content[:500]
+    version = BidVersion.objects.get()
+    assert version.received_at == project.deadline - datetime.timedelta(seconds=1)
+    assert version.submitted_at == taken
+
+
 @pytest.mark.django_db
 def test_an_arrival_before_the_deadline_counts_however_late_it_is_recorded(make_project, bidder, org_admin):
     project = make_project(method_code="consultation", days=15)

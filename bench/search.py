@@ -14,6 +14,7 @@ It prints each query plan's access path, so one sees which way used an
 index.  PostgreSQL only (the bigram vector is empty on SQLite).
 
 Usage: DATABASE_URL=postgres://…/bench_search python bench/search.py [--documents N] [--runs R]
+       DATABASE_URL=postgres://…/bench_l python bench/search.py --existing   (the site's search on a built database)
 """
 
 import argparse
@@ -79,15 +80,50 @@ def _access_path(plan):
     return "; ".join(nodes)
 
 
+def existing(runs):
+    """The site search as the view asks it, on the database's own documents:
+    ``index.counts`` (hits per type) and the first 20 of ``index.search``,
+    each timed alone (median of ``runs``, JIT off as on the web
+    connection), with the plan's access path."""
+    from django.db import connection
+
+    from cms.search import index
+    from cms.search.models import SearchDocument
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+        cursor.execute("SET statement_timeout = '120s'")  # a runaway plan ends the run instead of the machine
+    total = SearchDocument.objects.count()
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}), {total:,} documents (as built)")
+    print(f"load: {Path('/proc/loadavg').read_text().strip()}")
+    for query in ("养老", "助餐", "社区", "助餐服"):
+        hits = sum(index.counts(query).values())
+        first = _median(lambda query=query: list(index.search(query)[:20]), runs)
+        counted = _median(lambda query=query: index.counts(query), runs)
+        path = _access_path(index.search(query)[:20].explain())
+        print(
+            f"query {query} ({len(query)} characters, {hits:,} public hits): first page {first:.1f} ms, "
+            f"type counts {counted:.1f} ms, together {first + counted:.1f} ms (median of {runs}); {path}"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the site's own search (cms.search.index: the type counts and the first page, as "
+        "/search/ asks them) on the documents already in the database (e.g. one built by generate.py)",
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    if args.existing:
+        return existing(args.runs)
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Q

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, F, Func, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, Func, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils.html import format_html, format_html_join
 
@@ -142,7 +142,7 @@ def rebuild_after_commit(kinds):
 def _public():
     condition = Q()
     for item in providers():
-        condition |= Q(kind=item.kind, object_id__in=item.public_ids())
+        condition |= Q(kind=item.kind) & Q(item.is_public(OuterRef("object_id")))
     return condition
 
 

@@ -4,7 +4,7 @@ A provider says what its type is called (``kind``, ``label``), which rows
 the public may see now (``public_rows``: the owning domain's own public
 selector, never a copy of its rules), and how one row becomes a search
 document (``document``: title, text, address, date).  The search re-checks
-every hit against ``public_ids`` when it runs, so a document left behind by
+every hit against ``is_public`` when it runs, so a document left behind by
 a missed update (a need hidden, an award cancelled, an organization
 suspended) can never show a thing that is no longer public.
 
@@ -28,6 +28,7 @@ rebuild_search_index``."""
 
 from dataclasses import dataclass
 
+from django.db.models import Exists
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
@@ -82,12 +83,14 @@ class Provider:
         """The rows the public may see now (a queryset)."""
         raise NotImplementedError
 
-    def public_ids(self):
-        """The ids of the public rows (a ``values`` queryset: the search's re-check)."""
-        return self.public_rows().values("pk")
-
     def rows_with_ids(self, ids):
         return self.public_rows().filter(pk__in=ids)
+
+    def is_public(self, object_id):
+        """An ``Exists`` that holds when the row ``object_id`` (an outer
+        reference) is public now: the search's re-check, one index lookup per
+        candidate document instead of every public row of the type."""
+        return Exists(self.public_rows().filter(pk=object_id))
 
     def object_id(self, row):
         return row.pk
@@ -154,11 +157,11 @@ class ResultProvider(Provider):
     def public_rows(self):
         return result_selectors.public_results()
 
-    def public_ids(self):
-        return self.public_rows().values("project_id")
-
     def rows_with_ids(self, ids):
         return self.public_rows().filter(project_id__in=ids)
+
+    def is_public(self, object_id):
+        return Exists(self.public_rows().filter(project_id=object_id))
 
     def object_id(self, row):
         return row.project_id

@@ -137,15 +137,46 @@ def _tables():
     ]
 
 
+#: Rows a spending table shows on the page; the rest are one "others" row, so the table still adds up
+#: to the total (issue 18: a province has thousands of communities and organizations, which made the
+#: page megabytes long).  The CSV has every row.
+SHOWN_ROWS = 20
+
+
+def shown_rows(rows, limit=None):
+    """``(rows to show, how many rows were folded into the last one)``:
+    the ``limit`` (``SHOWN_ROWS``) largest (the rows come largest first)
+    and, when there are more, one row that sums the rest."""
+    limit = SHOWN_ROWS if limit is None else limit
+    if len(rows) <= limit + 1:  # folding one row into "others" would hide it for nothing
+        return rows, 0
+    rest = rows[limit:]
+    others = money.Spend(None, _("%(count)s others (every one is in the CSV)") % {"count": len(rest)})
+    for row in rest:
+        others.contracted += row.contracted
+        others.disbursed += row.disbursed
+    return [*rows[:limit], others], len(rest)
+
+
 def index(request):
     form = YearForm(request.GET or None)
     year = form.chosen_year()
     found = figures(year)
     spending, calls, acceptance = found["spending"], found["calls"], found["acceptance"]
-    tables = [
-        {"key": key, "heading": heading, "rows": spending[key], "chart": _spend_chart(chart_id, heading, spending[key])}
-        for key, heading, chart_id in _tables()
-    ]
+    tables = []
+    for key, heading, chart_id in _tables():
+        rows, folded = shown_rows(spending[key])
+        tables.append(
+            {
+                "key": key,
+                "heading": heading,
+                "rows": rows,
+                "folded": folded,
+                "shown": len(rows) - 1,
+                "count": len(spending[key]),
+                "chart": _spend_chart(chart_id, heading, rows),
+            }
+        )
     return render(
         request,
         "cms/statistics/index.html",

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Q, Sum
+from django.utils import translation
 
 from cms.views import purchase_list
 from cms.views import statistics as views
@@ -126,3 +127,39 @@ def test_the_charts_are_accessible_svg_and_a_bad_year_is_shown(client, site, wor
     assert 'class="form-errors"' in page and "<svg" in page
     assert 'class="form-errors"' in _html(client, "/statistics/?year=1800")
     assert client.get("/statistics/1800.csv").status_code == 404
+
+
+def test_a_long_table_shows_the_largest_rows_and_one_for_the_others():
+    rows = [money.Spend(n, f"组织{n:02d}", Decimal(1000 - n), Decimal(n)) for n in range(23)]
+    shown, folded = views.shown_rows(rows, limit=20)
+    assert folded == 3 and len(shown) == 21 and shown[:20] == rows[:20]
+    assert "3" in shown[-1].label
+    assert sum(r.contracted for r in shown) == sum(r.contracted for r in rows)
+    assert sum(r.disbursed for r in shown) == sum(r.disbursed for r in rows)
+    # one row more than the limit is shown as it is (an "others" row would hide it for nothing)
+    assert views.shown_rows(rows[:21], limit=20) == (rows[:21], 0)
+
+
+def test_the_page_folds_a_province_sized_table_and_the_csv_keeps_every_row(client, site, world, monkeypatch):
+    real = views.figures
+
+    def many_organizations(year):
+        found = real(year)
+        extra = [money.Spend(-n, f"远郊组织{n:03d}", Decimal("1.00"), Decimal("0.00")) for n in range(1, 31)]
+        found["spending"]["organization"] = found["spending"]["organization"] + extra
+        found["spending"]["total"].contracted += Decimal("30.00")
+        return found
+
+    monkeypatch.setattr(views, "figures", many_organizations)
+    monkeypatch.setattr(views, "SHOWN_ROWS", 20)
+    html = _html(client, f"/statistics/?year={world.year}")
+    section = html.split('id="spending-organization"')[1].split("</section>")[0]
+    assert world.contract.organization.name in section and "远郊组织019" in section
+    assert "远郊组织020" not in section and "远郊组织030" not in section  # folded into the others' row
+    with translation.override("zh-hans"):
+        others = translation.gettext("%(count)s others (every one is in the CSV)") % {"count": 11}
+    assert others in section
+    total = money.Spend(None, "", world.contract.amount + Decimal("30.00"))
+    assert f"¥{format_cny(total.contracted)}" in section  # the table still adds up to the total
+    body = b"".join(client.get(f"/statistics/{world.year}.csv").streaming_content).decode("utf-8-sig")
+    assert "远郊组织030" in body and "others" not in body

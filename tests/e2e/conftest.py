@@ -62,8 +62,28 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
+def _with_cjk_font(tmp_path_factory):
+    """The browser's environment with a fontconfig file that adds the Noto
+    Sans CJK font the PDFs embed (a Python package, so every machine has it).
+    A machine without a Chinese font draws each character as an empty box,
+    narrower than the character: the width, overflow and touch-target checks
+    would then measure text of the wrong size (a receipt 663 px wide on a
+    phone passed them that way)."""
+    import cvttf_NotoSansCJK_Regular
+
+    directory = tmp_path_factory.mktemp("fonts")
+    font_directory = os.path.dirname(cvttf_NotoSansCJK_Regular.get_TTF_path())
+    config = directory / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{font_directory}</dir>\n  <cachedir>{directory / 'cache'}</cachedir>\n</fontconfig>\n"
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
+
+
 @pytest.fixture(scope="package")
-def browser():
+def browser(tmp_path_factory):
     reason = browser_missing()
     if reason:
         if in_ci():
@@ -75,7 +95,9 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            launched = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, env=_with_cjk_font(tmp_path_factory)
+            )
             try:
                 yield launched
             finally:

@@ -73,5 +73,8 @@ def test_an_organization_bids_and_keeps_the_receipt(new_context, sign_in, audit,
     assert canonical.decode("utf-8") == receipt.canonical()
     version = Bid.objects.get(project=project, organization=organization).current_version
     assert (version.digest, digest_of(version.canonical)) == (digest, digest)
+    # Format sfq-bid/2: the request's arrival, stamped by the server, and the recording are both shown.
+    assert version.received_at is not None and '"format":"sfq-bid/2"' in version.canonical
+    assert zh("Received (server time)") in receipt.text() and zh("Recorded (server time)") in receipt.text()
     assert "118000" in canonical.decode("utf-8") and hashlib.sha256(plan).hexdigest() in canonical.decode("utf-8")
     audit.assert_clean()

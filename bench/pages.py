@@ -42,6 +42,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,12 +253,22 @@ def load(port, url, duration, connections):
     }
 
 
-def warm(port, url, times):
-    for _ in range(times):
+def warm(port, url, workers, rounds=2):
+    """Requests in parallel, as many as there are workers and more, in
+    ``rounds``: every worker renders the page at least once (its imports,
+    templates and, with the local-memory cache, its own copy of the page)
+    before the timed window; one after another, one idle worker could take
+    them all."""
+
+    def fetch(_):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=60).read()  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=120).read()  # noqa: S310
         except OSError:
             pass
+
+    with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+        for _ in range(rounds):
+            list(pool.map(fetch, range(2 * workers)))
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -362,7 +373,7 @@ def main():
             servers[size] = start_server(dsn, ports[size], args.cold, args.workers)
         for name in names:  # warm up: every worker imports, compiles templates, fills caches
             for size in ("S", "L"):
-                warm(ports[size], infos[size][name]["url"], 2 * args.workers + 2)
+                warm(ports[size], infos[size][name]["url"], args.workers)
         rows = []
         for name in names:
             row = {"name": name, "pattern": pattern(infos["S"][name]["url"])}

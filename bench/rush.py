@@ -52,12 +52,14 @@ def main():
         "--proxy-stamp",
         action="store_true",
         help="run as behind a stamping proxy (ARRIVAL_PROXY_HEADER=X-Request-Start): each request carries the "
-        "moment it was scheduled, as nginx would stamp it on receipt; the grace grows by ARRIVAL_QUEUE_SECONDS",
+        "moment it was scheduled, as nginx would stamp it on receipt; ARRIVAL_QUEUE_SECONDS (default here 30) "
+        "is the wait allowed, and the opening's grace grows by it",
     )
     args = parser.parse_args()
     if args.proxy_stamp:
         # Before the settings are read: the grace is computed from these (config/settings.py).
         os.environ["ARRIVAL_PROXY_HEADER"] = "X-Request-Start"
+        os.environ.setdefault("ARRIVAL_QUEUE_SECONDS", "30")
         os.environ.pop("BID_OPENING_GRACE_SECONDS", None)
 
     import django

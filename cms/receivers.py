@@ -3,11 +3,13 @@
 transaction: a call is never published without its page.
 
 The pages hold no copy of the project: they render its data live, so when
-the project changes the call page's content does not: moving its
-``last_published_at`` tells feeds, sitemaps and search that the call changed
-(one UPDATE inside the service's transaction, not a revision identical to the
-last, which cost the opening about 70 statements while it held the project's
-lock; the domain's own audit events record what changed).  The result page
+the project changes the call page's content does not.  Its
+``last_published_at`` is moved (one UPDATE inside the service's transaction)
+so the page's own date says when the call last changed; no revision identical
+to the last is saved and published (that was about 70 statements of the
+opening's transaction, while it held the project's lock).  So no
+``page.published`` audit event is written for it either: the domain's own
+audit events (``project.close``, ``bid.open``, …) record what changed.  The result page
 still gets a new revision when an award is cancelled (an editor sees it in
 its history)."""
 

@@ -458,15 +458,14 @@ WEB_REQUEST_TIMEOUT_SECONDS = env.int("WEB_REQUEST_TIMEOUT_SECONDS", default=30)
 # Arrival stamped by the front proxy (marketplace/core/arrival.py): the name of the header in which it
 # writes the moment it received the request, nginx's `proxy_set_header X-Request-Start "t=${msec}";`.
 # Empty (the default): the arrival is when Django takes the request.  Set it ONLY when the proxy
-# overwrites the header on every request and the web processes cannot be reached except through it; a
-# stamp older than ARRIVAL_QUEUE_SECONDS (a request that waited longer for a worker) is not used.
+# overwrites the header on every request and the web processes cannot be reached except through it.
 ARRIVAL_PROXY_HEADER = env.str("ARRIVAL_PROXY_HEADER", default="")
-ARRIVAL_QUEUE_SECONDS = env.int("ARRIVAL_QUEUE_SECONDS", default=30)
+# How long a stamped request may wait for a worker and still count from its stamp.  It lengthens the
+# opening's grace, so it must be the same in EVERY process (web, worker, beat): the worker opens the bids.
+# 0 (the default) uses no proxy stamp at all.
+ARRIVAL_QUEUE_SECONDS = max(0, env.int("ARRIVAL_QUEUE_SECONDS", default=0))
 BID_OPENING_GRACE = timedelta(
-    seconds=env.int(
-        "BID_OPENING_GRACE_SECONDS",
-        default=WEB_REQUEST_TIMEOUT_SECONDS + (ARRIVAL_QUEUE_SECONDS if ARRIVAL_PROXY_HEADER else 0) + 5,
-    )
+    seconds=env.int("BID_OPENING_GRACE_SECONDS", default=WEB_REQUEST_TIMEOUT_SECONDS + ARRIVAL_QUEUE_SECONDS + 5)
 )
 PROJECT_REF_PREFIX = env.str("PROJECT_REF_PREFIX", default="SFQ")
 # Evaluation: a member's non-price score on a bid that differs from the other

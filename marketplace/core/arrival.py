@@ -4,7 +4,8 @@
 anything else runs (sessions, authentication, the database) and keeps the
 time on the request as ``request.arrived_at``.  Only the server sets it: a
 client can send headers, never attributes of the request object, so a
-service may rely on it (the bid services count a bid's deadline from it).
+service may rely on it (the bid services count a bid's deadline from it;
+a proxy's header is read only as described below).
 
 By default the stamp is the moment a web worker handed the request to
 Django; a request still queued in the web server's listen backlog has not
@@ -12,17 +13,20 @@ arrived yet, so the number of web workers must cover a deadline's crowd.
 
 Behind a front proxy that stamps each request as it receives it
 (``settings.ARRIVAL_PROXY_HEADER``, e.g. nginx's
-``proxy_set_header X-Request-Start "t=${msec}";``) the arrival is the proxy's
-stamp: a crowd that reaches the platform before the deadline is on time even
-if the workers take a while to get to it.  Because a header comes from
-outside, the stamp is used only within bounds: never later than now (the
-proxy's clock may run ahead), and not when it is more than
-``ARRIVAL_QUEUE_SECONDS`` old (that request is judged by when Django took
-it; the opening's grace covers the queue and the request's own time).  The
-setting must name a header the proxy overwrites on every request, and the
-web processes must not be reachable except through the proxy: anyone who
-can send it straight to them could date a request up to
-``ARRIVAL_QUEUE_SECONDS`` back.
+``proxy_set_header X-Request-Start "t=${msec}";``, with
+``ARRIVAL_QUEUE_SECONDS`` above 0 in every process) the arrival is the
+proxy's stamp: a crowd that reaches the platform before the deadline is on
+time even if the workers take a while to get to it.  Because a header comes
+from outside, the stamp is used only within bounds: never later than now
+(the proxy's clock may run ahead), and not when it is older than the queue
+the opening waits for (``ARRIVAL_QUEUE_SECONDS``, and never more than
+``BID_OPENING_GRACE`` leaves after a request's own time, so a grace set by
+hand cannot be outrun); such a request is judged by when Django took it.
+The setting must name a header the proxy overwrites on every request, and
+the web processes must not be reachable except through the proxy: anyone who
+can send it straight to them could date a request back by up to the queue.
+The proxy's clock must be the servers' (NTP): a proxy running behind would
+let a request in that late.
 """
 
 import datetime
@@ -35,7 +39,12 @@ def _proxy_stamp(request, now):
     """The proxy's stamp of ``request`` as an aware datetime, or ``None``
     (no header configured or sent, not a stamp, or out of bounds)."""
     header = getattr(settings, "ARRIVAL_PROXY_HEADER", "")
-    if not header:
+    # The longest a stamped request may have waited: the queue the opening's grace includes.
+    queue = min(
+        datetime.timedelta(seconds=max(0, settings.ARRIVAL_QUEUE_SECONDS)),
+        settings.BID_OPENING_GRACE - datetime.timedelta(seconds=settings.WEB_REQUEST_TIMEOUT_SECONDS + 5),
+    )
+    if not header or queue <= datetime.timedelta(0):
         return None
     raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
     # nginx writes "t=1733550000.123"; a bare number of seconds is accepted too.
@@ -47,7 +56,7 @@ def _proxy_stamp(request, now):
         stamp = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
     except (ValueError, OverflowError, OSError):
         return None
-    if now - stamp > datetime.timedelta(seconds=settings.ARRIVAL_QUEUE_SECONDS):
+    if now - stamp > queue:
         return None
     return min(stamp, now)
 

@@ -362,7 +362,7 @@ def test_a_two_character_query_uses_the_gin_index(site, project):
 
 def test_the_public_recheck_asks_each_hit_not_every_public_row(site):
     """Each hit is checked with an EXISTS on its own row (an index lookup).  ``kind = … AND object_id
-    IN (every public row)`` made PostgreSQL re-scan the 549,869 announcements for every hit at the
+    IN (every public row)`` made PostgreSQL re-scan the ~550,000 announcements for every hit at the
     benchmark's L size once they no longer fitted a hash (bench/RESULTS.md: 16 minutes for one query)."""
     sql = str(index.search("养老").query)
     assert '"cms_searchdocument"."object_id" IN' not in sql, sql

@@ -61,16 +61,39 @@ def _stamped(header_value, **headers):
     return seen["arrived_at"]
 
 
-def test_without_the_setting_a_proxy_header_is_ignored(settings):
-    settings.ARRIVAL_PROXY_HEADER = ""
+def _behind_proxy(settings, queue=30):
+    """The settings of a platform behind a stamping proxy, as config/settings.py computes them."""
+    settings.ARRIVAL_PROXY_HEADER = "X-Request-Start"
+    settings.ARRIVAL_QUEUE_SECONDS = queue
+    settings.BID_OPENING_GRACE = datetime.timedelta(seconds=settings.WEB_REQUEST_TIMEOUT_SECONDS + queue + 5)
+
+
+def test_without_the_settings_a_proxy_header_is_ignored(settings):
     moment = timezone.now()
+    header = f"t={moment.timestamp() - 10:.3f}"
+    settings.ARRIVAL_PROXY_HEADER = ""
     with time_machine.travel(moment, tick=False):
-        assert _stamped(f"t={moment.timestamp() - 10:.3f}") == moment
+        assert _stamped(header) == moment
+    # the header named but no queue (the default): the opening does not wait for one, so no stamp counts
+    settings.ARRIVAL_PROXY_HEADER = "X-Request-Start"
+    settings.ARRIVAL_QUEUE_SECONDS = 0
+    with time_machine.travel(moment, tick=False):
+        assert _stamped(header) == moment
+
+
+def test_a_stamp_never_outruns_the_openings_grace(settings):
+    """A grace set by hand shorter than the queue: the stamp is used only as far back as the grace
+    leaves after a request's own time (here 10 s)."""
+    _behind_proxy(settings, queue=30)
+    settings.BID_OPENING_GRACE = datetime.timedelta(seconds=settings.WEB_REQUEST_TIMEOUT_SECONDS + 15)
+    moment = timezone.now().replace(microsecond=0)
+    with time_machine.travel(moment, tick=False):
+        assert _stamped(f"t={moment.timestamp() - 9:.3f}") == moment - datetime.timedelta(seconds=9)
+        assert _stamped(f"t={moment.timestamp() - 11:.3f}") == moment
 
 
 def test_behind_a_stamping_proxy_the_arrival_is_the_proxys_stamp_within_bounds(settings):
-    settings.ARRIVAL_PROXY_HEADER = "X-Request-Start"
-    settings.ARRIVAL_QUEUE_SECONDS = 30
+    _behind_proxy(settings, queue=30)
     moment = timezone.now().replace(microsecond=0)  # the proxy writes milliseconds
     with time_machine.travel(moment, tick=False):
         # nginx's "t=<seconds.milliseconds>", 12 s in the queue: the proxy's moment counts
@@ -85,21 +108,26 @@ def test_behind_a_stamping_proxy_the_arrival_is_the_proxys_stamp_within_bounds(s
 
 
 def test_the_opening_grace_covers_the_proxys_queue():
-    """The grace comes from the settings' three values (read in a fresh
-    process, as a deployment reads them): a proxy stamp adds the queue."""
+    """The grace comes from the settings (read in a fresh process, as a
+    deployment reads them): the request timeout, the queue, 5 s."""
     import os
     import subprocess
     import sys
 
     def grace(**values):
-        env = {**os.environ, "DJANGO_ENV_FILE": "", "WEB_REQUEST_TIMEOUT_SECONDS": "30", **values}
-        env.pop("BID_OPENING_GRACE_SECONDS", None)
+        env = {**os.environ, "DJANGO_ENV_FILE": "", "WEB_REQUEST_TIMEOUT_SECONDS": "30"}
+        for name in ("BID_OPENING_GRACE_SECONDS", "ARRIVAL_QUEUE_SECONDS", "ARRIVAL_PROXY_HEADER"):
+            env.pop(name, None)
+        env.update(values)
         code = "import config.settings as s; print(s.BID_OPENING_GRACE.total_seconds())"
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         return float(out.stdout.strip().splitlines()[-1])
 
+    # The queue alone sets it (the worker that opens the bids needs no proxy header), never below 0.
     assert grace(ARRIVAL_PROXY_HEADER="X-Request-Start", ARRIVAL_QUEUE_SECONDS="20") == 55
-    assert grace(ARRIVAL_PROXY_HEADER="", ARRIVAL_QUEUE_SECONDS="20") == 35
+    assert grace(ARRIVAL_PROXY_HEADER="", ARRIVAL_QUEUE_SECONDS="20") == 55
+    assert grace(ARRIVAL_PROXY_HEADER="", ARRIVAL_QUEUE_SECONDS="-50") == 35
+    assert grace(ARRIVAL_PROXY_HEADER="") == 35
 
 
 @pytest.mark.django_db
@@ -111,7 +139,7 @@ def test_a_bid_stamped_by_the_proxy_before_the_deadline_counts_when_a_worker_tak
     proxy received it; the same request stamped after the deadline is refused."""
     from django.urls import reverse
 
-    settings.ARRIVAL_PROXY_HEADER = "X-Request-Start"
+    _behind_proxy(settings)
     project = make_project(method_code="consultation", days=15)
     _ready_bid(project, bidder, org_admin)
     url = reverse("orgs:bid_submit", args=[bidder.pk, project.ref])
